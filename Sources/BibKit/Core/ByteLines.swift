@@ -1,0 +1,77 @@
+/// Byte constants and a line splitter shared by the text readers.
+enum ASCII {
+  static let lf = UInt8(ascii: "\n")
+  static let cr = UInt8(ascii: "\r")
+  static let space = UInt8(ascii: " ")
+  static let tab = UInt8(ascii: "\t")
+  static let comma = UInt8(ascii: ",")
+  static let zero = UInt8(ascii: "0")
+  static let nine = UInt8(ascii: "9")
+
+  @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= zero && c <= nine }
+  @inline(__always) static func isUpper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
+  @inline(__always) static func isLower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
+  @inline(__always) static func isBlank(_ c: UInt8) -> Bool {
+    c == space || c == tab || c == cr
+  }
+}
+
+/// One line of an input: its bytes without the line end and surrounding blanks.
+struct ByteLine {
+  /// 1-based line number.
+  var number: Int
+  /// Offset of the first byte of the line (before trimming).
+  var lineStart: Int
+  /// The trimmed content.
+  var start: Int
+  var end: Int
+
+  var isEmpty: Bool { start == end }
+  var column: Int { start - lineStart + 1 }
+}
+
+enum ByteLines {
+  /// Splits at LF, CRLF or a lone CR, and trims spaces, tabs and CRs at both ends.
+  static func split(_ b: [UInt8], from first: Int = 0) -> [ByteLine] {
+    var lines: [ByteLine] = []
+    var i = first
+    var number = 1
+    var lineStart = first
+    let n = b.count
+    while lineStart <= n {
+      i = lineStart
+      while i < n, b[i] != ASCII.lf, b[i] != ASCII.cr { i += 1 }
+      var s = lineStart
+      var e = i
+      while s < e, ASCII.isBlank(b[s]) { s += 1 }
+      while e > s, ASCII.isBlank(b[e - 1]) { e -= 1 }
+      if i < n || lineStart < n {
+        lines.append(ByteLine(number: number, lineStart: lineStart, start: s, end: e))
+      }
+      if i >= n { break }
+      if b[i] == ASCII.cr, i + 1 < n, b[i + 1] == ASCII.lf { i += 1 }
+      lineStart = i + 1
+      number += 1
+    }
+    return lines
+  }
+
+  static func string(_ b: [UInt8], _ line: ByteLine) -> String {
+    String(decoding: b[line.start..<line.end], as: UTF8.self)
+  }
+}
+
+extension String {
+  /// Whether the bytes are valid UTF-8.
+  static func isValidUTF8(_ b: [UInt8]) -> Bool {
+    var it = b.makeIterator()
+    var decoder = UTF8()
+    while true {
+      switch decoder.decode(&it) {
+      case .scalarValue: continue
+      case .emptyInput: return true
+      case .error: return false
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/// Generates citation keys of the form `familyYEARword` (`vogels2019powersgd`).
+///
+/// - The first author's family name (or editor's, or the first word of a literal name),
+///   folded to lower-case ASCII; the year; the first significant word of the title.
+/// - A key that came with the input is kept.
+/// - Collisions, compared case-insensitively, give every paper of the group a suffix `a`,
+///   `b`, … in order of date, then title, then the rest of the record, never by input order,
+///   so a key does not change when the input is reordered or unrelated papers are added.
+public enum CitationKeys {
+  /// Words skipped when choosing the title word.
+  static let stopWords: Set<String> = [
+    "a", "an", "the", "on", "of", "in", "for", "to", "and", "or", "with", "via", "from", "by",
+    "at", "as", "into", "over", "under", "towards", "toward", "is", "are", "do", "does",
+  ]
+
+  /// The key without any collision suffix.
+  public static func baseKey(for paper: Paper) -> String {
+    let person = paper.authors.first ?? paper.editors.first
+    var name = ""
+    if let person {
+      if let family = person.family {
+        name = TextFolding.keyLetters(family)
+      } else if let literal = person.literal {
+        name = TextFolding.keyLetters(
+          literal.split(separator: " ").first.map(String.init) ?? literal)
+      }
+    }
+    if name.isEmpty { name = "anon" }
+    let year = paper.issued.map { String($0.year) } ?? ""
+    return name + year + titleWord(paper.title)
+  }
+
+  /// The first title word that is not a stop word, as lower-case ASCII letters and digits.
+  static func titleWord(_ title: RichText?) -> String {
+    guard let title else { return "" }
+    var text = ""
+    for run in title.runs where !run.styles.contains(.math) { text += run.text + " " }
+    let folded = TextFolding.asciiFold(text)
+    var word = ""
+    func flush() -> String? {
+      defer { word = "" }
+      let w = word.lowercased()
+      return w.isEmpty || stopWords.contains(w) ? nil : w
+    }
+    // A word ends at any character that is not an ASCII letter or digit, so "MEDITRON-70B"
+    // gives "meditron" and "PowerSGD:" gives "powersgd".
+    for u in folded.unicodeScalars {
+      let v = u.value
+      if (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) {
+        word.unicodeScalars.append(u)
+      } else if let w = flush() {
+        return w
+      }
+    }
+    return flush() ?? ""
+  }
+
+  /// Keys for every paper, in the same order: kept where the paper has one, generated otherwise.
+  public static func assign(_ papers: [Paper]) -> [String] {
+    var keys = [String?](repeating: nil, count: papers.count)
+    var taken = Set<String>()
+    for (i, p) in papers.enumerated() {
+      if let k = p.citationKey, !k.isEmpty {
+        keys[i] = k
+        taken.insert(k.lowercased())
+      }
+    }
+    var groups: [String: [Int]] = [:]
+    for (i, p) in papers.enumerated() where keys[i] == nil {
+      groups[baseKey(for: p), default: []].append(i)
+    }
+    for (base, members) in groups {
+      if members.count == 1, !taken.contains(base) {
+        keys[members[0]] = base
+        taken.insert(base)
+        continue
+      }
+      let ordered = members.sorted { order(papers[$0], papers[$1]) }
+      var n = 0
+      for i in ordered {
+        var candidate: String
+        repeat {
+          candidate = base + suffix(n)
+          n += 1
+        } while taken.contains(candidate)
+        keys[i] = candidate
+        taken.insert(candidate)
+      }
+    }
+    return keys.map { $0 ?? "" }
+  }
+
+  /// a, b, …, z, aa, ab, …
+  static func suffix(_ n: Int) -> String {
+    var n = n
+    var s = ""
+    repeat {
+      s = String(Character(Unicode.Scalar(UInt8(97 + n % 26)))) + s
+      n = n / 26 - 1
+    } while n >= 0
+    return s
+  }
+
+  /// A total order on papers that does not depend on input order.
+  static func order(_ a: Paper, _ b: Paper) -> Bool {
+    let da = a.issued ?? PartialDate(year: Int.max)
+    let db = b.issued ?? PartialDate(year: Int.max)
+    if da != db, da < db || db < da { return da < db }
+    let ta = a.title?.plainText ?? ""
+    let tb = b.title?.plainText ?? ""
+    if ta != tb { return ta < tb }
+    return fingerprint(a) < fingerprint(b)
+  }
+
+  static func fingerprint(_ p: Paper) -> String {
+    (p.authors.map(\.displayName) + [p.abstract ?? "", p.identifiers.arxiv?.id ?? ""])
+      .joined(separator: "\u{1}")
+  }
+}

@@ -1,0 +1,102 @@
+/// Settings shared by all readers.
+public struct ReadOptions: Sendable {
+  /// The name printed in diagnostics (a path, or `<stdin>`).
+  public var source: String?
+  /// Turn the first error into a thrown ``BibError``.
+  public var strict: Bool
+  /// The reference date for dates printed without a year (a profile's "May 27").
+  public var asOf: PartialDate
+
+  public init(source: String? = nil, strict: Bool = false, asOf: PartialDate) {
+    self.source = source
+    self.strict = strict
+    self.asOf = asOf
+  }
+}
+
+/// What a reader found besides the papers: for a profile, its owner and metrics.
+public struct SourceMetadata: Hashable, Sendable, Codable {
+  public var owner: String?
+  /// The owner's primary category as printed (`LG`) and as an arXiv category (`cs.LG`).
+  public var primaryCategoryCode: String?
+  public var primaryCategory: String?
+  /// The number of papers the source says it has ("158 Papers").
+  public var declaredPaperCount: Int?
+  /// Other figures in source order, as label and printed value (`h-index`, `66`).
+  public var metrics: [Metric]
+
+  public init(
+    owner: String? = nil, primaryCategoryCode: String? = nil, primaryCategory: String? = nil,
+    declaredPaperCount: Int? = nil, metrics: [Metric] = []
+  ) {
+    self.owner = owner
+    self.primaryCategoryCode = primaryCategoryCode
+    self.primaryCategory = primaryCategory
+    self.declaredPaperCount = declaredPaperCount
+    self.metrics = metrics
+  }
+
+  public struct Metric: Hashable, Sendable, Codable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) {
+      self.name = name
+      self.value = value
+    }
+  }
+
+  /// The value of a metric by name, as an integer when it is one ("31,675" → 31675).
+  public func integer(_ name: String) -> Int? {
+    guard let m = metrics.first(where: { $0.name == name }) else { return nil }
+    return Int(m.value.filter { $0 != "," && $0 != "%" })
+  }
+}
+
+/// The papers, diagnostics and metadata a reader returns.
+public struct ReadResult: Sendable {
+  public var papers: [Paper]
+  public var diagnostics: [Diagnostic]
+  public var metadata: SourceMetadata?
+
+  public init(papers: [Paper], diagnostics: [Diagnostic] = [], metadata: SourceMetadata? = nil) {
+    self.papers = papers
+    self.diagnostics = diagnostics
+    self.metadata = metadata
+  }
+}
+
+/// Reads one format into papers. Readers work on bytes and are lenient by default.
+public protocol BibliographyReader: Sendable {
+  func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult
+}
+
+/// Settings shared by all writers.
+public struct WriteOptions: Sendable {
+  /// BibTeX: write non-ASCII letters as LaTeX escapes (é → `{\'e}`).
+  public var asciiOnly: Bool
+  /// RIS: the `TY` for preprints, `UNPB` (the spec's) or `GEN` (what Zotero writes).
+  public var risPreprintType: String
+
+  public init(asciiOnly: Bool = false, risPreprintType: String = "UNPB") {
+    self.asciiOnly = asciiOnly
+    self.risPreprintType = risPreprintType
+  }
+}
+
+/// The bytes a writer produced and what it could not carry.
+public struct WriteResult: Sendable {
+  public var bytes: [UInt8]
+  public var diagnostics: [Diagnostic]
+  public var count: Int
+
+  public init(bytes: [UInt8], diagnostics: [Diagnostic] = [], count: Int) {
+    self.bytes = bytes
+    self.diagnostics = diagnostics
+    self.count = count
+  }
+}
+
+/// Writes papers in one format. Writers are deterministic: the same papers give the same bytes.
+public protocol BibliographyWriter: Sendable {
+  func write(_ papers: [Paper], options: WriteOptions) -> WriteResult
+}

@@ -1,0 +1,218 @@
+/// Writes BibTeX: one entry per paper, fields in a fixed order, two-space indent, braces.
+///
+/// - Keys come from ``CitationKeys``.
+/// - Titles: special characters escaped, acronyms and words with inner capitals braced
+///   (`{LLMs}`), case-protected runs braced, math kept as `$…$`.
+/// - Names in the comma form `von Last, Jr, First`; a truncated list ends in `and others`.
+/// - arXiv preprints are `@misc` with `eprint`, `archivePrefix` and `primaryClass` when the
+///   id is known, or `primaryClass` alone when only the category is.
+/// - Facts BibTeX has no field for are written as extra fields (see ``ExtensionField``).
+public struct BibTeXWriter: BibliographyWriter {
+  public init() {}
+
+  static let monthNames = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+  ]
+
+  public func write(_ papers: [Paper], options: WriteOptions) -> WriteResult {
+    let keys = CitationKeys.assign(papers)
+    var out = ""
+    var diagnostics: [Diagnostic] = []
+    for (i, paper) in papers.enumerated() {
+      if i > 0 { out += "\n" }
+      var entry = EntryBuilder(ascii: options.asciiOnly)
+      entry.write(paper, key: keys[i])
+      out += entry.text
+      if entry.keptNonASCII {
+        diagnostics.append(
+          Diagnostic(
+            .warning, "write.non-ascii",
+            "\(keys[i]): some characters have no LaTeX form and were written as UTF-8"))
+      }
+      if let d = paper.uncarriedAffiliations(key: keys[i], format: "BibTeX") {
+        diagnostics.append(d)
+      }
+    }
+    return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
+  }
+
+  static func entryType(_ paper: Paper) -> String {
+    switch paper.kind {
+    case .articleJournal, PaperKind("article-magazine"), PaperKind("article-newspaper"):
+      return "article"
+    case .paperConference: return "inproceedings"
+    case .chapter: return "incollection"
+    case .book: return "book"
+    case .thesis:
+      return (paper.genre?.lowercased().contains("master") ?? false)
+        ? "mastersthesis" : "phdthesis"
+    case .report: return "techreport"
+    case .manuscript: return "unpublished"
+    default: return "misc"
+    }
+  }
+}
+
+/// Builds the text of one entry.
+struct EntryBuilder {
+  let ascii: Bool
+  var text = ""
+  var keptNonASCII = false
+
+  init(ascii: Bool) { self.ascii = ascii }
+
+  mutating func field(_ name: String, raw value: String) {
+    text += "  \(name) = {\(value)},\n"
+  }
+
+  mutating func field(_ name: String, plain value: String?) {
+    guard let value, !value.isEmpty else { return }
+    var s = ""
+    keptNonASCII = LaTeXEncoding.escape(value, ascii: ascii, into: &s) || keptNonASCII
+    field(name, raw: s)
+  }
+
+  mutating func field(_ name: String, rich value: RichText?) {
+    guard let value, !value.isEmpty else { return }
+    field(name, raw: richText(value))
+  }
+
+  func isBalanced(_ s: String) -> Bool {
+    var depth = 0
+    for u in s.utf8 {
+      if u == UInt8(ascii: "{") { depth += 1 }
+      if u == UInt8(ascii: "}") {
+        depth -= 1
+        if depth < 0 { return false }
+      }
+    }
+    return depth == 0
+  }
+
+  mutating func field(_ name: String, verbatim value: String?) {
+    guard let value, !value.isEmpty else { return }
+    // URLs and identifiers are written as they are; only braces must balance.
+    if isBalanced(value) {
+      field(name, raw: value)
+    } else {
+      field(name, raw: value.replacing("{", with: "%7B").replacing("}", with: "%7D"))
+    }
+  }
+
+  mutating func richText(_ t: RichText) -> String {
+    var s = ""
+    for run in t.runs {
+      if run.styles.contains(.math) {
+        s += "$" + run.text + "$"
+        continue
+      }
+      var inner = ""
+      if run.styles.contains(.noCase) {
+        keptNonASCII = LaTeXEncoding.escape(run.text, ascii: ascii, into: &inner) || keptNonASCII
+        inner = "{" + inner + "}"
+      } else {
+        keptNonASCII =
+          LaTeXEncoding.protectedText(run.text, ascii: ascii, into: &inner) || keptNonASCII
+      }
+      if run.styles.contains(.italic) { inner = "\\textit{" + inner + "}" }
+      if run.styles.contains(.bold) { inner = "\\textbf{" + inner + "}" }
+      if run.styles.contains(.smallCaps) { inner = "\\textsc{" + inner + "}" }
+      if run.styles.contains(.superscript) { inner = "\\textsuperscript{" + inner + "}" }
+      if run.styles.contains(.subscript) { inner = "\\textsubscript{" + inner + "}" }
+      s += inner
+    }
+    return s
+  }
+
+  mutating func name(_ p: Person) -> String {
+    func esc(_ s: String) -> String {
+      var o = ""
+      keptNonASCII = LaTeXEncoding.escape(s, ascii: ascii, into: &o) || keptNonASCII
+      return o
+    }
+    if let literal = p.literal { return "{" + esc(literal) + "}" }
+    var family = esc(p.family ?? "")
+    // A family name of several words with no particle is one token: {Brinch Hansen}.
+    if family.contains(" ") { family = "{" + family + "}" }
+    var s = ""
+    if let particle = p.particle, !particle.isEmpty { s += esc(particle) + " " }
+    s += family
+    if let suffix = p.suffix, !suffix.isEmpty { s += ", " + esc(suffix) }
+    if let given = p.given, !given.isEmpty {
+      s += ", " + esc([p.droppingParticle, given].compactMap { $0 }.joined(separator: " "))
+    } else if p.suffix != nil {
+      s += ", "
+    }
+    return s
+  }
+
+  mutating func names(_ field: String, _ people: [Person], truncated: Bool) {
+    guard !people.isEmpty else { return }
+    var list = people.map { name($0) }
+    if truncated { list.append("others") }
+    self.field(field, raw: list.joined(separator: " and "))
+  }
+
+  mutating func write(_ p: Paper, key: String) {
+    let type = BibTeXWriter.entryType(p)
+    text += "@\(type){\(key),\n"
+    names("author", p.authors, truncated: p.authorsTruncated)
+    names("editor", p.editors, truncated: false)
+    names("translator", p.translators, truncated: false)
+    field("title", rich: p.title)
+    switch type {
+    case "article": field("journal", rich: p.containerTitle)
+    case "inproceedings", "incollection": field("booktitle", rich: p.containerTitle)
+    default: field("howpublished", rich: p.containerTitle)
+    }
+    if let d = p.issued {
+      field("year", raw: String(d.year))
+      if let m = d.month { text += "  month = \(BibTeXWriter.monthNames[m - 1]),\n" }
+      if d.day != nil { field("date", raw: d.description) }
+    }
+    field("volume", plain: p.volume)
+    field(type == "techreport" ? "number" : "number", plain: p.issue ?? p.number)
+    field("pages", plain: p.pages.map { $0.replacing("–", with: "--") })
+    field("edition", plain: p.edition)
+    field(type == "phdthesis" || type == "mastersthesis" ? "school" : "publisher", plain: p.publisher)
+    field("address", plain: p.publisherPlace)
+    field("type", plain: type == "misc" ? nil : p.genre)
+    field("doi", verbatim: p.identifiers.doi ?? p.identifiers.arxiv?.doi)
+    field("url", verbatim: p.urls.first ?? p.identifiers.arxiv?.absURL)
+    if let ax = p.identifiers.arxiv {
+      if let id = ax.id {
+        field("eprint", verbatim: id)
+        field("archivePrefix", raw: "arXiv")
+      }
+      field("primaryClass", verbatim: ax.primaryCategory)
+    }
+    field("isbn", verbatim: p.identifiers.isbn.isEmpty ? nil : p.identifiers.isbn.joined(separator: ", "))
+    field("issn", verbatim: p.identifiers.issn.isEmpty ? nil : p.identifiers.issn.joined(separator: ", "))
+    field("pmid", verbatim: p.identifiers.pmid)
+    field("pmcid", verbatim: p.identifiers.pmcid)
+    field("language", plain: p.language)
+    field("note", plain: p.note)
+    if let abstract = p.abstract, !abstract.isEmpty {
+      var s = ""
+      keptNonASCII = LaTeXEncoding.texText(abstract, ascii: ascii, into: &s) || keptNonASCII
+      field("abstract", raw: s)
+    }
+    field("keywords", plain: p.keywords.isEmpty ? nil : p.keywords.joined(separator: ", "))
+    let otherCategories = p.categories.filter { $0 != p.identifiers.arxiv?.primaryCategory }
+    if !otherCategories.isEmpty {
+      field("categories", verbatim: p.categories.joined(separator: ", "))
+    }
+    if p.urls.count > 1 { field("urls", verbatim: p.urls.joined(separator: " ")) }
+    for ext in p.extensionFields(for: .bibtex, carriesTruncation: true) {
+      if ext.name == "code" || ext.name == "links" {
+        field(ext.name, verbatim: ext.value)
+      } else {
+        field(ext.name, plain: ext.value)
+      }
+    }
+    for extra in p.extraFields where extra.source == FormatID.bibtex.rawValue {
+      field(extra.name, raw: extra.value)
+    }
+    text += "}\n"
+  }
+}

@@ -1,0 +1,169 @@
+/// Turning Unicode text into BibTeX field text.
+enum LaTeXEncoding {
+  /// Escapes BibTeX/LaTeX special characters in plain text and, with `ascii`, writes
+  /// non-ASCII letters as LaTeX commands (é → `{\'e}`, ß → `{\ss}`).
+  ///
+  /// - Returns: the text, and whether a character had to stay non-ASCII in ASCII mode.
+  static func escape(_ s: String, ascii: Bool, into out: inout String) -> Bool {
+    var kept = false
+    for u in s.unicodeScalars {
+      switch u {
+      case "&": out += "\\&"
+      case "%": out += "\\%"
+      case "$": out += "\\$"
+      case "#": out += "\\#"
+      case "_": out += "\\_"
+      case "{": out += "\\{"
+      case "}": out += "\\}"
+      case "~": out += "\\textasciitilde{}"
+      case "^": out += "\\textasciicircum{}"
+      case "\\": out += "\\textbackslash{}"
+      default:
+        if u.isASCII || !ascii {
+          out.unicodeScalars.append(u)
+        } else if !asciiLetter(u, into: &out) {
+          kept = true
+          out.unicodeScalars.append(u)
+        }
+      }
+    }
+    return kept
+  }
+
+  /// Writes a non-ASCII character as LaTeX, if there is a known way. Returns false if not.
+  static func asciiLetter(_ u: Unicode.Scalar, into out: inout String) -> Bool {
+    if let (base, accent) = latinAccented[u.value] {
+      let b = Character(Unicode.Scalar(base))
+      let a = Character(Unicode.Scalar(accent))
+      if ASCII.isLower(accent) {
+        out += "{\\\(a){\(b)}}"  // {\v{c}}
+      } else if b == "i" {
+        out += "{\\\(a)\\i}"  // {\'\i}
+      } else {
+        out += "{\\\(a)\(b)}"  // {\'e}
+      }
+      return true
+    }
+    if let special = latinSpecial[u.value], let tex = special.latex {
+      out += "{\\\(tex)}"
+      return true
+    }
+    switch u.value {
+    case 0x2013: out += "--"
+    case 0x2014: out += "---"
+    case 0x2018: out += "`"
+    case 0x2019: out += "'"
+    case 0x201C: out += "``"
+    case 0x201D: out += "''"
+    case 0x2026: out += "\\ldots{}"
+    case 0x00A0: out += "~"
+    default: return false
+    }
+    return true
+  }
+
+  /// Whether a word needs braces to keep its capitals: an acronym (`LLM`), or inner
+  /// capitals (`PowerSGD`, `LLMs`). Hyphenated parts are tested one by one.
+  static func needsProtection(_ word: Substring) -> Bool {
+    for part in word.split(separator: "-") {
+      var letters = 0
+      var upper = 0
+      var innerUpper = false
+      for (i, ch) in part.enumerated() where ch.isLetter {
+        letters += 1
+        if ch.isUppercase {
+          upper += 1
+          if i > 0 { innerUpper = true }
+        }
+      }
+      if innerUpper { return true }
+      if letters >= 2, upper == letters { return true }
+    }
+    return false
+  }
+
+  /// Plain title text with special characters escaped and acronyms braced.
+  static func protectedText(_ s: String, ascii: Bool, into out: inout String) -> Bool {
+    var kept = false
+    var word = Substring()
+    var pending = ""
+    func isPunct(_ c: Character) -> Bool {
+      ":;,.!?()[]\"'".contains(c)
+    }
+    var rest = Substring(s)
+    while !rest.isEmpty {
+      // Separate a run of spaces, then a word.
+      let spaces = rest.prefix(while: { $0 == " " || $0 == "\n" || $0 == "\t" })
+      pending += spaces
+      rest = rest.dropFirst(spaces.count)
+      word = rest.prefix(while: { $0 != " " && $0 != "\n" && $0 != "\t" })
+      rest = rest.dropFirst(word.count)
+      if word.isEmpty { continue }
+      let lead = word.prefix(while: isPunct)
+      let afterLead = word.dropFirst(lead.count)
+      let trail = String(afterLead.reversed().prefix(while: isPunct).reversed())
+      let core = afterLead.dropLast(trail.count)
+      out += pending
+      pending = ""
+      kept = escape(String(lead), ascii: ascii, into: &out) || kept
+      if !core.isEmpty, needsProtection(core) {
+        out += "{"
+        kept = escape(String(core), ascii: ascii, into: &out) || kept
+        out += "}"
+      } else {
+        kept = escape(String(core), ascii: ascii, into: &out) || kept
+      }
+      kept = escape(trail, ascii: ascii, into: &out) || kept
+    }
+    out += pending
+    return kept
+  }
+
+  /// Text that is already TeX (an abstract): kept as written, except characters that
+  /// would break BibTeX or LaTeX outside math: unescaped `%`, `&`, `#`, `_`, `^`, and
+  /// braces when they do not balance.
+  static func texText(_ s: String, ascii: Bool, into out: inout String) -> Bool {
+    var kept = false
+    var depth = 0
+    var balanced = true
+    for u in s.unicodeScalars {
+      if u == "{" { depth += 1 } else if u == "}" {
+        depth -= 1
+        if depth < 0 { balanced = false }
+      }
+    }
+    if depth != 0 { balanced = false }
+    var inMath = false
+    var escaped = false
+    for u in s.unicodeScalars {
+      if escaped {
+        out.unicodeScalars.append(u)
+        escaped = false
+        continue
+      }
+      switch u {
+      case "\\":
+        out += "\\"
+        escaped = true
+      case "$":
+        inMath.toggle()
+        out += "$"
+      case "%": out += "\\%"
+      case "&" where !inMath: out += "\\&"
+      case "#" where !inMath: out += "\\#"
+      case "_" where !inMath: out += "\\_"
+      case "^" where !inMath: out += "\\textasciicircum{}"
+      case "{" where !balanced: out += "\\{"
+      case "}" where !balanced: out += "\\}"
+      default:
+        if u.isASCII || !ascii {
+          out.unicodeScalars.append(u)
+        } else if !asciiLetter(u, into: &out) {
+          kept = true
+          out.unicodeScalars.append(u)
+        }
+      }
+    }
+    return kept
+  }
+}

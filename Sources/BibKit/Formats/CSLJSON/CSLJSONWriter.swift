@@ -1,0 +1,130 @@
+/// Writes CSL-JSON 1.0.2: an array with one item per paper, keys sorted, two-space indent.
+///
+/// - `id` and `citation-key` are the citation key.
+/// - Preprints are type `article`; with an arXiv id they carry `publisher: arXiv`,
+///   `number: arXiv:<id>`, the arXiv DOI and the abs URL.
+/// - `issued` carries the precision that is known (`[[2023]]`, `[[2023, 11]]`, `[[2023, 11, 27]]`).
+/// - Case protection becomes `<span class="nocase">`, italic `<i>`, bold `<b>`, and so on.
+/// - What CSL has no variable for goes into the item's `custom` object: the flags
+///   `authors-truncated` and `year-inferred` as `true`, the rest as strings
+///   (see ``ExtensionField``).
+public struct CSLJSONWriter: BibliographyWriter {
+  public init() {}
+
+  public func write(_ papers: [Paper], options: WriteOptions) -> WriteResult {
+    let keys = CitationKeys.assign(papers)
+    var diagnostics: [Diagnostic] = []
+    var items: [JSONValue] = []
+    for (i, p) in papers.enumerated() {
+      items.append(item(p, key: keys[i]))
+      if let d = p.uncarriedAffiliations(key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
+    }
+    var out = ""
+    JSONValue.array(items).write(into: &out)
+    if items.isEmpty { out = "[]" }
+    out += "\n"
+    return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
+  }
+
+  func item(_ p: Paper, key: String) -> JSONValue {
+    var m: [(String, JSONValue)] = []
+    func add(_ k: String, _ v: String?) {
+      if let v, !v.isEmpty { m.append((k, .string(v))) }
+    }
+    add("id", key)
+    add("citation-key", key)
+    let type = PaperKind.cslTypes.contains(p.kind.rawValue) ? p.kind.rawValue : "document"
+    m.append(("type", .string(type)))
+    if let t = p.title, !t.isEmpty { add("title", Self.html(t)) }
+    if let t = p.containerTitle, !t.isEmpty { add("container-title", Self.html(t)) }
+    for (role, people) in [("author", p.authors), ("editor", p.editors), ("translator", p.translators)]
+    where !people.isEmpty {
+      m.append((role, .array(people.map(Self.name))))
+    }
+    if let d = p.issued { m.append(("issued", Self.date(d))) }
+    let arxivID = p.identifiers.arxiv?.id
+    add("publisher", p.publisher ?? (arxivID != nil && p.isPreprint ? "arXiv" : nil))
+    add("number", p.number ?? arxivID.map { "arXiv:" + $0 })
+    add("publisher-place", p.publisherPlace)
+    add("volume", p.volume)
+    add("issue", p.issue)
+    add("page", p.pages)
+    add("edition", p.edition)
+    add("genre", p.genre)
+    add("DOI", p.identifiers.doi ?? p.identifiers.arxiv?.doi)
+    add("URL", p.urls.first ?? p.identifiers.arxiv?.absURL)
+    add("ISBN", p.identifiers.isbn.first)
+    add("ISSN", p.identifiers.issn.first)
+    add("PMID", p.identifiers.pmid)
+    add("PMCID", p.identifiers.pmcid)
+    add("abstract", p.abstract)
+    add("note", p.note)
+    add("language", p.language)
+    if !p.keywords.isEmpty { add("keyword", p.keywords.joined(separator: ", ")) }
+    if !p.categories.isEmpty { m.append(("categories", .array(p.categories.map { .string($0) }))) }
+
+    var custom: [(String, JSONValue)] = []
+    if !PaperKind.cslTypes.contains(p.kind.rawValue) {
+      custom.append(("kind", .string(p.kind.rawValue)))
+    }
+    for ext in p.extensionFields(for: .cslJSON, carriesTruncation: false) {
+      if ext.value == "true", ["authors-truncated", "year-inferred", "code-badge"].contains(ext.name) {
+        custom.append((ext.name, .bool(true)))
+      } else {
+        custom.append((ext.name, .string(ext.value)))
+      }
+    }
+    if p.urls.count > 1 { custom.append(("urls", .array(p.urls.map { .string($0) }))) }
+    if p.identifiers.isbn.count > 1 {
+      custom.append(("isbn", .array(p.identifiers.isbn.map { .string($0) })))
+    }
+    if p.identifiers.issn.count > 1 {
+      custom.append(("issn", .array(p.identifiers.issn.map { .string($0) })))
+    }
+    for extra in p.extraFields where extra.source == FormatID.cslJSON.rawValue {
+      custom.append((extra.name, .string(extra.value)))
+    }
+    if !custom.isEmpty { m.append(("custom", .object(custom))) }
+    return .object(m)
+  }
+
+  static func name(_ p: Person) -> JSONValue {
+    if let literal = p.literal { return .object([("literal", .string(literal))]) }
+    var m: [(String, JSONValue)] = []
+    if let v = p.family, !v.isEmpty { m.append(("family", .string(v))) }
+    if let v = p.given, !v.isEmpty { m.append(("given", .string(v))) }
+    if let v = p.particle, !v.isEmpty { m.append(("non-dropping-particle", .string(v))) }
+    if let v = p.droppingParticle, !v.isEmpty { m.append(("dropping-particle", .string(v))) }
+    if let v = p.suffix, !v.isEmpty { m.append(("suffix", .string(v))) }
+    return .object(m)
+  }
+
+  static func date(_ d: PartialDate) -> JSONValue {
+    var parts: [JSONValue] = [.int(d.year)]
+    if let m = d.month {
+      parts.append(.int(m))
+      if let day = d.day { parts.append(.int(day)) }
+    }
+    var m: [(String, JSONValue)] = [("date-parts", .array([.array(parts)]))]
+    if d.approximate { m.append(("circa", .bool(true))) }
+    return .object(m)
+  }
+
+  /// CSL's HTML-like rich text.
+  static func html(_ t: RichText) -> String {
+    var s = ""
+    for run in t.runs {
+      var inner = run.styles.contains(.math) ? "$" + run.text + "$" : run.text
+      if run.styles.contains(.noCase) { inner = "<span class=\"nocase\">" + inner + "</span>" }
+      if run.styles.contains(.italic) { inner = "<i>" + inner + "</i>" }
+      if run.styles.contains(.bold) { inner = "<b>" + inner + "</b>" }
+      if run.styles.contains(.smallCaps) {
+        inner = "<span style=\"font-variant:small-caps;\">" + inner + "</span>"
+      }
+      if run.styles.contains(.superscript) { inner = "<sup>" + inner + "</sup>" }
+      if run.styles.contains(.subscript) { inner = "<sub>" + inner + "</sub>" }
+      s += inner
+    }
+    return s
+  }
+}

@@ -1,0 +1,118 @@
+/// Writes RIS: records from `TY  - ` to `ER  - `, CRLF line ends, UTF-8 without a BOM.
+///
+/// Tags: TY, ID, TI, AU (one per author, `Family, Given`), A2 editors, A4 translators, T2,
+/// PY, DA (`YYYY/MM/DD/`), VL, IS, SP/EP, ET, PB, CY, SN, AB, KW (one per keyword and
+/// category), UR, DO, AN (`arXiv:<id>`), N1. Preprints are `UNPB` unless the options ask for
+/// `GEN` (what Zotero writes). Facts RIS has no tag for are written as `N1` lines
+/// `name: value` (see ``ExtensionField``).
+public struct RISWriter: BibliographyWriter {
+  public init() {}
+
+  public func write(_ papers: [Paper], options: WriteOptions) -> WriteResult {
+    let keys = CitationKeys.assign(papers)
+    var out = ""
+    var diagnostics: [Diagnostic] = []
+    for (i, p) in papers.enumerated() {
+      record(p, key: keys[i], options: options, into: &out)
+      if let d = p.uncarriedAffiliations(key: keys[i], format: "RIS") { diagnostics.append(d) }
+      if p.title?.runs.contains(where: { !$0.styles.subtracting(.math).isEmpty }) == true {
+        diagnostics.append(
+          Diagnostic(
+            .warning, "write.markup",
+            "\(keys[i]): RIS has no markup; title formatting and case protection were not written"))
+      }
+    }
+    return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
+  }
+
+  static func type(_ p: Paper, preprint: String) -> String {
+    switch p.kind {
+    case .article: preprint
+    case .articleJournal: "JOUR"
+    case .paperConference: "CONF"
+    case .chapter: "CHAP"
+    case .book: "BOOK"
+    case .thesis: "THES"
+    case .report: "RPRT"
+    case .manuscript: "UNPB"
+    case .webpage: "ELEC"
+    case .software: "COMP"
+    case .dataset: "DATA"
+    default: "GEN"
+    }
+  }
+
+  static func name(_ p: Person) -> String {
+    if let literal = p.literal { return literal }
+    var s = p.familyWithParticle ?? ""
+    let given = [p.given, p.droppingParticle].compactMap { $0 }.filter { !$0.isEmpty }
+    if !given.isEmpty { s += ", " + given.joined(separator: " ") }
+    if let suffix = p.suffix, !suffix.isEmpty { s += ", " + suffix }
+    return s
+  }
+
+  func record(_ p: Paper, key: String, options: WriteOptions, into out: inout String) {
+    func tag(_ t: String, _ value: String?, multiline: Bool = false) {
+      guard let value, !value.isEmpty else { return }
+      var v = value
+      if multiline {
+        // Paragraph breaks become single line breaks: a blank line would end the record
+        // for some readers. Continuation lines carry the rest.
+        while v.contains("\n\n") { v = v.replacing("\n\n", with: "\n") }
+        v = v.replacing("\n", with: "\r\n")
+      } else {
+        v = v.replacing("\r\n", with: " ").replacing("\n", with: " ")
+      }
+      out += t + "  - " + v + "\r\n"
+    }
+    tag("TY", Self.type(p, preprint: options.risPreprintType))
+    tag("ID", key)
+    tag("TI", p.title?.plainText)
+    for a in p.authors { tag("AU", Self.name(a)) }
+    for e in p.editors { tag("A2", Self.name(e)) }
+    for t in p.translators { tag("A4", Self.name(t)) }
+    tag("T2", p.containerTitle?.plainText)
+    if let d = p.issued {
+      tag("PY", String(d.year))
+      if let m = d.month {
+        let day = d.day.map(PartialDate.twoDigits) ?? ""
+        tag("DA", "\(d.year)/\(PartialDate.twoDigits(m))/\(day)/")
+      }
+    }
+    tag("VL", p.volume)
+    tag("IS", p.issue ?? p.number)
+    if let pages = p.pages {
+      let parts = pages.split(whereSeparator: { $0 == "-" || $0 == "–" }).map(String.init)
+      if parts.count == 2 {
+        tag("SP", parts[0])
+        tag("EP", parts[1])
+      } else {
+        tag("SP", pages)
+      }
+    }
+    tag("ET", p.edition)
+    let arxivID = p.identifiers.arxiv?.id
+    tag("PB", p.publisher ?? (arxivID != nil && p.isPreprint ? "arXiv" : nil))
+    tag("CY", p.publisherPlace)
+    for sn in p.identifiers.isbn + p.identifiers.issn { tag("SN", sn) }
+    tag("AB", p.abstract, multiline: true)
+    for k in p.keywords + p.categories { tag("KW", k) }
+    var urls = p.urls
+    if urls.isEmpty, let abs = p.identifiers.arxiv?.absURL { urls.append(abs) }
+    for u in urls { tag("UR", u) }
+    tag("DO", p.identifiers.doi ?? p.identifiers.arxiv?.doi)
+    tag("AN", arxivID.map { "arXiv:" + $0 })
+    tag("LA", p.language)
+    tag("N1", p.note, multiline: true)
+    for ext in p.extensionFields(for: .ris, carriesTruncation: false) {
+      tag("N1", ext.name + ": " + ext.value)
+    }
+    if let pc = p.identifiers.arxiv?.primaryCategory, !p.categories.contains(pc) {
+      tag("N1", "arxiv-primary-category: " + pc)
+    }
+    for extra in p.extraFields where extra.source == FormatID.ris.rawValue {
+      tag(extra.name, extra.value)
+    }
+    out += "ER  - \r\n\r\n"
+  }
+}

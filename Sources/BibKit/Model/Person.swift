@@ -1,0 +1,184 @@
+/// A person or an institution named in a work.
+///
+/// A personal name has `family` and usually `given`, with an optional `particle` ("van",
+/// "du"; kept with the family name when only that is shown), `droppingParticle` and `suffix`.
+/// An institution, or any name that must never be split, is a `literal`.
+public struct Person: Hashable, Sendable, Codable, CustomStringConvertible {
+  public var given: String?
+  public var family: String?
+  /// A particle that stays with the family name ("van" in "van Gogh"): CSL's non-dropping one.
+  public var particle: String?
+  /// A particle that goes with the given name and disappears in short forms.
+  public var droppingParticle: String?
+  public var suffix: String?
+  /// A name that is never split (an institution).
+  public var literal: String?
+  /// The name exactly as the source wrote it, when it was parsed from one string.
+  public var original: String?
+  public var affiliations: [String]
+
+  public init(
+    given: String? = nil, family: String? = nil, particle: String? = nil,
+    droppingParticle: String? = nil, suffix: String? = nil, literal: String? = nil,
+    original: String? = nil, affiliations: [String] = []
+  ) {
+    self.given = given
+    self.family = family
+    self.particle = particle
+    self.droppingParticle = droppingParticle
+    self.suffix = suffix
+    self.literal = literal
+    self.original = original
+    self.affiliations = affiliations
+  }
+
+  /// An institution or other name that is never split.
+  public static func literal(_ name: String) -> Person { Person(literal: name, original: name) }
+
+  /// The family name with its non-dropping particle: "du Terrail".
+  public var familyWithParticle: String? {
+    guard let family else { return nil }
+    if let particle, !particle.isEmpty { return particle + " " + family }
+    return family
+  }
+
+  /// "Given [dropping particle] [particle] Family[, Suffix]", or the literal.
+  public var displayName: String {
+    if let literal { return literal }
+    var parts: [String] = []
+    if let given, !given.isEmpty { parts.append(given) }
+    if let droppingParticle, !droppingParticle.isEmpty { parts.append(droppingParticle) }
+    if let f = familyWithParticle { parts.append(f) }
+    var s = parts.joined(separator: " ")
+    if let suffix, !suffix.isEmpty { s += ", " + suffix }
+    return s
+  }
+
+  public var description: String { displayName }
+
+  private enum CodingKeys: String, CodingKey {
+    case given, family, particle, droppingParticle, suffix, literal, original, affiliations
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    given = try c.decodeIfPresent(String.self, forKey: .given)
+    family = try c.decodeIfPresent(String.self, forKey: .family)
+    particle = try c.decodeIfPresent(String.self, forKey: .particle)
+    droppingParticle = try c.decodeIfPresent(String.self, forKey: .droppingParticle)
+    suffix = try c.decodeIfPresent(String.self, forKey: .suffix)
+    literal = try c.decodeIfPresent(String.self, forKey: .literal)
+    original = try c.decodeIfPresent(String.self, forKey: .original)
+    affiliations = try c.decodeIfPresent([String].self, forKey: .affiliations) ?? []
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encodeIfPresent(given, forKey: .given)
+    try c.encodeIfPresent(family, forKey: .family)
+    try c.encodeIfPresent(particle, forKey: .particle)
+    try c.encodeIfPresent(droppingParticle, forKey: .droppingParticle)
+    try c.encodeIfPresent(suffix, forKey: .suffix)
+    try c.encodeIfPresent(literal, forKey: .literal)
+    try c.encodeIfPresent(original, forKey: .original)
+    if !affiliations.isEmpty { try c.encode(affiliations, forKey: .affiliations) }
+  }
+}
+
+extension Person {
+  /// Splits a name by BibTeX's rules: "First von Last", "von Last, First" or
+  /// "von Last, Jr, First".
+  ///
+  /// Tokens are separated by white space and `~`. The von part runs from the first token
+  /// that starts with a lower-case letter to the last such token before the family name;
+  /// the family name is at least the last token. Hyphenated tokens stay whole.
+  /// The original string is kept in ``original``.
+  public init(parsing name: String) {
+    let original = name
+    let commaParts = Self.splitTopLevelCommas(name)
+    if commaParts.count >= 2 {
+      let (von, last) = Self.splitVonLast(Self.tokens(commaParts[0]))
+      let jr = commaParts.count >= 3 ? commaParts[1] : nil
+      let first = commaParts[commaParts.count >= 3 ? 2 : 1]
+      self.init(
+        given: first.isEmpty ? nil : first,
+        family: last.isEmpty ? nil : last.joined(separator: " "),
+        particle: von.isEmpty ? nil : von.joined(separator: " "),
+        suffix: (jr?.isEmpty ?? true) ? nil : jr,
+        original: original)
+      return
+    }
+    let toks = Self.tokens(name)
+    guard toks.count > 1 else {
+      self.init(family: toks.first, original: original)
+      return
+    }
+    let body = toks.dropLast()
+    if let vonStart = body.firstIndex(where: Self.startsLowercase) {
+      let vonEnd = body.lastIndex(where: Self.startsLowercase) ?? vonStart
+      let given = toks[..<vonStart].joined(separator: " ")
+      self.init(
+        given: given.isEmpty ? nil : given,
+        family: toks[(vonEnd + 1)...].joined(separator: " "),
+        particle: toks[vonStart...vonEnd].joined(separator: " "),
+        original: original)
+    } else {
+      self.init(
+        given: body.joined(separator: " "), family: toks.last, original: original)
+    }
+  }
+
+  static func tokens(_ s: String) -> [String] {
+    s.split(whereSeparator: { $0 == " " || $0 == "~" || $0 == "\t" || $0 == "\n" })
+      .map(String.init)
+  }
+
+  static func splitVonLast(_ toks: [String]) -> (von: [String], last: [String]) {
+    guard toks.count > 1 else { return ([], toks) }
+    let body = toks.dropLast()
+    guard let lastLower = body.lastIndex(where: startsLowercase),
+      startsLowercase(toks[0])
+    else { return ([], toks) }
+    return (Array(toks[...lastLower]), Array(toks[(lastLower + 1)...]))
+  }
+
+  /// Whether the first letter of a token is lower case (BibTeX's test for a von token).
+  static func startsLowercase(_ token: String) -> Bool {
+    for ch in token.unicodeScalars where ch.properties.isAlphabetic {
+      return ch.properties.isLowercase
+    }
+    return false
+  }
+
+  static func splitTopLevelCommas(_ s: String) -> [String] {
+    var parts: [String] = []
+    var depth = 0
+    var current = ""
+    for ch in s {
+      switch ch {
+      case "{": depth += 1; current.append(ch)
+      case "}": depth -= 1; current.append(ch)
+      case "," where depth == 0:
+        parts.append(current.trimmingSpaces())
+        current = ""
+      default: current.append(ch)
+      }
+    }
+    parts.append(current.trimmingSpaces())
+    return parts
+  }
+}
+
+extension String {
+  /// The string without leading and trailing spaces, tabs and line breaks.
+  func trimmingSpaces() -> String {
+    let scalars = unicodeScalars
+    var start = scalars.startIndex
+    var end = scalars.endIndex
+    while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+    while end > start, scalars[scalars.index(before: end)].properties.isWhitespace {
+      end = scalars.index(before: end)
+    }
+    return String(scalars[start..<end])
+  }
+}

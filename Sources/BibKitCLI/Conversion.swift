@@ -1,0 +1,145 @@
+public import BibKit
+
+/// One `bibkit convert` run, independent of argument parsing so tests can drive it.
+public struct Conversion {
+  public var inputs: [String]
+  public var from: FormatID?
+  public var to: FormatID
+  public var output: String?
+  public var strict = false
+  public var quiet = false
+  public var asOf: PartialDate
+  public var writeOptions = WriteOptions()
+  public var registry = FormatRegistry.standard
+
+  public init(inputs: [String], from: FormatID?, to: FormatID, output: String?, asOf: PartialDate) {
+    self.inputs = inputs
+    self.from = from
+    self.to = to
+    self.output = output
+    self.asOf = asOf
+  }
+
+  /// Runs the conversion and returns the exit status. Nothing is written to the output
+  /// unless every input was read.
+  public func run(io: any ConsoleIO) -> Int32 {
+    var counts: [Severity: Int] = [:]
+    func emit(_ d: Diagnostic) {
+      counts[d.severity, default: 0] += 1
+      if !quiet || d.severity == .error { io.writeStandardError(d.description) }
+    }
+    // `at` is a path, or a path with ":1:1" for errors about the content.
+    func fail(_ status: Int32, _ at: String?, _ message: String, start: Bool = false) -> Int32 {
+      let location = at.map {
+        start ? SourceLocation(file: $0, line: 1, column: 1) : SourceLocation.file($0)
+      }
+      emit(Diagnostic(.error, "cli", message, at: location))
+      return status
+    }
+
+    guard let writer = registry.format(to)?.writer else {
+      return fail(ExitStatus.usage, nil, "bibkit cannot write '\(to)'")
+    }
+    let sources = inputs.isEmpty ? ["-"] : inputs
+    if let output, output != "-" {
+      for s in sources where s != "-" && FileIO.sameFile(s, output) {
+        return fail(ExitStatus.usage, output, "the output would overwrite the input '\(s)'")
+      }
+    }
+
+    var papers: [Paper] = []
+    var formatsRead: [String] = []
+    for source in sources {
+      let name = source == "-" ? "<stdin>" : source
+      let bytes: [UInt8]
+      if source == "-" {
+        do { bytes = try io.readStandardInput() } catch {
+          return fail(ExitStatus.ioError, name, "cannot read standard input: \(error)")
+        }
+      } else {
+        do { bytes = try FileIO.readFile(path: source) } catch {
+          switch error {
+          case .isDirectory: return fail(ExitStatus.noInput, name, "cannot open: is a directory")
+          case .cannotOpen(let why): return fail(ExitStatus.noInput, name, "cannot open: \(why)")
+          }
+        }
+      }
+      if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        return fail(ExitStatus.dataError, name, "empty input", start: true)
+      }
+      if Self.isBinary(bytes) {
+        return fail(ExitStatus.dataError, name, "binary data, not a bibliography", start: true)
+      }
+      let descriptor: FormatDescriptor
+      if let from {
+        guard let d = registry.format(from) else {
+          return fail(ExitStatus.usage, nil, "unknown format '\(from)'")
+        }
+        descriptor = d
+      } else if let d = registry.detect(path: source == "-" ? nil : source, content: bytes) {
+        descriptor = d
+      } else {
+        return fail(
+          ExitStatus.dataError, name,
+          "cannot tell the format of this input; name it with --from", start: true)
+      }
+      guard let reader = descriptor.reader else {
+        return fail(
+          ExitStatus.usage, name,
+          "reading \(descriptor.displayName) is not supported yet; `bibkit formats` lists what is")
+      }
+      let result: ReadResult
+      do {
+        result = try reader.read(
+          bytes, options: ReadOptions(source: name, strict: strict, asOf: asOf))
+      } catch {
+        emit(error.diagnostic)
+        return ExitStatus.dataError
+      }
+      for d in result.diagnostics { emit(d) }
+      if result.papers.isEmpty {
+        if !result.diagnostics.contains(where: { $0.severity == .error }) {
+          emit(Diagnostic(.error, "cli", "no papers found", at: .file(name)))
+        }
+        return ExitStatus.dataError
+      }
+      papers += result.papers
+      formatsRead.append(descriptor.id.rawValue)
+    }
+
+    let written = writer.write(papers, options: writeOptions)
+    for d in written.diagnostics { emit(d) }
+
+    let target = output ?? "-"
+    if target == "-" {
+      do { try io.writeStandardOutput(written.bytes) } catch {
+        return fail(ExitStatus.ioError, "<stdout>", "cannot write: \(error)")
+      }
+    } else {
+      do { try FileIO.replaceAtomically(path: target, with: written.bytes) } catch {
+        switch error {
+        case .cannotCreate(let why):
+          return fail(ExitStatus.cannotCreate, target, "cannot create: \(why)")
+        case .writeFailed(let why):
+          return fail(ExitStatus.ioError, target, "cannot write: \(why)")
+        }
+      }
+    }
+    if !quiet {
+      let from = Set(formatsRead).sorted().joined(separator: "+")
+      let e = counts[.error] ?? 0
+      let w = counts[.warning] ?? 0
+      io.writeStandardError(
+        "bibkit: read \(papers.count) papers (\(from)) from \(sources.count) input\(sources.count == 1 ? "" : "s"),"
+          + " wrote \(written.count) \(to) entries to \(target == "-" ? "standard output" : target);"
+          + " \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
+    }
+    return ExitStatus.success
+  }
+
+  /// NUL bytes in the first 8 KiB mean binary data (no bibliography format has them).
+  static func isBinary(_ b: [UInt8]) -> Bool {
+    b.prefix(8192).contains(0)
+  }
+}
+

@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Where a conversion reads and writes: the real process, or buffers in tests.
+public protocol ConsoleIO: AnyObject {
+  func readStandardInput() throws -> [UInt8]
+  /// Writes bytes to standard output; throws on a write error (a full disk, a closed pipe).
+  func writeStandardOutput(_ bytes: [UInt8]) throws
+  func writeStandardError(_ line: String)
+}
+
+/// An I/O failure with the errno text.
+struct IOFailure: Error, CustomStringConvertible {
+  var message: String
+  var description: String { message }
+}
+
+func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+/// The process's own standard streams.
+public final class ProcessIO: ConsoleIO {
+  public init() {}
+
+  public func readStandardInput() throws -> [UInt8] { try FileIO.readAll(fd: 0) }
+
+  public func writeStandardOutput(_ bytes: [UInt8]) throws { try FileIO.writeAll(fd: 1, bytes) }
+
+  public func writeStandardError(_ line: String) {
+    try? FileIO.writeAll(fd: 2, Array((line + "\n").utf8))
+  }
+}
+
+enum FileIO {
+  /// The C library's read(2).
+  static func sysRead(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int {
+    #if canImport(Glibc)
+      Glibc.read(fd, p, n)
+    #else
+      Darwin.read(fd, p, n)
+    #endif
+  }
+
+  enum OpenError: Error {
+    case cannotOpen(String)
+    case isDirectory
+  }
+
+  /// Reads a whole file. Missing, unreadable and directory paths are `cannotOpen`.
+  static func readFile(path: String) throws(OpenError) -> [UInt8] {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw .cannotOpen(errnoText()) }
+    defer { close(fd) }
+    var st = stat()
+    if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory }
+    do { return try readAll(fd: fd) } catch { throw .cannotOpen(error.message) }
+  }
+
+  static func readAll(fd: Int32) throws(IOFailure) -> [UInt8] {
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { sysRead(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw IOFailure(message: errnoText())
+      }
+      if n == 0 { break }
+      out.append(contentsOf: chunk[0..<n])
+    }
+    return out
+  }
+
+  static func writeAll(fd: Int32, _ bytes: [UInt8]) throws(IOFailure) {
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw IOFailure(message: errnoText())
+      }
+      offset += n
+    }
+  }
+
+  enum ReplaceError: Error {
+    /// The output cannot be created (exit 73).
+    case cannotCreate(String)
+    /// Writing failed half-way (exit 74); the previous file is untouched.
+    case writeFailed(String)
+  }
+
+  /// Replaces `path` atomically: writes a temporary file in the same folder, flushes it,
+  /// then renames it over `path`. On failure the temporary file is removed and any
+  /// previous file at `path` stays as it was.
+  static func replaceAtomically(path: String, with bytes: [UInt8]) throws(ReplaceError) {
+    var st = stat()
+    var mode: mode_t = 0o644
+    if stat(path, &st) == 0 {
+      if (st.st_mode & S_IFMT) != S_IFREG {
+        throw .cannotCreate("not a regular file")
+      }
+      mode = st.st_mode & 0o777
+    }
+    let slash = path.lastIndex(of: "/")
+    let dir = slash.map { String(path[..<$0]) } ?? "."
+    let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(base).bibkit-\(getpid()).tmp"
+    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode)
+    guard fd >= 0 else { throw .cannotCreate(errnoText()) }
+    do {
+      try writeAll(fd: fd, bytes)
+    } catch {
+      close(fd)
+      unlink(tmp)
+      throw .writeFailed(error.message)
+    }
+    if fsync(fd) != 0 {
+      let e = errnoText()
+      close(fd)
+      unlink(tmp)
+      throw .writeFailed(e)
+    }
+    close(fd)
+    if rename(tmp, path) != 0 {
+      let e = errnoText()
+      unlink(tmp)
+      throw .cannotCreate(e)
+    }
+  }
+
+  /// Whether two paths name the same existing file.
+  static func sameFile(_ a: String, _ b: String) -> Bool {
+    var sa = stat()
+    var sb = stat()
+    guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+  }
+
+  /// Today's date in the local time zone.
+  static func today() -> (year: Int, month: Int, day: Int) {
+    var t = time(nil)
+    var tmv = tm()
+    localtime_r(&t, &tmv)
+    return (Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1, Int(tmv.tm_mday))
+  }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import BibKitCLI
+
+BibKitCommand.main()
