@@ -28,7 +28,7 @@ public struct ConvertCommand: ParsableCommand {
   @Flag(help: "Stop at the first error in an input.")
   public var strict = false
 
-  @Flag(help: "Print only errors on standard error.")
+  @Flag(name: .shortAndLong, help: "Print only errors on standard error.")
   public var quiet = false
 
   @Option(

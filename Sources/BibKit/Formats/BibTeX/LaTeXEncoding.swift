@@ -32,6 +32,10 @@ enum LaTeXEncoding {
 
   /// Writes a non-ASCII character as LaTeX, if there is a known way. Returns false if not.
   static func asciiLetter(_ u: Unicode.Scalar, into out: inout String) -> Bool {
+    if let special = latinSpecial[u.value], let tex = special.latex {
+      out += "{\\\(tex)}"
+      return true
+    }
     if let (base, accent) = latinAccented[u.value] {
       let b = Character(Unicode.Scalar(base))
       let a = Character(Unicode.Scalar(accent))
@@ -42,10 +46,6 @@ enum LaTeXEncoding {
       } else {
         out += "{\\\(a)\(b)}"  // {\'e}
       }
-      return true
-    }
-    if let special = latinSpecial[u.value], let tex = special.latex {
-      out += "{\\\(tex)}"
       return true
     }
     switch u.value {
@@ -69,12 +69,12 @@ enum LaTeXEncoding {
       var letters = 0
       var upper = 0
       var innerUpper = false
-      for (i, ch) in part.enumerated() where ch.isLetter {
-        letters += 1
+      for ch in part where ch.isLetter {
         if ch.isUppercase {
           upper += 1
-          if i > 0 { innerUpper = true }
+          if letters > 0 { innerUpper = true }
         }
+        letters += 1
       }
       if innerUpper { return true }
       if letters >= 2, upper == letters { return true }
@@ -101,7 +101,7 @@ enum LaTeXEncoding {
       if word.isEmpty { continue }
       let lead = word.prefix(while: isPunct)
       let afterLead = word.dropFirst(lead.count)
-      let trail = String(afterLead.reversed().prefix(while: isPunct).reversed())
+      let trail = String(afterLead.reversed().prefix(while: { isPunct($0) || $0 == "-" }).reversed())
       let core = afterLead.dropLast(trail.count)
       out += pending
       pending = ""

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+@testable import BibKit
+
+@Suite struct PersonTests {
+  // Expected splits follow BibTeX's First-von-Last rule (research/bibtex.md §3, "Names").
+  @Test(arguments: [
+    ("Thijs Vogels", "Thijs", nil, "Vogels"),
+    ("Jean Ogier du Terrail", "Jean Ogier", "du", "Terrail"),
+    ("Alejandro Hernández Cano", "Alejandro Hernández", nil, "Cano"),
+    ("Ludwig van Beethoven", "Ludwig", "van", "Beethoven"),
+    ("Charles Louis Xavier Joseph de la Vallée Poussin", "Charles Louis Xavier Joseph", "de la", "Vallée Poussin"),
+    ("Samy-Safwan Ayed", "Samy-Safwan", nil, "Ayed"),
+    ("Sebastian U. Stich", "Sebastian U.", nil, "Stich"),
+    ("Plato", nil, nil, "Plato"),
+    ("van Gogh, Vincent", "Vincent", "van", "Gogh"),
+  ] as [(String, String?, String?, String)])
+  func firstVonLast(name: String, given: String?, particle: String?, family: String) {
+    let p = Person(parsing: name)
+    #expect(p.given == given)
+    #expect(p.particle == particle)
+    #expect(p.family == family)
+    #expect(p.original == name)
+  }
+
+  @Test func jrForm() {
+    let p = Person(parsing: "King, Jr., Martin Luther")
+    #expect(p.family == "King")
+    #expect(p.suffix == "Jr.")
+    #expect(p.given == "Martin Luther")
+  }
+}
+
+@Suite struct TaxonomyTests {
+  @Test(arguments: [
+    ("LG", "cs.LG"), ("OC", "math.OC"), ("CL", "cs.CL"), ("CY", "cs.CY"), ("NE", "cs.NE"),
+    ("DC", "cs.DC"), ("DS", "cs.DS"), ("CO", "math.CO"), ("ML", "stat.ML"), ("NA", "math.NA"),
+    ("SY", "eess.SY"), ("IT", "cs.IT"), ("MP", "math-ph"), ("SP", "math.SP"),
+  ])
+  func code(code: String, category: String) {
+    #expect(ArxivTaxonomy.category(forCode: code) == category)
+  }
+
+  @Test func unknownCode() {
+    #expect(ArxivTaxonomy.category(forCode: "ZZ") == nil)
+    #expect(ArxivTaxonomy.candidates(forCode: "DS") == ["cs.DS", "math.DS"])
+  }
+}
+
+@Suite struct CitationKeyTests {
+  func paper(_ family: String, _ year: Int, _ title: String, month: Int? = nil) -> Paper {
+    Paper(
+      kind: .article, title: RichText(title), authors: [Person(given: "A", family: family)],
+      issued: PartialDate(year: year, month: month))
+  }
+
+  @Test func shape() {
+    #expect(CitationKeys.baseKey(for: paper("Vogels", 2019, "PowerSGD: Practical Low-Rank")) == "vogels2019powersgd")
+    #expect(CitationKeys.baseKey(for: paper("Kydlíček", 2025, "FineWeb2: One Pipeline")) == "kydlicek2025fineweb2")
+    #expect(CitationKeys.baseKey(for: paper("Chen", 2023, "MEDITRON-70B: Scaling")) == "chen2023meditron")
+    #expect(CitationKeys.baseKey(for: paper("Chayti", 2024, "A New First-Order Meta-Learning")) == "chayti2024new")
+    #expect(CitationKeys.baseKey(for: paper("Øster", 2020, "The Æther")) == "oster2020aether")
+  }
+
+  @Test func collisionsAreOrderedByDateNotInput() {
+    let a = paper("Fan", 2024, "Towards Alpha Beta", month: 2)
+    let b = paper("Fan", 2024, "Alpha Gamma", month: 9)
+    let c = paper("Smith", 2020, "Unrelated")
+    #expect(CitationKeys.assign([a, b, c]) == ["fan2024alphaa", "fan2024alphab", "smith2020unrelated"])
+    #expect(CitationKeys.assign([c, b, a]) == ["smith2020unrelated", "fan2024alphab", "fan2024alphaa"])
+    // An unrelated paper added later changes no key.
+    let d = paper("Jaggi", 2011, "Convex Optimization")
+    #expect(Array(CitationKeys.assign([d, b, a, c]).dropFirst()) == ["fan2024alphab", "fan2024alphaa", "smith2020unrelated"])
+  }
+
+  @Test func sameBaseGetsSuffixes() {
+    let a = paper("Fan", 2024, "Towards Alpha", month: 2)
+    let b = paper("Fan", 2024, "Towards Alpha", month: 9)
+    #expect(CitationKeys.assign([b, a]) == ["fan2024alphab", "fan2024alphaa"])
+  }
+
+  @Test func inputKeysAreKeptAndAvoided() {
+    var a = paper("Fan", 2024, "Alpha")
+    a.citationKey = "fan2024alpha"
+    let b = paper("Fan", 2024, "Alpha", month: 3)
+    #expect(CitationKeys.assign([b, a]) == ["fan2024alphaa", "fan2024alpha"])
+  }
+}
+
+@Suite struct CodableTests {
+  @Test func richTextAndDatesRoundTripThroughJSON() throws {
+    var p = Paper(kind: .article)
+    p.title = RichText(runs: [.init("The "), .init("DNA", .noCase), .init(" of "), .init("x^2", .math)])
+    p.issued = PartialDate(year: 2026, month: 5, day: 27, yearInferred: true)
+    p.extraFields = [ExtraField(source: "bibtex", name: "x", value: "y")]
+    let data = try Fixtures.encodePapers([p])
+    #expect(try JSONDecoder().decode([Paper].self, from: data) == [p])
+    #expect(p.title?.plainText == "The DNA of $x^2$")
+  }
+}

@@ -1,0 +1,144 @@
+import CustomDump
+import Foundation
+import Testing
+
+@testable import BibKit
+
+@Suite struct WriterGoldenTests {
+  static let cases: [(format: FormatID, ext: String)] = [
+    (.bibtex, "bib"), (.cslJSON, "json"), (.ris, "ris"),
+  ]
+
+  func write(_ papers: [Paper], _ format: FormatID, _ options: WriteOptions = WriteOptions()) -> String {
+    let writer = FormatRegistry.standard.format(format)!.writer!
+    return String(decoding: writer.write(papers, options: options).bytes, as: UTF8.self)
+  }
+
+  /// `small.out.*` were written by hand from `small.txt`, not from the program's output.
+  @Test(arguments: cases)
+  func smallFixtureByteForByte(format: FormatID, ext: String) throws {
+    let papers = try Fixtures.readProfile("Fixtures/profile/small.txt").papers
+    expectNoDifference(write(papers, format), try Fixtures.text("Fixtures/profile/small.out.\(ext)"))
+  }
+
+  /// The seed goldens were recorded once and reviewed entry by entry against the seed text.
+  @Test(arguments: cases)
+  func seedByteForByte(format: FormatID, ext: String) throws {
+    let papers = try Fixtures.readProfile("seeds/martin-jaggi-profile.txt").papers
+    let out = write(papers, format)
+    try Fixtures.recordIfAsked("Fixtures/profile/martin-jaggi.out.\(ext)", Data(out.utf8))
+    expectNoDifference(out, try Fixtures.text("Fixtures/profile/martin-jaggi.out.\(ext)"))
+  }
+
+  @Test(arguments: cases)
+  func outputDoesNotDependOnInputOrder(format: FormatID, ext: String) throws {
+    let papers = try Fixtures.readProfile("seeds/martin-jaggi-profile.txt").papers
+    let forward = write(papers, format)
+    let backward = write(papers.reversed(), format)
+    // The same entries, only in the other order: compare them as sets of entries.
+    let sep = format == .ris ? "ER  - \r\n\r\n" : (format == .bibtex ? "\n@" : "\n  },\n")
+    #expect(Set(forward.components(separatedBy: sep).map { $0.trimmingCharacters(in: .whitespacesAndNewlines.union(.init(charactersIn: "[]{},@"))) })
+      == Set(backward.components(separatedBy: sep).map { $0.trimmingCharacters(in: .whitespacesAndNewlines.union(.init(charactersIn: "[]{},@"))) }))
+  }
+
+  @Test func seedCounts() throws {
+    let papers = try Fixtures.readProfile("seeds/martin-jaggi-profile.txt").papers
+    let bib = write(papers, .bibtex)
+    #expect(bib.components(separatedBy: "\n@misc{").count == 50)
+    #expect(bib.components(separatedBy: " and others}").count - 1 == 30)
+    let json = try JSONSerialization.jsonObject(with: Data(write(papers, .cslJSON).utf8)) as? [Any]
+    #expect(json?.count == 50)
+    let ris = write(papers, .ris)
+    #expect(ris.components(separatedBy: "\r\nER  - \r\n").count - 1 == 50)
+    #expect(!ris.contains("\n") || !ris.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+    #expect(!ris.hasPrefix("\u{FEFF}"))
+  }
+}
+
+@Suite struct BibTeXWriterTests {
+  func entry(_ p: Paper, ascii: Bool = false) -> String {
+    String(decoding: BibTeXWriter().write([p], options: WriteOptions(asciiOnly: ascii)).bytes, as: UTF8.self)
+  }
+
+  @Test func protectsAcronymsAndInnerCapitals() {
+    var p = Paper(kind: .article, title: "Fast LLMs with PowerSGD and MEDITRON-70B: On-Device Llama-2 in GPT-4")
+    p.citationKey = "k"
+    #expect(entry(p).contains("title = {Fast {LLMs} with {PowerSGD} and {MEDITRON-70B}: On-Device Llama-2 in {GPT-4}},"))
+  }
+
+  @Test func escapesSpecialCharacters() {
+    var p = Paper(kind: .article, title: ##"A & B 50% $5 #1 snake_case {x} ~ ^ \ end"##)
+    p.citationKey = "k"
+    #expect(entry(p).contains(##"title = {A \& B 50\% \$5 \#1 snake\_case \{x\} \textasciitilde{} \textasciicircum{} \textbackslash{} end},"##))
+  }
+
+  @Test func caseProtectedRunsAndMath() {
+    var p = Paper(kind: .article)
+    p.title = RichText(runs: [.init("The "), .init("dna", .noCase), .init(" of "), .init("x^2", .math)])
+    p.citationKey = "k"
+    #expect(entry(p).contains("title = {The {dna} of $x^2$},"))
+  }
+
+  @Test func asciiModeWritesLaTeXAccents() {
+    var p = Paper(kind: .article, title: "Über Sabolčec’s Café")
+    p.authors = [Person(given: "Hynek", family: "Kydlíček"), Person(given: "Ana", family: "Ødegård")]
+    p.citationKey = "k"
+    let out = entry(p, ascii: true)
+    #expect(out.contains(#"author = {Kydl{\'\i}{\v{c}}ek, Hynek and {\O}deg{\aa}rd, Ana},"#))
+    #expect(out.contains(#"title = {{\"U}ber Sabol{\v{c}}ec's Caf{\'e}},"#))
+    #expect(out.unicodeScalars.allSatisfy { $0.isASCII })
+  }
+
+  @Test func preprintWithArxivId() {
+    var p = Paper(kind: .article, title: "Landmark Attention")
+    p.authors = [Person(given: "Amirkeivan", family: "Mohtashami")]
+    p.issued = PartialDate(year: 2023, month: 5, day: 25)
+    p.identifiers.arxiv = ArxivIdentifier(id: "2305.16300", version: 2, primaryCategory: "cs.CL")
+    let out = entry(p)
+    #expect(out.hasPrefix("@misc{mohtashami2023landmark,\n"))
+    for line in [
+      "  doi = {10.48550/arXiv.2305.16300},", "  url = {https://arxiv.org/abs/2305.16300},",
+      "  eprint = {2305.16300},", "  archivePrefix = {arXiv},", "  primaryClass = {cs.CL},",
+      "  arxiv-version = {2},",
+    ] {
+      #expect(out.contains(line + "\n"), "missing \(line)")
+    }
+  }
+
+  @Test func namesKeepParticlesSuffixesAndLiterals() {
+    var p = Paper(kind: .book, title: "T")
+    p.authors = [
+      Person(given: "Martin Luther", family: "King", suffix: "Jr."),
+      Person(given: "Per", family: "Brinch Hansen"),
+      .literal("Barnes and Noble"),
+    ]
+    p.citationKey = "k"
+    #expect(entry(p).contains("author = {King, Jr., Martin Luther and {Brinch Hansen}, Per and {Barnes and Noble}},"))
+  }
+}
+
+@Suite struct RISWriterTests {
+  @Test func preprintTypeOption() {
+    let p = Paper(citationKey: "k", kind: .article, title: "T")
+    let gen = String(decoding: RISWriter().write([p], options: WriteOptions(risPreprintType: "GEN")).bytes, as: UTF8.self)
+    #expect(gen.hasPrefix("TY  - GEN\r\nID  - k\r\nTI  - T\r\n"))
+    let journal = Paper(citationKey: "j", kind: .articleJournal, title: "T")
+    #expect(String(decoding: RISWriter().write([journal], options: WriteOptions()).bytes, as: UTF8.self).hasPrefix("TY  - JOUR\r\n"))
+  }
+}
+
+@Suite struct CSLJSONWriterTests {
+  @Test func richTextBecomesCSLMarkup() {
+    var p = Paper(citationKey: "k", kind: .articleJournal)
+    p.title = RichText(runs: [.init("The "), .init("DNA", .noCase), .init(" of "), .init("E. coli", .italic)])
+    p.issued = PartialDate(year: 2020, month: 3)
+    let out = String(decoding: CSLJSONWriter().write([p], options: WriteOptions()).bytes, as: UTF8.self)
+    #expect(out.contains(#""title": "The <span class=\"nocase\">DNA</span> of <i>E. coli</i>""#))
+    #expect(out.contains(#""date-parts": [[2020, 3]]"#))
+    #expect(out.contains(#""type": "article-journal""#))
+  }
+
+  @Test func emptyListIsAnEmptyArray() {
+    #expect(CSLJSONWriter().write([], options: WriteOptions()).bytes == Array("[]\n".utf8))
+  }
+}
