@@ -125,8 +125,8 @@ struct ProfileParse {
     let headers = lines.indices.filter {
       ProfileReader.parseBlockHeader(b, lines[$0].start, lines[$0].end) != nil
     }
-    let firstBlock = headers.first ?? lines.count
-    try readHeader(lines[0..<firstBlock])
+    // Without any block this is not a profile: report that alone, not every line.
+    if let firstBlock = headers.first { try readHeader(lines[0..<firstBlock]) }
     for (n, h) in headers.enumerated() {
       let end = n + 1 < headers.count ? headers[n + 1] : lines.count
       try readBlock(header: h, bodyEnd: end)
