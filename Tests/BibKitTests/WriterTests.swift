@@ -142,3 +142,13 @@ import Testing
     #expect(CSLJSONWriter().write([], options: WriteOptions()).bytes == Array("[]\n".utf8))
   }
 }
+
+@Suite struct ReadmeExampleTests {
+  /// The library example of README.md, kept in step with it.
+  @Test func libraryExample() throws {
+    let bytes = Array("LGMay 31, 2019Code\nPowerSGD: Practical Low-Rank Gradient Compression\n\nThijs Vogels, Martin Jaggi\n".utf8)
+    let result = try ProfileReader().read(bytes, options: ReadOptions(asOf: PartialDate(year: 2026, month: 11, day: 28)))
+    let bib = BibTeXWriter().write(result.papers, options: WriteOptions())
+    #expect(String(decoding: bib.bytes, as: UTF8.self).hasPrefix("@misc{vogels2019powersgd,\n"))
+  }
+}
