@@ -31,8 +31,9 @@ enum Paths {
   static let seed = root.appendingPathComponent("seeds/martin-jaggi-profile.txt").path
   static let small = root.appendingPathComponent("Fixtures/profile/small.txt").path
 
+  /// A fresh folder under the system's temporary folder (`bibkit-test-*`).
   static func tempDir() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bibkit-\(UUID().uuidString)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bibkit-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
   }
@@ -77,6 +78,7 @@ enum Paths {
 
   @Test func emptyFile() throws {
     let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("empty.txt").path
     FileManager.default.createFile(atPath: path, contents: Data("\n  \n".utf8))
     let (status, io) = try run([path, "--to", "bibtex"])
@@ -87,6 +89,7 @@ enum Paths {
 
   @Test func binaryFile() throws {
     let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("data.bin").path
     FileManager.default.createFile(atPath: path, contents: Data([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2, 0xFF]))
     let (status, io) = try run([path, "--to", "ris"])
@@ -96,6 +99,7 @@ enum Paths {
 
   @Test func fileInNoKnownFormat() throws {
     let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("notes.txt").path
     FileManager.default.createFile(atPath: path, contents: Data("Shopping list\nmilk\n".utf8))
     let (status, io) = try run([path, "--to", "bibtex"])
@@ -117,6 +121,7 @@ enum Paths {
 
   @Test func directoryAsInput() throws {
     let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let (status, io) = try run([dir.path, "--to", "bibtex"])
     #expect(status == 66)
     #expect(io.stderr == ["\(dir.path): error: cannot open: is a directory"])
@@ -130,6 +135,7 @@ enum Paths {
 
   @Test func outputIsReplacedAtomicallyAndKeptOnFailure() throws {
     let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("refs.bib").path
     FileManager.default.createFile(atPath: out, contents: Data("old content\n".utf8))
     // A failing run (missing input) leaves the previous file as it was.
@@ -150,6 +156,7 @@ enum Paths {
 
   @Test func outputNamingAnInputIsRefused() throws {
     let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let input = dir.appendingPathComponent("p.txt").path
     try FileManager.default.copyItem(atPath: Paths.small, toPath: input)
     let before = try Data(contentsOf: URL(fileURLWithPath: input))
@@ -161,6 +168,7 @@ enum Paths {
 
   @Test func outputThatIsADirectoryIsRefused() throws {
     let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let (status, io) = try run([Paths.small, "--to", "bibtex", "-o", dir.path])
     #expect(status == 73)
     #expect(io.stderr.last == "\(dir.path): error: cannot create: not a regular file")
