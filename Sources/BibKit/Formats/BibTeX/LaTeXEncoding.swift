@@ -19,15 +19,21 @@ enum LaTeXEncoding {
       case "^": out += "\\textasciicircum{}"
       case "\\": out += "\\textbackslash{}"
       default:
-        if u.isASCII || !ascii {
-          out.unicodeScalars.append(u)
-        } else if !asciiLetter(u, into: &out) {
-          kept = true
-          out.unicodeScalars.append(u)
-        }
+        if !appendOrdinary(u, ascii: ascii, into: &out) { kept = true }
       }
     }
     return kept
+  }
+
+  /// Appends a character that is not special to BibTeX: as it is, or in ASCII mode as LaTeX
+  /// where there is a known form. Returns false if a non-ASCII character had to stay.
+  static func appendOrdinary(_ u: Unicode.Scalar, ascii: Bool, into out: inout String) -> Bool {
+    if u.isASCII || !ascii || asciiLetter(u, into: &out) {
+      if u.isASCII || !ascii { out.unicodeScalars.append(u) }
+      return true
+    }
+    out.unicodeScalars.append(u)
+    return false
   }
 
   /// Writes a non-ASCII character as LaTeX, if there is a known way. Returns false if not.
@@ -156,12 +162,7 @@ enum LaTeXEncoding {
       case "{" where !balanced: out += "\\{"
       case "}" where !balanced: out += "\\}"
       default:
-        if u.isASCII || !ascii {
-          out.unicodeScalars.append(u)
-        } else if !asciiLetter(u, into: &out) {
-          kept = true
-          out.unicodeScalars.append(u)
-        }
+        if !appendOrdinary(u, ascii: ascii, into: &out) { kept = true }
       }
     }
     return kept
