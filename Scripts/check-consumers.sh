@@ -33,26 +33,27 @@ PANDOC="$("$PY" -c 'import pypandoc; print(pypandoc.get_pandoc_path())')"
 schema="${BIBKIT_CSL_SCHEMA:-$root/../shared/spec/csl-data.json}"
 
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-seed="$root/seeds/martin-jaggi-profile.txt"
-"$bin" convert "$seed" --to bibtex -o "$tmp/seed.bib" --quiet
-"$bin" convert "$seed" --to csl-json -o "$tmp/seed.json" --quiet
-"$bin" convert "$seed" --to ris -o "$tmp/seed.ris" --quiet
-"$bin" convert "$seed" --to bibtex --ascii -o "$tmp/ascii.bib" --quiet
-
 failures=0
 passed=0
 check() { # NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then echo "ok   $1: $3"; passed=$((passed + 1)); else echo "FAIL $1: expected $2, got $3"; failures=$((failures + 1)); fi
 }
+count_json='import json,sys; print(len(json.load(sys.stdin)))'
 
-for bib in seed ascii; do
-  (cd "$tmp" && printf '\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{%s}\n' "$bib" > "$bib.aux" &&
-    bibtex -terse "$bib" > "$bib.blg.txt" 2>&1) && rc=0 || rc=$?
-  check "bibtex plain.bst exit status ($bib.bib)" 0 "$rc"
-  check "bibtex \\bibitem count ($bib.bib)" 50 "$(grep -c '^\\bibitem' "$tmp/$bib.bbl" || true)"
-done
-
-check "CSL-JSON schema errors" 0 "$("$PY" - "$schema" "$tmp/seed.json" <<'PYEOF'
+# check_input NAME INPUT COUNT: convert INPUT to the three formats and have consumers read them.
+check_input() {
+  local name="$1" input="$2" n="$3"
+  "$bin" convert "$input" --to bibtex -o "$tmp/$name.bib" --quiet
+  "$bin" convert "$input" --to bibtex --ascii -o "$tmp/$name-ascii.bib" --quiet
+  "$bin" convert "$input" --to csl-json -o "$tmp/$name.json" --quiet
+  "$bin" convert "$input" --to ris -o "$tmp/$name.ris" --quiet
+  for bib in "$name" "$name-ascii"; do
+    (cd "$tmp" && printf '\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{%s}\n' "$bib" > "$bib.aux" &&
+      bibtex -terse "$bib" > "$bib.blg.txt" 2>&1) && rc=0 || rc=$?
+    check "$name: bibtex plain.bst exit status ($bib.bib)" 0 "$rc"
+    check "$name: bibtex \\bibitem count ($bib.bib)" "$n" "$(grep -c '^\\bibitem' "$tmp/$bib.bbl" || true)"
+  done
+  check "$name: CSL-JSON schema errors" 0 "$("$PY" - "$schema" "$tmp/$name.json" <<'PYEOF'
 import json, sys
 from jsonschema.validators import validator_for
 schema = json.load(open(sys.argv[1])); data = json.load(open(sys.argv[2]))
@@ -62,15 +63,25 @@ for e in errors[:5]: print(e.message, file=sys.stderr)
 print(len(errors))
 PYEOF
 )"
-count_json='import json,sys; print(len(json.load(sys.stdin)))'
-check "pandoc $("$PANDOC" --version | head -1 | cut -d' ' -f2) reads CSL-JSON" 50 \
-  "$("$PANDOC" -f csljson -t csljson "$tmp/seed.json" | "$PY" -c "$count_json")"
-check "pandoc reads BibTeX" 50 "$("$PANDOC" -f bibtex -t csljson "$tmp/seed.bib" | "$PY" -c "$count_json")"
-check "pandoc reads BibLaTeX" 50 "$("$PANDOC" -f biblatex -t csljson "$tmp/seed.bib" | "$PY" -c "$count_json")"
-check "rispy records" 50 "$("$PY" -c 'import rispy,sys; print(len(rispy.load(open(sys.argv[1], encoding="utf-8"))))' "$tmp/seed.ris")"
-check "rispy authors of the first record" "Chen, Zeming|Cano, Alejandro Hernández|Romanou, Angelika" \
-  "$("$PY" -c 'import rispy,sys; print("|".join(rispy.load(open(sys.argv[1], encoding="utf-8"))[0]["authors"]))' "$tmp/seed.ris")"
-check "bibutils ris2xml records" 50 "$(ris2xml "$tmp/seed.ris" 2>/dev/null | grep -c '<mods ID=')"
+  check "$name: pandoc $("$PANDOC" --version | head -1 | cut -d' ' -f2) reads CSL-JSON" "$n" \
+    "$("$PANDOC" -f csljson -t csljson "$tmp/$name.json" | "$PY" -c "$count_json")"
+  check "$name: pandoc reads BibTeX" "$n" "$("$PANDOC" -f bibtex -t csljson "$tmp/$name.bib" | "$PY" -c "$count_json")"
+  check "$name: pandoc reads BibLaTeX" "$n" "$("$PANDOC" -f biblatex -t csljson "$tmp/$name.bib" | "$PY" -c "$count_json")"
+  check "$name: rispy records" "$n" "$("$PY" -c 'import rispy,sys; print(len(rispy.load(open(sys.argv[1], encoding="utf-8"))))' "$tmp/$name.ris")"
+  check "$name: bibutils ris2xml records" "$n" "$(ris2xml "$tmp/$name.ris" 2>/dev/null | grep -c '<mods ID=')"
+}
+
+check_input profile "$root/seeds/martin-jaggi-profile.txt" 50
+check "profile: rispy authors of the first record" "Chen, Zeming|Cano, Alejandro Hernández|Romanou, Angelika" \
+  "$("$PY" -c 'import rispy,sys; print("|".join(rispy.load(open(sys.argv[1], encoding="utf-8"))[0]["authors"]))' "$tmp/profile.ris")"
+
+check_input arxiv "$root/seeds/martin-jaggi-arxiv.xml" 6
+check "arxiv: entries with eprint, archivePrefix and primaryClass" "6 6 6 6" \
+  "$(grep -c '^@misc' "$tmp/arxiv.bib") $(grep -c '  eprint = ' "$tmp/arxiv.bib") $(grep -c '  archivePrefix = {arXiv}' "$tmp/arxiv.bib") $(grep -c '  primaryClass = ' "$tmp/arxiv.bib")"
+check "arxiv: MEDITRON-70B authors as pandoc reads the BibTeX" 20 \
+  "$("$PANDOC" -f bibtex -t csljson "$tmp/arxiv.bib" | "$PY" -c 'import json,sys; print([len(i["author"]) for i in json.load(sys.stdin) if i["id"] == "chen2023meditron"][0])')"
+check "arxiv: MEDITRON-70B authors as rispy reads the RIS" 20 \
+  "$("$PY" -c 'import rispy,sys; print([len(r["authors"]) for r in rispy.load(open(sys.argv[1], encoding="utf-8")) if r["id"] == "chen2023meditron"][0])' "$tmp/arxiv.ris")"
 
 echo "consumers: $passed passed, $failures failed"
 [ "$failures" = 0 ]

@@ -8,6 +8,7 @@ public struct Conversion {
   public var output: String?
   public var strict = false
   public var quiet = false
+  public var arxivDate = ArxivDateChoice.published
   public var asOf: PartialDate
   public var writeOptions = WriteOptions()
   public var registry = FormatRegistry.standard
@@ -91,17 +92,19 @@ public struct Conversion {
       let result: ReadResult
       do {
         result = try reader.read(
-          bytes, options: ReadOptions(source: name, strict: strict, asOf: asOf))
+          bytes, options: ReadOptions(source: name, strict: strict, asOf: asOf, arxivDate: arxivDate))
       } catch {
         emit(error.diagnostic)
         return ExitStatus.dataError
       }
       for d in result.diagnostics { emit(d) }
-      if result.papers.isEmpty {
-        if !result.diagnostics.contains(where: { $0.severity == .error }) {
-          emit(Diagnostic(.error, "cli", "no papers found", at: .file(name)))
-        }
+      // An input that yields nothing because of errors is invalid; one that is validly
+      // empty (an arXiv feed with zero results) is not.
+      if result.papers.isEmpty, result.diagnostics.contains(where: { $0.severity == .error }) {
         return ExitStatus.dataError
+      }
+      if result.papers.isEmpty {
+        emit(Diagnostic(.note, "cli", "no papers in this input", at: .file(name)))
       }
       papers += result.papers
       formatsRead.append(descriptor.id.rawValue)

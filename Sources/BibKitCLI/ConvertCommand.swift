@@ -36,6 +36,11 @@ public struct ConvertCommand: ParsableCommand {
     help: "Reference date (YYYY-MM-DD) for profile dates printed without a year; default today.")
   public var asOf: String?
 
+  @Option(
+    name: .customLong("arxiv-date"),
+    help: "arXiv feeds: date papers by their first version (published, default) or this version (updated).")
+  public var arxivDate = "published"
+
   @Flag(help: "BibTeX: write non-ASCII letters as LaTeX escapes ({\\'e}).")
   public var ascii = false
 
@@ -59,6 +64,9 @@ public struct ConvertCommand: ParsableCommand {
     if let asOf, PartialDate(iso: asOf)?.day == nil {
       throw ValidationError("--as-of takes a date as YYYY-MM-DD, not '\(asOf)'")
     }
+    guard ArxivDateChoice(rawValue: arxivDate) != nil else {
+      throw ValidationError("--arxiv-date takes published or updated, not '\(arxivDate)'")
+    }
     guard ["UNPB", "GEN"].contains(risPreprintType.uppercased()) else {
       throw ValidationError("--ris-preprint-type takes UNPB or GEN, not '\(risPreprintType)'")
     }
@@ -79,6 +87,7 @@ public struct ConvertCommand: ParsableCommand {
       to: registry.format(named: to)?.id ?? FormatID(to), output: output, asOf: reference)
     c.strict = strict
     c.quiet = quiet
+    c.arxivDate = ArxivDateChoice(rawValue: arxivDate) ?? .published
     c.writeOptions = WriteOptions(asciiOnly: ascii, risPreprintType: risPreprintType.uppercased())
     return c
   }

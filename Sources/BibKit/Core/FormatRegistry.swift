@@ -42,7 +42,7 @@ public struct FormatRegistry: Sendable {
       sniff: Sniffing.looksLikeBibTeX),
     FormatDescriptor(
       id: .arxiv, aliases: ["atom"], displayName: "arXiv API Atom feed",
-      extensions: ["xml", "atom"], sniff: Sniffing.looksLikeAtom),
+      extensions: ["xml", "atom"], reader: ArxivAtomReader(), sniff: Sniffing.looksLikeAtom),
     FormatDescriptor(
       id: .cslJSON, aliases: ["csljson", "json"], displayName: "CSL-JSON",
       extensions: ["json"], writer: CSLJSONWriter(), sniff: Sniffing.looksLikeJSON),

@@ -6,12 +6,24 @@ public struct ReadOptions: Sendable {
   public var strict: Bool
   /// The reference date for dates printed without a year (a profile's "May 27").
   public var asOf: PartialDate
+  /// arXiv feeds: which date becomes the paper's date, the first version's (default) or
+  /// this version's.
+  public var arxivDate: ArxivDateChoice
 
-  public init(source: String? = nil, strict: Bool = false, asOf: PartialDate) {
+  public init(
+    source: String? = nil, strict: Bool = false, asOf: PartialDate,
+    arxivDate: ArxivDateChoice = .published
+  ) {
     self.source = source
     self.strict = strict
     self.asOf = asOf
+    self.arxivDate = arxivDate
   }
+}
+
+/// Which arXiv date dates a paper: `published` (the first version) or `updated` (this one).
+public enum ArxivDateChoice: String, Sendable, CaseIterable {
+  case published, updated
 }
 
 /// What a reader found besides the papers: for a profile, its owner and metrics.

@@ -1,0 +1,146 @@
+internal import CLibXML2
+
+/// Facts about the libxml2 library BibKit is linked against.
+public enum LibXML {
+  /// The version of libxml2 in use, e.g. `2.9.14`.
+  public static var version: String {
+    xmlCheckVersion(20900)
+    return String(cString: clibxml2_dotted_version())
+  }
+}
+
+/// One event of a streamed XML document: namespace URIs and local names, never prefixes.
+enum XMLEvent {
+  case start(namespace: String, name: String, attributes: [String: String])
+  case end(namespace: String, name: String)
+  case text(String)
+}
+
+/// An XML document that could not be read, with libxml2's line and column.
+struct XMLFailure: Error {
+  var message: String
+  var line: Int
+  var column: Int
+}
+
+/// A streaming XML reader on libxml2's `xmlTextReader`. This is the only file that imports
+/// libxml2.
+///
+/// Safety: the document is parsed from memory with `XML_PARSE_NONET`, never with `NOENT`,
+/// `DTDLOAD`, `DTDATTR`, `DTDVALID`, `XINCLUDE` or `HUGE`. A document type declaration or
+/// an entity reference is refused before any of its text reaches the caller, so external
+/// entities (XXE) and entity expansion (billion laughs) cannot happen. libxml2's own limits
+/// stay on (nesting deeper than 256 elements is an error).
+enum XMLStreamReader {
+  private static let initialize: Void = { xmlInitParser() }()
+
+  static func parse(
+    _ bytes: [UInt8], url: String, _ handle: (XMLEvent, _ line: Int) throws(XMLFailure) -> Void
+  ) throws(XMLFailure) {
+    _ = initialize
+    let options = Int32(
+      XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+        | XML_PARSE_NOCDATA.rawValue)
+    let result: Result<Void, XMLFailure> = bytes.withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) { chars in
+        guard
+          let reader = xmlReaderForMemory(
+            chars.baseAddress, Int32(chars.count), url, nil, options)
+        else {
+          return .failure(XMLFailure(message: "cannot start the XML reader", line: 1, column: 1))
+        }
+        defer { xmlFreeTextReader(reader) }
+        xmlResetLastError()
+        do throws(XMLFailure) {
+          try loop(reader, bytes: chars, handle)
+          return .success(())
+        } catch {
+          return .failure(error)
+        }
+      }
+    }
+    try result.get()
+  }
+
+  private static func string(_ p: UnsafePointer<xmlChar>?) -> String {
+    guard let p else { return "" }
+    return String(cString: p)
+  }
+
+  private static func failure(_ reader: OpaquePointer, _ message: String) -> XMLFailure {
+    XMLFailure(
+      message: message, line: Int(xmlTextReaderGetParserLineNumber(reader)),
+      column: max(1, Int(xmlTextReaderGetParserColumnNumber(reader))))
+  }
+
+  /// Line and column (1-based, in bytes) of the first occurrence of `needle`.
+  private static func position(of needle: String, in b: UnsafeBufferPointer<CChar>) -> (Int, Int)? {
+    let n = Array(needle.utf8).map { CChar(bitPattern: $0) }
+    guard b.count >= n.count else { return nil }
+    var line = 1
+    var lineStart = 0
+    for i in 0...(b.count - n.count) {
+      if b[i] == 0x0A {
+        line += 1
+        lineStart = i + 1
+      }
+      if b[i] == n[0], Array(b[i..<(i + n.count)]) == n { return (line, i - lineStart + 1) }
+    }
+    return nil
+  }
+
+  private static func loop(
+    _ reader: OpaquePointer, bytes: UnsafeBufferPointer<CChar>, _ handle: (XMLEvent, Int) throws(XMLFailure) -> Void
+  ) throws(XMLFailure) {
+    while true {
+      let status = xmlTextReaderRead(reader)
+      if status == 0 { return }
+      if status < 0 {
+        var message = "malformed XML"
+        if let err = xmlGetLastError(), let m = err.pointee.message {
+          message = String(cString: m).trimmingSpaces()
+          throw XMLFailure(
+            message: message, line: Int(err.pointee.line), column: max(1, Int(err.pointee.int2)))
+        }
+        throw failure(reader, message)
+      }
+      let line = Int(xmlTextReaderGetParserLineNumber(reader))
+      switch Int32(xmlTextReaderNodeType(reader)) {
+      case Int32(XML_READER_TYPE_ELEMENT.rawValue):
+        let ns = string(xmlTextReaderConstNamespaceUri(reader))
+        let name = string(xmlTextReaderConstLocalName(reader))
+        let empty = xmlTextReaderIsEmptyElement(reader) == 1
+        var attributes: [String: String] = [:]
+        if xmlTextReaderHasAttributes(reader) == 1 {
+          while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
+            attributes[string(xmlTextReaderConstLocalName(reader))] =
+              string(xmlTextReaderConstValue(reader))
+          }
+          xmlTextReaderMoveToElement(reader)
+        }
+        try handle(.start(namespace: ns, name: name, attributes: attributes), line)
+        if empty { try handle(.end(namespace: ns, name: name), line) }
+      case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
+        try handle(
+          .end(
+            namespace: string(xmlTextReaderConstNamespaceUri(reader)),
+            name: string(xmlTextReaderConstLocalName(reader))), line)
+      case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
+        Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue):
+        try handle(.text(string(xmlTextReaderConstValue(reader))), line)
+      case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
+        let message = "a document type declaration (DOCTYPE) is not allowed"
+        if let (line, column) = position(of: "<!DOCTYPE", in: bytes) {
+          throw XMLFailure(message: message, line: line, column: column)
+        }
+        throw failure(reader, message)
+      case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue):
+        throw failure(
+          reader, "entity reference '&\(string(xmlTextReaderConstLocalName(reader)));' is not allowed")
+      default:
+        continue
+      }
+    }
+  }
+}
