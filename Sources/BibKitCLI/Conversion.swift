@@ -50,6 +50,7 @@ public struct Conversion {
 
     var papers: [Paper] = []
     var formatsRead: [String] = []
+    var preambles: [String] = []
     for source in sources {
       let name = source == "-" ? "<stdin>" : source
       let bytes: [UInt8]
@@ -108,9 +109,15 @@ public struct Conversion {
       }
       papers += result.papers
       formatsRead.append(descriptor.id.rawValue)
+      preambles += result.metadata?.preambles ?? []
     }
 
-    let written = writer.write(papers, options: writeOptions)
+    var options = writeOptions
+    options.preambles = preambles
+    if to != .bibtex, !preambles.isEmpty {
+      emit(Diagnostic(.warning, "write.dropped", "\(to) has no place for @preamble; \(preambles.count) preamble(s) not written"))
+    }
+    let written = writer.write(papers, options: options)
     for d in written.diagnostics { emit(d) }
 
     let target = output ?? "-"

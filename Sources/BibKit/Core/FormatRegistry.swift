@@ -38,7 +38,7 @@ public struct FormatRegistry: Sendable {
       reader: ProfileReader(), sniff: ProfileReader.looksLikeProfile),
     FormatDescriptor(
       id: .bibtex, aliases: ["bib", "biblatex"], displayName: "BibTeX / BibLaTeX",
-      extensions: ["bib", "bibtex", "biblatex"], writer: BibTeXWriter(),
+      extensions: ["bib", "bibtex", "biblatex"], reader: BibTeXReader(), writer: BibTeXWriter(),
       sniff: Sniffing.looksLikeBibTeX),
     FormatDescriptor(
       id: .arxiv, aliases: ["atom"], displayName: "arXiv API Atom feed",

@@ -25,7 +25,7 @@ extension Paper {
     if let d = currentVersionDate {
       out.append(.init(name: "current-version-date", value: d.description))
     }
-    if let v = identifiers.arxiv?.version, identifiers.arxiv?.id != nil {
+    if let v = identifiers.arxiv?.version {
       out.append(.init(name: "arxiv-version", value: String(v)))
     }
     if !codeLinks.isEmpty { out.append(.init(name: "code", value: codeLinks.joined(separator: " "))) }

@@ -36,6 +36,8 @@ public struct SourceMetadata: Hashable, Sendable, Codable {
   public var declaredPaperCount: Int?
   /// Other figures in source order, as label and printed value (`h-index`, `66`).
   public var metrics: [Metric]
+  /// BibTeX `@preamble` values, in order, so they can be written back.
+  public var preambles: [String] = []
 
   public init(
     owner: String? = nil, primaryCategoryCode: String? = nil, primaryCategory: String? = nil,
@@ -88,6 +90,8 @@ public struct WriteOptions: Sendable {
   public var asciiOnly: Bool
   /// RIS: the `TY` for preprints, `UNPB` (the spec's) or `GEN` (what Zotero writes).
   public var risPreprintType: String
+  /// BibTeX: `@preamble` values to write before the entries.
+  public var preambles: [String] = []
 
   public init(asciiOnly: Bool = false, risPreprintType: String = "UNPB") {
     self.asciiOnly = asciiOnly

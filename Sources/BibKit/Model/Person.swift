@@ -35,6 +35,11 @@ public struct Person: Hashable, Sendable, Codable, CustomStringConvertible {
   /// An institution or other name that is never split.
   public static func literal(_ name: String) -> Person { Person(literal: name, original: name) }
 
+  /// A name with no part at all.
+  public var isEmptyName: Bool {
+    [given, family, particle, droppingParticle, suffix, literal].allSatisfy { ($0 ?? "").isEmpty }
+  }
+
   /// The family name with its non-dropping particle: "du Terrail".
   public var familyWithParticle: String? {
     guard let family else { return nil }

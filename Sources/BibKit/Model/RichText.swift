@@ -65,10 +65,12 @@ public struct RichText: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
     public static let `subscript` = Styles(rawValue: 1 << 4)
     public static let smallCaps = Styles(rawValue: 1 << 5)
     public static let math = Styles(rawValue: 1 << 6)
+    /// LaTeX source that has no Unicode reading (an unknown command), kept verbatim.
+    public static let tex = Styles(rawValue: 1 << 7)
 
     static let names: [(Styles, String)] = [
       (.noCase, "nocase"), (.italic, "italic"), (.bold, "bold"), (.superscript, "sup"),
-      (.subscript, "sub"), (.smallCaps, "smallcaps"), (.math, "math"),
+      (.subscript, "sub"), (.smallCaps, "smallcaps"), (.math, "math"), (.tex, "tex"),
     ]
 
     public init(from decoder: any Decoder) throws {

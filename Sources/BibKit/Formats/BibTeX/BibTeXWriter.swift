@@ -18,6 +18,9 @@ public struct BibTeXWriter: BibliographyWriter {
     let keys = CitationKeys.assign(papers)
     var out = ""
     var diagnostics: [Diagnostic] = []
+    for preamble in options.preambles {
+      out += "@preamble{{\(preamble)}}\n\n"
+    }
     for (i, paper) in papers.enumerated() {
       if i > 0 { out += "\n" }
       var entry = EntryBuilder(ascii: options.asciiOnly)
@@ -32,11 +35,20 @@ public struct BibTeXWriter: BibliographyWriter {
       if let d = paper.uncarriedAffiliations(key: keys[i], format: "BibTeX") {
         diagnostics.append(d)
       }
+      for name in entry.skipped {
+        diagnostics.append(
+          Diagnostic(
+            .warning, "write.conflict",
+            "\(keys[i]): extra field '\(name)' conflicts with a field written from the model; not written"))
+      }
     }
     return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
   }
 
   static func entryType(_ paper: Paper) -> String {
+    if let t = paper.originalType?.lowercased(), BibTeXMapping.typeFits(t, paper.kind) {
+      return t
+    }
     switch paper.kind {
     case .articleJournal, PaperKind("article-magazine"), PaperKind("article-newspaper"):
       return "article"
@@ -58,10 +70,14 @@ struct EntryBuilder {
   let ascii: Bool
   var text = ""
   var keptNonASCII = false
+  /// Field names written so far, and extra fields skipped because one was already written.
+  var written = Set<String>()
+  var skipped: [String] = []
 
   init(ascii: Bool) { self.ascii = ascii }
 
   mutating func field(_ name: String, raw value: String) {
+    written.insert(name.lowercased())
     text += "  \(name) = {\(value)},\n"
   }
 
@@ -101,15 +117,26 @@ struct EntryBuilder {
 
   mutating func richText(_ t: RichText) -> String {
     var s = ""
-    for run in t.runs {
+    for (k, run) in t.runs.enumerated() {
       if run.styles.contains(.math) {
         s += "$" + run.text + "$"
         continue
       }
       var inner = ""
-      if run.styles.contains(.noCase) {
+      if run.styles.contains(.tex) {
+        inner = run.text
+        // A control word directly followed by text would swallow the space or the letters.
+        if let last = run.text.last, last.isLetter, k + 1 < t.runs.count,
+          let next = t.runs[k + 1].text.first, next == " " || next.isLetter
+        {
+          inner += "{}"
+        }
+      } else if run.styles.contains(.noCase) {
         keptNonASCII = LaTeXEncoding.escape(run.text, ascii: ascii, into: &inner) || keptNonASCII
-        inner = "{" + inner + "}"
+        // One braced word the reader takes as plain text needs a second pair to stay protected.
+        // A group that starts with a command reads as a special character, not protection.
+        let twice = LaTeXDecoding.bracesReadAsPlain(run.text) || inner.hasPrefix("\\")
+        inner = twice ? "{{" + inner + "}}" : "{" + inner + "}"
       } else {
         keptNonASCII =
           LaTeXEncoding.protectedText(run.text, ascii: ascii, into: &inner) || keptNonASCII
@@ -124,13 +151,35 @@ struct EntryBuilder {
     return s
   }
 
+  /// `12-15` and `12–15` → `12--15`; text that already has `--` is left alone.
+  static func bibtexPages(_ s: String) -> String {
+    if s.contains("--") { return s }
+    let chars = Array(s)
+    var out = ""
+    for (k, ch) in chars.enumerated() {
+      if ch == "–" {
+        out += "--"
+      } else if ch == "-", k > 0, k + 1 < chars.count, chars[k - 1].isNumber || chars[k - 1].isLetter,
+        chars[k + 1].isNumber || chars[k + 1].isLetter
+      {
+        out += "--"
+      } else {
+        out.append(ch)
+      }
+    }
+    return out
+  }
+
   mutating func name(_ p: Person) -> String {
     func esc(_ s: String) -> String {
       var o = ""
       keptNonASCII = LaTeXEncoding.escape(s, ascii: ascii, into: &o) || keptNonASCII
       return o
     }
-    if let literal = p.literal { return "{" + esc(literal) + "}" }
+    if let literal = p.literal {
+      let e = esc(literal)
+      return e.hasPrefix("\\") ? "{{" + e + "}}" : "{" + e + "}"
+    }
     var family = esc(p.family ?? "")
     // A family name of several words with no particle is one token: {Brinch Hansen}.
     if family.contains(" ") { family = "{" + family + "}" }
@@ -140,7 +189,8 @@ struct EntryBuilder {
     if let suffix = p.suffix, !suffix.isEmpty { s += ", " + esc(suffix) }
     if let given = p.given, !given.isEmpty {
       s += ", " + esc([p.droppingParticle, given].compactMap { $0 }.joined(separator: " "))
-    } else if p.suffix != nil {
+    } else if p.suffix != nil || family.hasPrefix("{") {
+      // An empty First keeps a braced family name from reading as an institution.
       s += ", "
     }
     return s
@@ -160,23 +210,28 @@ struct EntryBuilder {
     names("editor", p.editors, truncated: false)
     names("translator", p.translators, truncated: false)
     field("title", rich: p.title)
-    switch type {
-    case "article": field("journal", rich: p.containerTitle)
-    case "inproceedings", "incollection": field("booktitle", rich: p.containerTitle)
-    default: field("howpublished", rich: p.containerTitle)
-    }
+    field(BibTeXMapping.containerField(forType: type) ?? "howpublished", rich: p.containerTitle)
     if let d = p.issued {
       field("year", raw: String(d.year))
-      if let m = d.month { text += "  month = \(BibTeXWriter.monthNames[m - 1]),\n" }
+      if let m = d.month {
+        written.insert("month")
+        text += "  month = \(BibTeXWriter.monthNames[m - 1]),\n"
+      }
       if d.day != nil { field("date", raw: d.description) }
     }
     field("volume", plain: p.volume)
-    field(type == "techreport" ? "number" : "number", plain: p.issue ?? p.number)
-    field("pages", plain: p.pages.map { $0.replacing("–", with: "--") })
+    if type == "article" {
+      field("number", plain: p.issue)
+      field("eid", plain: p.number)
+    } else {
+      field("number", plain: p.number)
+      field("issue", plain: p.issue)
+    }
+    field("pages", plain: p.pages.map(Self.bibtexPages))
     field("edition", plain: p.edition)
-    field(type == "phdthesis" || type == "mastersthesis" ? "school" : "publisher", plain: p.publisher)
+    field(BibTeXMapping.publisherField(forType: type), plain: p.publisher)
     field("address", plain: p.publisherPlace)
-    field("type", plain: type == "misc" ? nil : p.genre)
+    field("type", plain: p.genre)
     field("doi", verbatim: p.identifiers.doi ?? p.identifiers.arxiv?.doi)
     field("url", verbatim: p.urls.first ?? p.identifiers.arxiv?.absURL)
     if let ax = p.identifiers.arxiv {
@@ -191,7 +246,11 @@ struct EntryBuilder {
     field("pmid", verbatim: p.identifiers.pmid)
     field("pmcid", verbatim: p.identifiers.pmcid)
     field("language", plain: p.language)
-    field("note", plain: p.note)
+    if let note = p.note, !note.isEmpty {
+      var s = ""
+      keptNonASCII = LaTeXEncoding.texText(note, ascii: ascii, into: &s) || keptNonASCII
+      field("note", raw: s)
+    }
     if let abstract = p.abstract, !abstract.isEmpty {
       var s = ""
       keptNonASCII = LaTeXEncoding.texText(abstract, ascii: ascii, into: &s) || keptNonASCII
@@ -211,7 +270,11 @@ struct EntryBuilder {
       }
     }
     for extra in p.extraFields where extra.source == FormatID.bibtex.rawValue {
-      field(extra.name, raw: extra.value)
+      if written.contains(extra.name.lowercased()) {
+        skipped.append(extra.name)
+      } else {
+        field(extra.name, raw: extra.value)
+      }
     }
     text += "}\n"
   }

@@ -99,10 +99,10 @@ enum LaTeXEncoding {
     var rest = Substring(s)
     while !rest.isEmpty {
       // Separate a run of spaces, then a word.
-      let spaces = rest.prefix(while: { $0 == " " || $0 == "\n" || $0 == "\t" })
-      pending += spaces
+      let spaces = rest.prefix(while: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\u{00A0}" })
+      _ = escape(String(spaces), ascii: ascii, into: &pending)
       rest = rest.dropFirst(spaces.count)
-      word = rest.prefix(while: { $0 != " " && $0 != "\n" && $0 != "\t" })
+      word = rest.prefix(while: { $0 != " " && $0 != "\n" && $0 != "\t" && $0 != "\u{00A0}" })
       rest = rest.dropFirst(word.count)
       if word.isEmpty { continue }
       let lead = word.prefix(while: isPunct)

@@ -48,7 +48,7 @@ public struct CSLJSONWriter: BibliographyWriter {
     add("publisher-place", p.publisherPlace)
     add("volume", p.volume)
     add("issue", p.issue)
-    add("page", p.pages)
+    add("page", p.pages?.replacing("–", with: "-"))
     add("edition", p.edition)
     add("genre", p.genre)
     add("DOI", p.identifiers.doi ?? p.identifiers.arxiv?.doi)

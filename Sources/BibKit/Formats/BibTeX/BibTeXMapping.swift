@@ -1,0 +1,92 @@
+/// The tables between BibTeX/BibLaTeX entry types and fields and the model: one place to edit.
+enum BibTeXMapping {
+  /// The kind of a work for an entry type (lower case). Unknown types are `document`.
+  static func kind(forType type: String) -> PaperKind {
+    switch type {
+    case "article": .articleJournal
+    case "inproceedings", "conference": .paperConference
+    case "incollection", "inbook", "bookinbook", "suppbook", "suppcollection": .chapter
+    case "book", "mvbook", "proceedings", "mvproceedings", "collection", "mvcollection",
+      "manual", "reference", "mvreference":
+      .book
+    case "phdthesis", "mastersthesis", "thesis": .thesis
+    case "techreport", "report": .report
+    case "unpublished": .manuscript
+    case "online", "electronic", "www": .webpage
+    case "software": .software
+    case "dataset": .dataset
+    case "patent": PaperKind("patent")
+    case "periodical": PaperKind("periodical")
+    case "booklet": PaperKind("pamphlet")
+    default: .document
+    }
+  }
+
+  /// Whether the writer may use `type` for a paper of `kind` (the type read, or a preprint
+  /// written in an entry type people use for preprints).
+  static func typeFits(_ type: String, _ kind: PaperKind) -> Bool {
+    guard !type.isEmpty, type.utf8.allSatisfy({ ASCII.isLower($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") }) else {
+      return false
+    }
+    if kind == .article {
+      return ["article", "misc", "online", "unpublished", "techreport", "report", "electronic", "www"]
+        .contains(type)
+    }
+    let k = self.kind(forType: type)
+    if kind == PaperKind("article-magazine") || kind == PaperKind("article-newspaper") {
+      return type == "article"
+    }
+    return k == kind || (k == .document && !knownTypes.contains(type))
+  }
+
+  static let knownTypes: Set<String> = [
+    "article", "inproceedings", "conference", "incollection", "inbook", "bookinbook",
+    "suppbook", "suppcollection", "book", "mvbook", "proceedings", "mvproceedings", "collection",
+    "mvcollection", "manual", "reference", "mvreference", "phdthesis", "mastersthesis", "thesis",
+    "techreport", "report", "unpublished", "online", "electronic", "www", "software", "dataset",
+    "patent", "periodical", "booklet", "misc",
+  ]
+
+  /// The field that holds the container title for an entry type, if any.
+  static func containerField(forType type: String) -> String? {
+    switch type {
+    case "article", "periodical": "journal"
+    case "inproceedings", "conference", "incollection", "inbook", "bookinbook", "suppbook",
+      "suppcollection":
+      "booktitle"
+    default: nil
+    }
+  }
+
+  /// The field that holds the publisher for an entry type.
+  static func publisherField(forType type: String) -> String {
+    switch type {
+    case "phdthesis", "mastersthesis": "school"
+    case "thesis", "techreport", "report": "institution"
+    default: "publisher"
+    }
+  }
+
+  static let monthNames = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+  ]
+
+  /// `jan`, `January`, `1`, `01` → 1.
+  static func month(_ s: String) -> Int? {
+    let t = s.trimmingSpaces().lowercased()
+    if let n = Int(t), (1...12).contains(n) { return n }
+    if t.count >= 3, let i = monthNames.firstIndex(where: { $0 == t || ($0.hasPrefix(t) && t.count == 3) }) {
+      return i + 1
+    }
+    if t.hasSuffix("."), let i = monthNames.firstIndex(where: { $0.hasPrefix(t.dropLast()) && t.count == 4 }) {
+      return i + 1
+    }
+    return nil
+  }
+
+  /// Fields that are URLs or identifiers: no LaTeX decoding.
+  static let verbatimFields: Set<String> = [
+    "url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw",
+  ]
+}

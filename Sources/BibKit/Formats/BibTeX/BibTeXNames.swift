@@ -1,0 +1,211 @@
+/// BibTeX's name rules, on LaTeX source: splitting a list at `and`, and a name into
+/// First, von, Last and Jr parts.
+enum BibTeXNames {
+  /// The parts of one name, as LaTeX source tokens joined by single spaces.
+  struct Parts: Equatable {
+    var first: String
+    var von: String
+    var last: String
+    var jr: String
+  }
+
+  /// Splits a name list at the word `and` (any case) at brace depth 0 with white space on
+  /// both sides.
+  static func splitList(_ s: String) -> [String] {
+    let b = Array(s.utf8)
+    var names: [String] = []
+    var depth = 0
+    var start = 0
+    var i = 0
+    func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: "~") }
+    while i < b.count {
+      let c = b[i]
+      if c == UInt8(ascii: "{") {
+        depth += 1
+      } else if c == UInt8(ascii: "}") {
+        depth = max(0, depth - 1)
+      } else if depth == 0, isSpace(c), i + 4 < b.count,
+        b[i + 1] | 0x20 == UInt8(ascii: "a"), b[i + 2] | 0x20 == UInt8(ascii: "n"),
+        b[i + 3] | 0x20 == UInt8(ascii: "d"), isSpace(b[i + 4])
+      {
+        names.append(String(decoding: b[start..<i], as: UTF8.self).trimmingSpaces())
+        i += 4
+        start = i
+        continue
+      }
+      i += 1
+    }
+    names.append(String(decoding: b[start..<b.count], as: UTF8.self).trimmingSpaces())
+    return names
+  }
+
+  /// Tokens at brace depth 0, separated by white space or `~`; commas at depth 0 are
+  /// returned as separate "," tokens.
+  static func tokens(_ s: String) -> [String] {
+    var out: [String] = []
+    var cur: [UInt8] = []
+    var depth = 0
+    for c in s.utf8 {
+      if depth == 0, c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: "~") {
+        if !cur.isEmpty { out.append(String(decoding: cur, as: UTF8.self)) }
+        cur = []
+      } else if depth == 0, c == ASCII.comma {
+        if !cur.isEmpty { out.append(String(decoding: cur, as: UTF8.self)) }
+        cur = []
+        out.append(",")
+      } else {
+        if c == UInt8(ascii: "{") { depth += 1 }
+        if c == UInt8(ascii: "}") { depth = max(0, depth - 1) }
+        cur.append(c)
+      }
+    }
+    if !cur.isEmpty { out.append(String(decoding: cur, as: UTF8.self)) }
+    return out
+  }
+
+  static let lowerLetterCommands: Set<String> = ["aa", "o", "l", "ss", "i", "j", "oe", "ae"]
+  static let upperLetterCommands: Set<String> = ["AA", "O", "L", "OE", "AE"]
+
+  /// A token's case: that of its first letter at brace depth 0; a special character `{\…}`
+  /// counts by its letter command or the letter after the command; other brace groups are
+  /// caseless. `nil` means caseless.
+  static func isLower(_ token: String) -> Bool? {
+    let b = Array(token.utf8)
+    var i = 0
+    while i < b.count {
+      let c = b[i]
+      if c == UInt8(ascii: "{") {
+        if i + 1 < b.count, b[i + 1] == UInt8(ascii: "\\") {
+          var j = i + 2
+          let ns = j
+          while j < b.count, Sniffing.isASCIILetter(b[j]) { j += 1 }
+          let name = String(decoding: b[ns..<j], as: UTF8.self)
+          if lowerLetterCommands.contains(name) { return true }
+          if upperLetterCommands.contains(name) { return false }
+          // The first letter after the control sequence.
+          if j == ns { j += 1 }
+          while j < b.count {
+            if Sniffing.isASCIILetter(b[j]) { return ASCII.isLower(b[j]) }
+            if b[j] == UInt8(ascii: "}") { break }
+            j += 1
+          }
+          return nil
+        }
+        // Skip a caseless group.
+        var depth = 0
+        while i < b.count {
+          if b[i] == UInt8(ascii: "{") { depth += 1 }
+          if b[i] == UInt8(ascii: "}") {
+            depth -= 1
+            if depth == 0 { break }
+          }
+          i += 1
+        }
+        i += 1
+        continue
+      }
+      if Sniffing.isASCIILetter(c) { return ASCII.isLower(c) }
+      if c >= 0x80 {
+        let rest = String(decoding: b[i...], as: UTF8.self)
+        if let u = rest.unicodeScalars.first, u.properties.isAlphabetic { return u.properties.isLowercase }
+      }
+      i += 1
+    }
+    return nil
+  }
+
+  static func lower(_ t: String) -> Bool { isLower(t) == true }
+
+  /// The index (in UTF-8 bytes) of the brace closing the one at index 0.
+  static func closingBrace(_ s: String) -> Int? {
+    var depth = 0
+    for (i, c) in s.utf8.enumerated() {
+      if c == UInt8(ascii: "{") { depth += 1 }
+      if c == UInt8(ascii: "}") {
+        depth -= 1
+        if depth == 0 { return i }
+      }
+    }
+    return nil
+  }
+
+  /// biblatex's extended name format: `family=Jong, given=K., prefix=de, useprefix=true`.
+  static func extendedName(_ s: String) -> Person? {
+    let parts = Person.splitTopLevelCommas(s)
+    guard parts.count >= 2 || s.contains("="), parts.allSatisfy({ $0.contains("=") }) else { return nil }
+    var p = Person()
+    for part in parts {
+      guard let eq = part.firstIndex(of: "=") else { return nil }
+      let key = String(part[..<eq]).trimmingSpaces().lowercased()
+      var value = String(part[part.index(after: eq)...]).trimmingSpaces()
+      if value.hasPrefix("{"), value.hasSuffix("}"), closingBrace(value) == value.utf8.count - 1 {
+        value = String(value.dropFirst().dropLast())
+      }
+      let decoded = LaTeXDecoding.plain(value)
+      switch key {
+      case "family": p.family = decoded
+      case "given": p.given = decoded
+      case "prefix": p.particle = decoded
+      case "suffix": p.suffix = decoded
+      case "useprefix", "given-i", "family-i", "prefix-i", "suffix-i": continue
+      default: return nil
+      }
+    }
+    return p.isEmptyName ? nil : p
+  }
+
+  /// Splits one name into its four parts by BibTeX's rules. Hyphenated tokens stay whole
+  /// (BibTeX would test each hyphen-separated piece for the von part).
+  static func split(_ name: String) -> Parts {
+    let toks = tokens(name)
+    var groups: [[String]] = [[]]
+    for t in toks {
+      if t == "," { groups.append([]) } else { groups[groups.count - 1].append(t) }
+    }
+    func join(_ a: ArraySlice<String>) -> String { a.joined(separator: " ") }
+    if groups.count == 1 {
+      let w = groups[0]
+      guard w.count > 1 else { return Parts(first: "", von: "", last: join(w[...]), jr: "") }
+      let body = w.dropLast()
+      if let vs = body.firstIndex(where: lower) {
+        let ve = body.lastIndex(where: lower) ?? vs
+        return Parts(first: join(w[..<vs]), von: join(w[vs...ve]), last: join(w[(ve + 1)...]), jr: "")
+      }
+      return Parts(first: join(body), von: "", last: w.last ?? "", jr: "")
+    }
+    // von Last, [Jr,] First
+    let vl = groups[0]
+    let first = groups.count >= 3 ? groups[2...].map { $0.joined(separator: " ") }.joined(separator: ", ") : join(groups[1][...])
+    let jr = groups.count >= 3 ? join(groups[1][...]) : ""
+    var von: ArraySlice<String> = []
+    var last = vl[...]
+    if vl.count > 1, let firstLower = vl.dropLast().firstIndex(where: lower), firstLower == 0 {
+      let ve = vl.dropLast().lastIndex(where: lower) ?? 0
+      von = vl[...ve]
+      last = vl[(ve + 1)...]
+    }
+    return Parts(first: first, von: join(von), last: join(last), jr: jr)
+  }
+
+  /// A person from one BibTeX name: the parts decoded to Unicode, or a literal when the
+  /// whole name is one brace group (`{Barnes and Noble}`).
+  static func person(_ raw: String) -> Person {
+    let t = raw.trimmingSpaces()
+    if t.hasPrefix("{"), t.hasSuffix("}"), tokens(t).count == 1, !t.hasPrefix("{\\"),
+      closingBrace(t) == t.utf8.count - 1
+    {
+      let inner = String(t.dropFirst().dropLast())
+      return Person(literal: LaTeXDecoding.plain(inner))
+    }
+    if let extended = extendedName(t) { return extended }
+    let p = split(t)
+    func dec(_ s: String) -> String? { s.isEmpty ? nil : LaTeXDecoding.plain(s).replacingNBSP() }
+    return Person(given: dec(p.first), family: dec(p.last), particle: dec(p.von), suffix: dec(p.jr))
+  }
+}
+
+extension String {
+  func replacingNBSP() -> String {
+    contains("\u{00A0}") ? String(map { $0 == "\u{00A0}" ? " " : $0 }) : self
+  }
+}

@@ -1,0 +1,392 @@
+/// One field of a BibTeX entry as written: name in lower case, value as LaTeX source with
+/// `@string` macros expanded, `#` parts joined and white space collapsed.
+struct RawField {
+  var name: String
+  var value: String
+  var line: Int
+  var column: Int
+  /// The value was a single bare macro name (`month = jan`).
+  var macro: String?
+}
+
+/// One entry as written, before mapping to the model.
+struct RawEntry {
+  var type: String
+  var key: String
+  var fields: [RawField]
+  var line: Int
+  var column: Int
+  var offset: Int
+
+  func field(_ name: String) -> RawField? { fields.first { $0.name == name } }
+}
+
+/// The byte-level BibTeX grammar: entries in `{}` or `()`, `@string`, `@preamble`,
+/// `@comment`, `#` concatenation, macros, and recovery at the next `@` that starts a line.
+struct BibTeXParser {
+  let b: [UInt8]
+  let source: String?
+  var i = 0
+  var line = 1
+  var lineStart = 0
+  var macros: [String: String]
+  var entries: [RawEntry] = []
+  var preambles: [String] = []
+  var diagnostics: [Diagnostic] = []
+
+  static let monthMacros: [String: String] = [
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
+    "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
+    "nov": "November", "dec": "December",
+  ]
+
+  init(bytes: [UInt8], source: String?, macros: [String: String] = monthMacros) {
+    self.b = bytes
+    self.source = source
+    self.macros = macros
+  }
+
+  struct Failure: Error {
+    var message: String
+    var line: Int
+    var column: Int
+    var offset: Int
+  }
+
+  // MARK: Positions
+
+  func location(_ line: Int, _ column: Int, _ offset: Int) -> SourceLocation {
+    SourceLocation(file: source, line: line, column: column, offset: offset)
+  }
+
+  var here: (Int, Int, Int) { (line, i - lineStart + 1, i) }
+
+  mutating func advance() {
+    if b[i] == ASCII.lf {
+      line += 1
+      lineStart = i + 1
+    }
+    i += 1
+  }
+
+  func fail(_ message: String) -> Failure {
+    Failure(message: message, line: line, column: i - lineStart + 1, offset: i)
+  }
+
+  mutating func warn(_ code: DiagnosticCode, _ message: String, _ at: (Int, Int, Int)) {
+    diagnostics.append(Diagnostic(.warning, code, message, at: location(at.0, at.1, at.2)))
+  }
+
+  static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C }
+
+  /// Characters allowed in names of types, fields and macros.
+  static func isNameByte(_ c: UInt8) -> Bool {
+    !(isSpace(c) || c == UInt8(ascii: "=") || c == UInt8(ascii: "{") || c == UInt8(ascii: "}")
+      || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: ",")
+      || c == UInt8(ascii: "\"") || c == UInt8(ascii: "#") || c == UInt8(ascii: "%")
+      || c == UInt8(ascii: "'"))
+  }
+
+  mutating func skipSpace() {
+    while i < b.count, Self.isSpace(b[i]) { advance() }
+  }
+
+  /// Skips white space and `%` comments running to the end of the line (between fields).
+  mutating func skipSpaceAndComments() {
+    while i < b.count {
+      if Self.isSpace(b[i]) {
+        advance()
+      } else if b[i] == UInt8(ascii: "%") {
+        while i < b.count, b[i] != ASCII.lf { advance() }
+      } else {
+        return
+      }
+    }
+  }
+
+  mutating func name() -> String {
+    let start = i
+    while i < b.count, Self.isNameByte(b[i]) { advance() }
+    return String(decoding: b[start..<i], as: UTF8.self)
+  }
+
+  /// Whether position `p` starts a line (after optional blanks) with `@letters{` or `@letters(`.
+  func isEntryStart(_ p: Int) -> Bool {
+    guard p < b.count, b[p] == UInt8(ascii: "@") else { return false }
+    var k = p - 1
+    while k >= 0, b[k] == 0x20 || b[k] == 0x09 { k -= 1 }
+    guard k < 0 || b[k] == ASCII.lf || b[k] == ASCII.cr else { return false }
+    var j = p + 1
+    while j < b.count, Sniffing.isASCIILetter(b[j]) { j += 1 }
+    while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+    return j > p + 1 && j < b.count && (b[j] == UInt8(ascii: "{") || b[j] == UInt8(ascii: "("))
+  }
+
+  /// Moves to the next `@` that starts a line, for recovery after an error.
+  mutating func resynchronize() {
+    while i < b.count, !isEntryStart(i) { advance() }
+  }
+
+  // MARK: Top level
+
+  mutating func parse() {
+    while i < b.count {
+      let c = b[i]
+      if c == UInt8(ascii: "@") {
+        let start = here
+        do {
+          try entry(start: start)
+        } catch {
+          diagnostics.append(
+            Diagnostic(
+              .error, "bibtex.syntax", error.message,
+              at: location(error.line, error.column, error.offset)))
+          if i < b.count, isEntryStart(i) { continue }
+          if i < b.count { advance() }
+          resynchronize()
+        }
+      } else if c == UInt8(ascii: "%") {
+        while i < b.count, b[i] != ASCII.lf { advance() }
+      } else {
+        advance()
+      }
+    }
+  }
+
+  mutating func entry(start: (Int, Int, Int)) throws(Failure) {
+    advance()  // @
+    skipSpace()
+    let typeName = name()
+    let type = typeName.lowercased()
+    guard !type.isEmpty else { throw fail("expected an entry type after '@'") }
+    skipSpace()
+    if type == "comment" {
+      if i < b.count, b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "(") {
+        _ = try delimited(open: b[i], entryLine: start.0)
+      } else {
+        while i < b.count, b[i] != ASCII.lf { advance() }
+      }
+      return
+    }
+    guard i < b.count, b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "(") else {
+      throw fail("expected '{' or '(' after '@\(typeName)'")
+    }
+    let open = b[i]
+    let close = open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ")")
+    advance()
+    skipSpaceAndComments()
+    switch type {
+    case "string":
+      let at = here
+      let macro = name().lowercased()
+      guard !macro.isEmpty else { throw fail("expected a macro name in @string") }
+      skipSpaceAndComments()
+      guard i < b.count, b[i] == UInt8(ascii: "=") else { throw fail("expected '=' after '\(macro)'") }
+      advance()
+      let (value, _) = try value(entryLine: start.0, trim: false)
+      if macros[macro] != nil, Self.monthMacros[macro] == nil {
+        warn("bibtex.macro-redefined", "@string \(macro) redefined", at)
+      }
+      macros[macro] = value
+      try closeEntry(close, open: open, start: start)
+    case "preamble":
+      let (value, _) = try value(entryLine: start.0, trim: false)
+      preambles.append(value)
+      try closeEntry(close, open: open, start: start)
+    default:
+      try fields(type: type, close: close, open: open, start: start)
+    }
+  }
+
+  mutating func closeEntry(_ close: UInt8, open: UInt8, start: (Int, Int, Int)) throws(Failure) {
+    skipSpaceAndComments()
+    guard i < b.count else {
+      throw Failure(
+        message: "entry is not closed (it begins here)", line: start.0, column: start.1,
+        offset: start.2)
+    }
+    let other = close == UInt8(ascii: "}") ? UInt8(ascii: ")") : UInt8(ascii: "}")
+    if b[i] == close {
+      advance()
+    } else if b[i] == other {
+      warn("bibtex.delimiter", "entry opened with '\(Character(Unicode.Scalar(open)))' is closed with '\(Character(Unicode.Scalar(other)))'", here)
+      advance()
+    } else {
+      throw fail("expected '\(Character(Unicode.Scalar(close)))' to close the entry")
+    }
+  }
+
+  mutating func fields(type: String, close: UInt8, open: UInt8, start: (Int, Int, Int)) throws(Failure) {
+    // The key runs to a comma, white space or the closing delimiter.
+    let keyStart = i
+    while i < b.count, b[i] != ASCII.comma, !Self.isSpace(b[i]), b[i] != close,
+      !(close == UInt8(ascii: ")") && b[i] == UInt8(ascii: "}"))
+    {
+      if b[i] == UInt8(ascii: "@"), isEntryStart(i) { break }
+      advance()
+    }
+    let key = String(decoding: b[keyStart..<i], as: UTF8.self)
+    skipSpaceAndComments()
+    var entry = RawEntry(
+      type: type, key: key, fields: [], line: start.0, column: start.1, offset: start.2)
+    let other = close == UInt8(ascii: "}") ? UInt8(ascii: ")") : UInt8(ascii: "}")
+    guard i < b.count else {
+      throw Failure(message: "entry '\(key)' is not closed (it begins here)", line: start.0, column: start.1, offset: start.2)
+    }
+    if b[i] == close || b[i] == other {
+      try closeEntry(close, open: open, start: start)
+      entries.append(entry)
+      return
+    }
+    guard b[i] == ASCII.comma else {
+      throw fail("expected ',' after the key '\(key)'")
+    }
+    advance()
+    while true {
+      skipSpaceAndComments()
+      guard i < b.count else {
+        throw Failure(
+          message: "entry '\(key)' is not closed (it begins here)", line: start.0,
+          column: start.1, offset: start.2)
+      }
+      if b[i] == close || b[i] == other {
+        try closeEntry(close, open: open, start: start)
+        entries.append(entry)
+        return
+      }
+      if b[i] == ASCII.comma {
+        warn("bibtex.empty-field", "empty field slot (two commas) in '\(key)'", here)
+        advance()
+        continue
+      }
+      if isEntryStart(i) {
+        throw Failure(
+          message: "entry '\(key)' is not closed (it begins here)", line: start.0,
+          column: start.1, offset: start.2)
+      }
+      let at = here
+      let fieldName = name().lowercased()
+      guard !fieldName.isEmpty else {
+        throw fail("expected a field name in '\(key)'")
+      }
+      skipSpaceAndComments()
+      guard i < b.count, b[i] == UInt8(ascii: "=") else {
+        throw fail("expected '=' after field '\(fieldName)' in '\(key)'")
+      }
+      advance()
+      let (value, macro) = try value(entryLine: start.0, trim: true)
+      if entry.fields.contains(where: { $0.name == fieldName }) {
+        warn("bibtex.duplicate-field", "'\(key)': duplicate field '\(fieldName)'; the first is kept", at)
+      } else {
+        entry.fields.append(RawField(name: fieldName, value: value, line: at.0, column: at.1, macro: macro))
+      }
+      skipSpaceAndComments()
+      guard i < b.count else { continue }
+      if b[i] == ASCII.comma {
+        advance()
+      } else if b[i] != close, b[i] != other {
+        throw fail("expected ',' or the end of entry '\(key)' after field '\(fieldName)'")
+      }
+    }
+  }
+
+  // MARK: Values
+
+  /// A value: parts joined by `#`. Returns the text and, for a lone macro, its name.
+  mutating func value(entryLine: Int, trim: Bool) throws(Failure) -> (String, String?) {
+    var out: [UInt8] = []
+    var lone: String?
+    var parts = 0
+    while true {
+      skipSpaceAndComments()
+      guard i < b.count else { throw fail("expected a value") }
+      let c = b[i]
+      parts += 1
+      if c == UInt8(ascii: "{") {
+        out += try delimited(open: c, entryLine: entryLine)
+      } else if c == UInt8(ascii: "\"") {
+        out += try delimited(open: c, entryLine: entryLine)
+      } else if ASCII.isDigit(c) {
+        let s = i
+        while i < b.count, ASCII.isDigit(b[i]) { advance() }
+        out += b[s..<i]
+      } else if Self.isNameByte(c) {
+        let at = here
+        let m = name()
+        let key = m.lowercased()
+        if let v = macros[key] {
+          out += Array(v.utf8)
+        } else {
+          warn("bibtex.undefined-macro", "undefined macro '\(m)'; kept as text", at)
+          out += Array(m.utf8)
+        }
+        lone = key
+      } else {
+        throw fail("expected a value, found '\(Character(Unicode.Scalar(c)))'")
+      }
+      skipSpaceAndComments()
+      if i < b.count, b[i] == UInt8(ascii: "#") {
+        advance()
+        continue
+      }
+      break
+    }
+    return (Self.collapse(out, trim: trim), parts == 1 ? lone : nil)
+  }
+
+  /// A `{…}` or `"…"` part. Braces are counted as BibTeX counts them (a backslash does not
+  /// escape a brace). An unbalanced value that runs into a line starting with `@type{` is an
+  /// error reported at the line where the entry began.
+  mutating func delimited(open: UInt8, entryLine: Int) throws(Failure) -> ArraySlice<UInt8> {
+    let startLine = line
+    advance()
+    let s = i
+    var depth = 0
+    while i < b.count {
+      let c = b[i]
+      if c == UInt8(ascii: "{") {
+        depth += 1
+      } else if c == UInt8(ascii: "}") {
+        if depth == 0 {
+          if open == UInt8(ascii: "{") {
+            let v = b[s..<i]
+            advance()
+            return v
+          }
+          throw fail("unbalanced '}' in a quoted value")
+        }
+        depth -= 1
+      } else if c == UInt8(ascii: "\""), depth == 0, open == UInt8(ascii: "\"") {
+        let v = b[s..<i]
+        advance()
+        return v
+      } else if c == UInt8(ascii: "@"), isEntryStart(i) {
+        throw Failure(
+          message: "unbalanced braces: the value opened on line \(startLine) runs into the next entry",
+          line: entryLine, column: 1, offset: s)
+      }
+      advance()
+    }
+    throw Failure(
+      message: "unbalanced braces: the value opened on line \(startLine) is not closed",
+      line: entryLine, column: 1, offset: s)
+  }
+
+  /// Runs of white space become one space; `trim` removes it at both ends.
+  static func collapse(_ v: [UInt8], trim: Bool) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(v.count)
+    var space = false
+    for c in v {
+      if isSpace(c) {
+        space = true
+      } else {
+        if space, !(trim && out.isEmpty) { out.append(0x20) }
+        space = false
+        out.append(c)
+      }
+    }
+    if space, !trim { out.append(0x20) }
+    return String(decoding: out, as: UTF8.self)
+  }
+}

@@ -1,0 +1,372 @@
+/// Reads BibTeX and BibLaTeX as people have it: `{}` or `()` entries, `@string`, `@preamble`,
+/// `@comment`, `#` concatenation, predefined months, crossref and xdata inheritance in any
+/// order, biblatex aliases and the arXiv conventions of arXiv, DBLP and Google Scholar.
+///
+/// Lenient: an error inside an entry is reported at its line and the reader goes on at the
+/// next `@` that starts a line. Duplicate fields keep the first, with a warning. A repeated
+/// key (compared case-insensitively) keeps the first entry; the later one is reported and
+/// skipped, as BibTeX does. Input that is not valid UTF-8 is read as Windows-1252, with a
+/// warning.
+public struct BibTeXReader: BibliographyReader {
+  public init() {}
+
+  public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
+    var diagnostics: [Diagnostic] = []
+    var bytes = input
+    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
+    if !String.isValidUTF8(bytes) {
+      bytes = Windows1252.toUTF8(bytes)
+      diagnostics.append(
+        Diagnostic(
+          .warning, "bibtex.encoding", "input is not valid UTF-8; read as Windows-1252",
+          at: SourceLocation(file: options.source, line: 1, column: 1)))
+    }
+    var parser = BibTeXParser(bytes: bytes, source: options.source)
+    parser.parse()
+    diagnostics += parser.diagnostics
+    if options.strict, let e = diagnostics.first(where: { $0.severity == .error }) {
+      throw BibError(e)
+    }
+
+    // Repeated keys: the first entry wins.
+    var byKey: [String: RawEntry] = [:]
+    var entries: [RawEntry] = []
+    for e in parser.entries {
+      let k = e.key.lowercased()
+      if let first = byKey[k] {
+        diagnostics.append(
+          Diagnostic(
+            .warning, "bibtex.duplicate-key",
+            "repeated key '\(e.key)' (first at line \(first.line)); this entry is skipped",
+            at: SourceLocation(file: options.source, line: e.line, column: e.column, offset: e.offset)))
+        continue
+      }
+      byKey[k] = e
+      entries.append(e)
+    }
+
+    var papers: [Paper] = []
+    for e in entries where e.type != "xdata" {
+      let resolved = Inheritance.resolve(e, byKey: byKey, source: options.source, diagnostics: &diagnostics)
+      papers.append(Self.paper(from: resolved, diagnostics: &diagnostics, source: options.source))
+    }
+    if papers.isEmpty, !bytes.isEmpty, !diagnostics.contains(where: { $0.severity == .error }),
+      parser.preambles.isEmpty, !Sniffing.looksLikeBibTeX(bytes)
+    {
+      diagnostics.append(
+        Diagnostic(.error, "bibtex.no-entries", "no BibTeX entries found",
+          at: SourceLocation(file: options.source, line: 1, column: 1)))
+    }
+    var metadata = SourceMetadata()
+    metadata.preambles = parser.preambles
+    return ReadResult(papers: papers, diagnostics: diagnostics, metadata: metadata)
+  }
+
+  // MARK: Mapping
+
+  static func paper(from e: RawEntry, diagnostics: inout [Diagnostic], source: String?) -> Paper {
+    var p = Paper(citationKey: e.key, kind: BibTeXMapping.kind(forType: e.type), originalType: e.type)
+    var used = Set<String>()
+    // An empty value stays an extra field, so it is written back as it came.
+    func take(_ name: String) -> RawField? {
+      guard let f = e.field(name), !f.value.isEmpty else { return nil }
+      used.insert(name)
+      return f
+    }
+    /// A field decoded to plain text; one that decodes to nothing stays an extra field.
+    func takePlain(_ name: String) -> String? {
+      guard let f = e.field(name), !f.value.isEmpty else { return nil }
+      let v = LaTeXDecoding.plain(f.value)
+      guard !v.trimmingSpaces().isEmpty else { return nil }
+      used.insert(name)
+      return v
+    }
+    func warn(_ f: RawField, _ message: String) {
+      diagnostics.append(
+        Diagnostic(.warning, "bibtex.field", "'\(e.key)': \(message)",
+          at: SourceLocation(file: source, line: f.line, column: f.column)))
+    }
+
+    // People.
+    for role in ["author", "editor", "translator"] {
+      guard let f = e.field(role) else { continue }
+      var names = BibTeXNames.splitList(f.value)
+      var truncated = false
+      if names.count > 1, names.last?.lowercased() == "others" {
+        names.removeLast()
+        truncated = true
+      }
+      if truncated, role != "author" { continue }  // kept as written, below
+      let empty = names.filter { $0.isEmpty }.count
+      if empty > 0 { warn(f, "\(role) list has \(empty) empty name(s); dropped") }
+      let parsed = names.filter { !$0.isEmpty }.map(BibTeXNames.person)
+      let people = parsed.filter { !$0.isEmptyName }
+      if people.count < parsed.count { warn(f, "\(role) list has a name with no letters; dropped") }
+      used.insert(role)
+      switch role {
+      case "author":
+        p.authors = people
+        p.authorsTruncated = truncated
+      case "editor": p.editors = people
+      default: p.translators = people
+      }
+    }
+
+    if let f = take("title") { p.title = LaTeXDecoding.richText(f.value) }
+    if let container = BibTeXMapping.containerField(forType: e.type) {
+      let names = container == "journal" ? ["journal", "journaltitle"] : ["booktitle"]
+      if let name = names.first(where: { e.field($0) != nil }), let f = take(name) {
+        p.containerTitle = LaTeXDecoding.richText(f.value)
+      }
+    }
+
+    // Dates: biblatex `date` wins; else year, month, day.
+    if let f = e.field("date"), let d = PartialDate(iso: f.value) {
+      used.insert("date")
+      p.issued = d
+      // year, month and day that agree with the date say nothing more.
+      // year, month and day say nothing more; where they disagree, date wins (as in biber).
+      for name in ["year", "month", "day"] {
+        guard let x = e.field(name) else { continue }
+        used.insert(name)
+        let agrees =
+          name == "year" ? x.value == String(d.year)
+          : name == "month" ? BibTeXMapping.month(x.value) == d.month : Int(x.value) == d.day
+        if !agrees { warn(x, "\(name) '\(x.value)' disagrees with date '\(f.value)'; the date is kept") }
+      }
+    } else if let y = e.field("year"), (1...4).contains(y.value.count), y.value.allSatisfy(\.isNumber),
+      let year = Int(y.value)
+    {
+      used.insert("year")
+      var d = PartialDate(year: year)
+      if let m = e.field("month"), let month = BibTeXMapping.month(m.value) {
+        used.insert("month")
+        d.month = month
+        if let dd = e.field("day"), let day = Int(dd.value), (1...PartialDate.daysIn(month: month, year: year)).contains(day) {
+          used.insert("day")
+          d.day = day
+        }
+      }
+      p.issued = d
+    }
+
+    if let v = takePlain("volume") { p.volume = v }
+    if p.kind == .articleJournal || e.type == "article" {
+      if let v = takePlain("number") ?? takePlain("issue") { p.issue = v }
+    } else if let v = takePlain("number") {
+      p.number = v
+    }
+    if let raw = takePlain("pages") {
+      // Any run of hyphens and dashes is one range separator.
+      var pages = ""
+      for ch in raw {
+        if ch == "–" || ch == "—" || ch == "-" {
+          if !pages.hasSuffix("-") { pages.append("-") }
+        } else {
+          pages.append(ch)
+        }
+      }
+      p.pages = pages
+    }
+    if let v = takePlain("edition") { p.edition = v }
+    let publisherField = BibTeXMapping.publisherField(forType: e.type)
+    if let v = takePlain(publisherField) { p.publisher = v }
+    if let v = takePlain("address") ?? takePlain("location") { p.publisherPlace = v }
+    if let v = takePlain("type") { p.genre = v }
+    // Notes and abstracts stay TeX; characters BibTeX keeps literally but LaTeX would not
+    // (a bare %, &, #) are escaped, as the writer would.
+    if let f = take("note") { p.note = texNormalized(f.value) }
+    if let f = take("abstract") { p.abstract = texNormalized(f.value) }
+    if let v = takePlain("language") { p.language = v }
+    if let v = takePlain("keywords") {
+      p.keywords = v
+        .split(whereSeparator: { $0 == "," || $0 == ";" })
+        .map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+    }
+    if let f = take("doi") { p.identifiers.doi = normalizedDOI(f.value) }
+    if let f = take("url") { p.urls = [f.value] }
+    if let f = take("isbn") { p.identifiers.isbn = [f.value] }
+    if let f = take("issn") { p.identifiers.issn = [f.value] }
+    if let f = take("pmid") { p.identifiers.pmid = f.value }
+    if let f = take("pmcid") { p.identifiers.pmcid = f.value }
+
+    // arXiv: eprint + archivePrefix/eprinttype, DBLP's CoRR volume, Scholar's journal text.
+    let prefix = (e.field("archiveprefix") ?? e.field("eprinttype"))?.value.lowercased()
+    if let f = e.field("eprint"), prefix == "arxiv" || (prefix == nil && looksLikeArxivID(f.value)) {
+      let (id, version) = ArxivAtomReader.splitID(f.value.trimmingSpaces())
+      used.insert("eprint")
+      if e.field("archiveprefix") != nil { used.insert("archiveprefix") }
+      if e.field("eprinttype") != nil { used.insert("eprinttype") }
+      let cls = e.field("primaryclass") ?? e.field("eprintclass")
+      if let c = cls { used.insert(c.name) }
+      p.identifiers.arxiv = ArxivIdentifier(id: id, version: version, primaryCategory: cls?.value)
+    } else if let j = p.containerTitle?.plainText, let id = arxivID(inJournal: j, volume: p.volume) {
+      p.identifiers.arxiv = ArxivIdentifier(id: id)
+    }
+    if p.identifiers.arxiv?.id != nil {
+      let journal = p.containerTitle?.plainText.lowercased() ?? ""
+      let preprintContainer = journal.isEmpty || journal == "corr" || journal.hasPrefix("arxiv")
+      if ["misc", "online", "unpublished", "article", "electronic", "www"].contains(e.type), preprintContainer {
+        p.kind = .article
+      }
+    }
+    // The arXiv DOI and abs URL are derived from the id; keep only ones that say more.
+    if let ax = p.identifiers.arxiv, ax.id != nil {
+      if let doi = p.identifiers.doi, doi.lowercased() == ax.doi?.lowercased() { p.identifiers.doi = nil }
+      if p.urls == [ax.absURL ?? ""] { p.urls = [] }
+    }
+    if p.kind == .articleJournal, let sub = e.field("entrysubtype")?.value.lowercased(),
+      sub == "magazine" || sub == "newspaper"
+    {
+      p.kind = PaperKind("article-\(sub)")
+    }
+
+    // The fields BibKit's writer uses for facts BibTeX has no field for.
+    if let f = take("arxiv-version"), let v = Int(f.value), p.identifiers.arxiv != nil {
+      p.identifiers.arxiv?.version = v
+    } else if e.field("arxiv-version") != nil {
+      used.remove("arxiv-version")
+    }
+    if take("year-inferred")?.value == "true", p.issued != nil { p.issued?.yearInferred = true }
+    if let f = take("first-version-date"), let d = PartialDate(iso: f.value) { p.firstVersionDate = d }
+    if let f = take("current-version-date"), let d = PartialDate(iso: f.value) { p.currentVersionDate = d }
+    if let f = take("code") { p.codeLinks = f.value.split(separator: " ").map(String.init) }
+    if take("code-badge")?.value == "true" { p.hasCode = true }
+    if let f = take("links") { p.relatedLinks = f.value.split(separator: " ").map(String.init) }
+    if let f = take("urls") { p.urls = f.value.split(separator: " ").map(String.init) }
+    if let f = take("categories") {
+      p.categories = f.value.split(separator: ",").map { String($0).trimmingSpaces() }
+    }
+    if take("authors-truncated")?.value == "true" { p.authorsTruncated = true }
+
+    // Everything else, in input order, so it is written back as it came.
+    for f in e.fields where !used.contains(f.name) {
+      p.extraFields.append(ExtraField(source: "bibtex", name: f.name, value: f.value))
+    }
+    if p.citationKey?.isEmpty ?? true {
+      p.citationKey = CitationKeys.baseKey(for: p)
+      diagnostics.append(
+        Diagnostic(.warning, "bibtex.empty-key", "entry without a key; named '\(p.citationKey!)'",
+          at: SourceLocation(file: source, line: e.line, column: e.column)))
+    }
+    return p
+  }
+
+  static func texNormalized(_ s: String) -> String {
+    var out = ""
+    _ = LaTeXEncoding.texText(s, ascii: false, into: &out)
+    return out
+  }
+
+  static func normalizedDOI(_ s: String) -> String {
+    var t = Substring(s.trimmingSpaces())
+    for prefix in ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"]
+    where t.lowercased().hasPrefix(prefix) {
+      t = t.dropFirst(prefix.count)
+    }
+    return String(t).trimmingSpaces()
+  }
+
+  static func looksLikeArxivID(_ s: String) -> Bool {
+    let (id, _) = ArxivAtomReader.splitID(s.trimmingSpaces())
+    let parts = id.split(separator: ".")
+    if parts.count == 2, parts[0].count == 4, parts[0].allSatisfy(\.isNumber),
+      (4...5).contains(parts[1].count), parts[1].allSatisfy(\.isNumber)
+    {
+      return true
+    }
+    let slash = id.split(separator: "/")
+    return slash.count == 2 && slash[1].count == 7 && slash[1].allSatisfy(\.isNumber)
+      && slash[0].allSatisfy { $0.isLowercase || $0 == "-" || $0 == "." || $0.isUppercase }
+  }
+
+  /// `arXiv preprint arXiv:2305.16300` (Google Scholar) or `CoRR` with `abs/2305.16300` (DBLP).
+  static func arxivID(inJournal journal: String, volume: String?) -> String? {
+    if journal == "CoRR", let v = volume, v.hasPrefix("abs/") {
+      let id = String(v.dropFirst(4))
+      return looksLikeArxivID(id) ? id : nil
+    }
+    guard journal.lowercased().hasPrefix("arxiv") else { return nil }
+    // The word after the last "arXiv:" (any case).
+    let words = journal.split(separator: " ")
+    guard let word = words.last(where: { $0.lowercased().hasPrefix("arxiv:") }) else { return nil }
+    let rest = String(word.dropFirst(6))
+    let id = ArxivAtomReader.splitID(rest).id
+    return looksLikeArxivID(id) ? id : nil
+  }
+}
+
+/// crossref and xdata inheritance, whatever the entry order, with cycle detection.
+enum Inheritance {
+  /// Fields a child never takes from its parent.
+  /// BibTeX and biblatex names of one field: a child that has either takes neither.
+  static let aliases: [String: String] = [
+    "journal": "journaltitle", "journaltitle": "journal", "address": "location", "location": "address",
+  ]
+
+  static let notInherited: Set<String> = ["ids", "crossref", "xref", "xdata", "key", "label", "shorthand", "sortkey"]
+
+  static func resolve(
+    _ entry: RawEntry, byKey: [String: RawEntry], source: String?, diagnostics: inout [Diagnostic]
+  ) -> RawEntry {
+    var e = entry
+    var seen: Set<String> = [entry.key.lowercased()]
+    func inherit(from parentKey: String, titleToBooktitle: Bool) {
+      var key = parentKey.trimmingSpaces().lowercased()
+      while !key.isEmpty {
+        guard !seen.contains(key) else {
+          diagnostics.append(
+            Diagnostic(.warning, "bibtex.crossref-cycle", "'\(entry.key)': crossref/xdata cycle through '\(key)'; stopped",
+              at: SourceLocation(file: source, line: entry.line, column: entry.column)))
+          return
+        }
+        seen.insert(key)
+        guard let parent = byKey[key] else {
+          diagnostics.append(
+            Diagnostic(.warning, "bibtex.crossref-missing", "'\(entry.key)': cross-referenced entry '\(parentKey)' does not exist",
+              at: SourceLocation(file: source, line: entry.line, column: entry.column)))
+          return
+        }
+        for f in parent.fields where !notInherited.contains(f.name) {
+          var name = f.name
+          if titleToBooktitle, name == "title" { name = "booktitle" }
+          if name == "title" { continue }
+          let alias = aliases[name]
+          if e.field(name) == nil, alias.map({ e.field($0) == nil }) ?? true { e.fields.append(RawField(name: name, value: f.value, line: f.line, column: f.column, macro: f.macro)) }
+        }
+        key = parent.field("crossref")?.value.lowercased() ?? ""
+      }
+    }
+    let childTakesBooktitle = ["inproceedings", "incollection", "inbook", "bookinbook", "suppbook", "conference"].contains(entry.type)
+    if let xdata = entry.field("xdata")?.value {
+      for k in xdata.split(separator: ",") { inherit(from: String(k), titleToBooktitle: false) }
+    }
+    if let crossref = entry.field("crossref")?.value {
+      inherit(from: crossref, titleToBooktitle: childTakesBooktitle)
+    }
+    return e
+  }
+}
+
+/// Windows-1252 to UTF-8, for .bib files that are not UTF-8.
+enum Windows1252 {
+  static let high: [UInt32] = [
+    0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+  ]
+
+  static func toUTF8(_ b: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(b.count + b.count / 8)
+    for c in b {
+      if c < 0x80 {
+        out.append(c)
+      } else {
+        let v = c < 0xA0 ? high[Int(c - 0x80)] : UInt32(c)
+        out += Array(String(Unicode.Scalar(v)!).utf8)
+      }
+    }
+    return out
+  }
+}
