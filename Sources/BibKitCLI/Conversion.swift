@@ -8,6 +8,8 @@ public struct Conversion {
   public var output: String?
   public var strict = false
   public var quiet = false
+  /// Read and report only (`bibkit check`): no output, a count line, exit 65 on any error.
+  public var checkOnly = false
   public var arxivDate = ArxivDateChoice.published
   public var asOf: PartialDate
   public var writeOptions = WriteOptions()
@@ -101,10 +103,10 @@ public struct Conversion {
       for d in result.diagnostics { emit(d) }
       // An input that yields nothing because of errors is invalid; one that is validly
       // empty (an arXiv feed with zero results) is not.
-      if result.papers.isEmpty, result.diagnostics.contains(where: { $0.severity == .error }) {
+      if result.papers.isEmpty, result.diagnostics.contains(where: { $0.severity == .error }), !checkOnly {
         return ExitStatus.dataError
       }
-      if result.papers.isEmpty {
+      if result.papers.isEmpty, !result.diagnostics.contains(where: { $0.severity == .error }) {
         emit(Diagnostic(.note, "cli", "no papers in this input", at: .file(name)))
       }
       papers += result.papers
@@ -112,6 +114,13 @@ public struct Conversion {
       preambles += result.metadata?.preambles ?? []
     }
 
+    if checkOnly {
+      let e = counts[.error] ?? 0
+      let w = counts[.warning] ?? 0
+      io.writeStandardError(
+        "\(papers.count) entr\(papers.count == 1 ? "y" : "ies"), \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
+      return e > 0 ? ExitStatus.dataError : ExitStatus.success
+    }
     var options = writeOptions
     options.preambles = preambles
     if to != .bibtex, !preambles.isEmpty {

@@ -75,13 +75,7 @@ public struct ConvertCommand: ParsableCommand {
   /// The conversion these arguments describe.
   public func conversion() -> Conversion {
     let registry = FormatRegistry.standard
-    let reference: PartialDate
-    if let asOf, let d = PartialDate(iso: asOf) {
-      reference = d
-    } else {
-      let t = FileIO.today()
-      reference = PartialDate(year: t.year, month: t.month, day: t.day)
-    }
+    let reference = Self.referenceDate(asOf)
     var c = Conversion(
       inputs: inputs, from: from.flatMap { registry.format(named: $0)?.id },
       to: registry.format(named: to)?.id ?? FormatID(to), output: output, asOf: reference)
@@ -90,6 +84,13 @@ public struct ConvertCommand: ParsableCommand {
     c.arxivDate = ArxivDateChoice(rawValue: arxivDate) ?? .published
     c.writeOptions = WriteOptions(asciiOnly: ascii, risPreprintType: risPreprintType.uppercased())
     return c
+  }
+
+  /// The `--as-of` date, or today.
+  static func referenceDate(_ asOf: String?) -> PartialDate {
+    if let asOf, let d = PartialDate(iso: asOf) { return d }
+    let t = FileIO.today()
+    return PartialDate(year: t.year, month: t.month, day: t.day)
   }
 
   public func run() throws {

@@ -64,3 +64,92 @@ import Testing
     #expect(idempotenceFailures.isEmpty)
   }
 }
+
+/// Names over the whole corpus against real BibTeX's format.name$ (run through the oracle
+/// script `../shared/oracles/bin/bibtex-names.sh`); skipped when bibtex or the corpus is absent.
+@Suite struct BibTeXNamesOracleTests {
+  static let script = Fixtures.root.appendingPathComponent("../shared/oracles/bin/bibtex-names.sh").standardizedFileURL
+  static var available: Bool {
+    BibTeXCorpusTests.available && FileManager.default.fileExists(atPath: script.path)
+      && (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+        FileManager.default.isExecutableFile(atPath: "\($0)/bibtex")
+      }
+  }
+
+  static func bibtexNames(_ file: URL) throws -> [String: String] {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/bash")
+    p.arguments = [script.path, "--spaces", file.path]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    var names: [String: String] = [:]
+    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+      let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
+      guard cols.count == 4 else { continue }
+      names["\(cols[0].lowercased())\t\(cols[1])\t\(cols[2])"] = normalize(String(cols[3]))
+    }
+    return names
+  }
+
+  /// Ties (`~` not after a backslash) as spaces, as `bibtex-names.sh --spaces` prints them.
+  static func untie(_ s: String) -> String {
+    var out = ""
+    var prev: Character = " "
+    for ch in s {
+      out.append(ch == "~" && prev != "\\" ? " " : ch)
+      prev = ch
+    }
+    return out
+  }
+
+  static func normalize(_ s: String) -> String {
+    s.split(separator: "|", omittingEmptySubsequences: false)
+      .map { $0.split(whereSeparator: { $0 == " " }).joined(separator: " ") }.joined(separator: "|")
+  }
+
+  @Test(.enabled(if: available))
+  func namesAgreeWithBibTeX() throws {
+    var total = 0
+    var agree = 0
+    var samples: [String] = []
+    for file in BibTeXCorpusTests.files() {
+      let url = BibTeXCorpusTests.root.appendingPathComponent(file)
+      let theirs = try Self.bibtexNames(url)
+      guard !theirs.isEmpty else { continue }
+      var bytes = Array(try Data(contentsOf: url))
+      if !String.isValidUTF8(bytes) { bytes = Windows1252.toUTF8(bytes) }
+      var parser = BibTeXParser(bytes: bytes, source: file)
+      parser.parse()
+      let byKey = Dictionary(parser.entries.map { ($0.key.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+      // bibtex's output is matched by key: entries whose key repeats cannot be matched.
+      let keyCounts = Dictionary(parser.entries.map { ($0.key.lowercased(), 1) }, uniquingKeysWith: +)
+      var diagnostics: [Diagnostic] = []
+      for raw in parser.entries where keyCounts[raw.key.lowercased()] == 1 {
+        let e = Inheritance.resolve(raw, byKey: byKey, source: file, diagnostics: &diagnostics)
+        for role in ["author", "editor"] {
+          guard let f = e.field(role) else { continue }
+          for (n, name) in BibTeXNames.splitList(f.value).enumerated() {
+            guard let expected = theirs["\(e.key.lowercased())\t\(role)\t\(n + 1)"] else { continue }
+            let p = BibTeXNames.split(name)
+            let ours = Self.normalize(Self.untie([p.first, p.von, p.last, p.jr].joined(separator: "|")))
+            total += 1
+            if ours == expected {
+              agree += 1
+            } else if samples.count < 40 {
+              samples.append("\(file) \(e.key): \(name) → ours \(ours), bibtex \(expected)")
+            }
+          }
+        }
+      }
+    }
+    let share = total == 0 ? 0 : Double(agree) / Double(total)
+    print("bibtex names: \(total) names, \(agree) agree (\(String(format: "%.2f", share * 100))%)")
+    for s in samples { print("  differs: \(s)") }
+    #expect(total > 5000)
+    #expect(share >= 0.995)
+  }
+}

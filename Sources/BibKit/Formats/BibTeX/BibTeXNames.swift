@@ -147,11 +147,10 @@ enum BibTeXNames {
       case "given": p.given = decoded
       case "prefix": p.particle = decoded
       case "suffix": p.suffix = decoded
-      case "useprefix", "given-i", "family-i", "prefix-i", "suffix-i": continue
-      default: return nil
+      default: continue  // useprefix, given-i, sorting options: no part of the name
       }
     }
-    return p.isEmptyName ? nil : p
+    return p.family == nil && p.given == nil ? nil : p
   }
 
   /// Splits one name into its four parts by BibTeX's rules. Hyphenated tokens stay whole
@@ -163,6 +162,8 @@ enum BibTeXNames {
       if t == "," { groups.append([]) } else { groups[groups.count - 1].append(t) }
     }
     func join(_ a: ArraySlice<String>) -> String { a.joined(separator: " ") }
+    // A trailing comma adds no part (BibTeX).
+    while groups.count > 1, groups.last?.isEmpty == true { groups.removeLast() }
     if groups.count == 1 {
       let w = groups[0]
       guard w.count > 1 else { return Parts(first: "", von: "", last: join(w[...]), jr: "") }
@@ -175,7 +176,8 @@ enum BibTeXNames {
     }
     // von Last, [Jr,] First
     let vl = groups[0]
-    let first = groups.count >= 3 ? groups[2...].map { $0.joined(separator: " ") }.joined(separator: ", ") : join(groups[1][...])
+    // More than two commas: BibTeX warns and runs the rest together as First.
+    let first = groups.count >= 3 ? groups[2...].map { $0.joined(separator: " ") }.joined(separator: " ") : join(groups[1][...])
     let jr = groups.count >= 3 ? join(groups[1][...]) : ""
     var von: ArraySlice<String> = []
     var last = vl[...]

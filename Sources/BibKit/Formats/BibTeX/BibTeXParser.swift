@@ -117,9 +117,12 @@ struct BibTeXParser {
     while k >= 0, b[k] == 0x20 || b[k] == 0x09 { k -= 1 }
     guard k < 0 || b[k] == ASCII.lf || b[k] == ASCII.cr else { return false }
     var j = p + 1
-    while j < b.count, Sniffing.isASCIILetter(b[j]) { j += 1 }
     while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
-    return j > p + 1 && j < b.count && (b[j] == UInt8(ascii: "{") || b[j] == UInt8(ascii: "("))
+    let nameStart = j
+    while j < b.count, Self.isNameByte(b[j]), b[j] != UInt8(ascii: "@") { j += 1 }
+    guard j > nameStart, Sniffing.isASCIILetter(b[nameStart]) else { return false }
+    while j < b.count, Self.isSpace(b[j]) { j += 1 }
+    return j < b.count && (b[j] == UInt8(ascii: "{") || b[j] == UInt8(ascii: "("))
   }
 
   /// Moves to the next `@` that starts a line, for recovery after an error.
@@ -344,6 +347,11 @@ struct BibTeXParser {
     var depth = 0
     while i < b.count {
       let c = b[i]
+      if open == UInt8(ascii: "("), c == UInt8(ascii: ")"), depth == 0 {
+        let v = b[s..<i]
+        advance()
+        return v
+      }
       if c == UInt8(ascii: "{") {
         depth += 1
       } else if c == UInt8(ascii: "}") {

@@ -46,7 +46,8 @@ public struct BibTeXReader: BibliographyReader {
     }
 
     var papers: [Paper] = []
-    for e in entries where e.type != "xdata" {
+    // @xdata entries are kept too: BibTeX lists them, and the round trip writes them back.
+    for e in entries {
       let resolved = Inheritance.resolve(e, byKey: byKey, source: options.source, diagnostics: &diagnostics)
       papers.append(Self.paper(from: resolved, diagnostics: &diagnostics, source: options.source))
     }
@@ -297,52 +298,72 @@ public struct BibTeXReader: BibliographyReader {
 }
 
 /// crossref and xdata inheritance, whatever the entry order, with cycle detection.
+///
+/// A parent is resolved before a child takes from it, so chains (xdata inside xdata, crossref
+/// to an entry with its own crossref) pass everything down. A child takes only fields it does
+/// not have; a `title` inherited by an in-proceedings or in-collection entry becomes its
+/// `booktitle`.
 enum Inheritance {
-  /// Fields a child never takes from its parent.
   /// BibTeX and biblatex names of one field: a child that has either takes neither.
   static let aliases: [String: String] = [
     "journal": "journaltitle", "journaltitle": "journal", "address": "location", "location": "address",
   ]
 
+  /// Fields a child never takes from its parent.
   static let notInherited: Set<String> = ["ids", "crossref", "xref", "xdata", "key", "label", "shorthand", "sortkey"]
+
+  static let takesBooktitle: Set<String> = ["inproceedings", "incollection", "inbook", "bookinbook", "suppbook", "conference"]
 
   static func resolve(
     _ entry: RawEntry, byKey: [String: RawEntry], source: String?, diagnostics: inout [Diagnostic]
   ) -> RawEntry {
+    var visiting: [String] = []
+    return resolve(entry, byKey: byKey, source: source, visiting: &visiting, diagnostics: &diagnostics)
+  }
+
+  private static func resolve(
+    _ entry: RawEntry, byKey: [String: RawEntry], source: String?, visiting: inout [String],
+    diagnostics: inout [Diagnostic]
+  ) -> RawEntry {
+    let me = entry.key.lowercased()
+    visiting.append(me)
+    defer { visiting.removeLast() }
     var e = entry
-    var seen: Set<String> = [entry.key.lowercased()]
-    func inherit(from parentKey: String, titleToBooktitle: Bool) {
-      var key = parentKey.trimmingSpaces().lowercased()
-      while !key.isEmpty {
-        guard !seen.contains(key) else {
-          diagnostics.append(
-            Diagnostic(.warning, "bibtex.crossref-cycle", "'\(entry.key)': crossref/xdata cycle through '\(key)'; stopped",
-              at: SourceLocation(file: source, line: entry.line, column: entry.column)))
-          return
+    func parentEntry(_ key: String) -> RawEntry? {
+      let k = key.trimmingSpaces().lowercased()
+      guard !k.isEmpty else { return nil }
+      if visiting.contains(k) {
+        diagnostics.append(
+          Diagnostic(.warning, "bibtex.crossref-cycle", "'\(entry.key)': crossref/xdata cycle through '\(k)'; stopped",
+            at: SourceLocation(file: source, line: entry.line, column: entry.column)))
+        return nil
+      }
+      guard let parent = byKey[k] else {
+        diagnostics.append(
+          Diagnostic(.warning, "bibtex.crossref-missing", "'\(entry.key)': cross-referenced entry '\(key)' does not exist",
+            at: SourceLocation(file: source, line: entry.line, column: entry.column)))
+        return nil
+      }
+      return resolve(parent, byKey: byKey, source: source, visiting: &visiting, diagnostics: &diagnostics)
+    }
+    func take(from parent: RawEntry, titleToBooktitle: Bool) {
+      for f in parent.fields where !notInherited.contains(f.name) {
+        var name = f.name
+        if titleToBooktitle, name == "title" { name = "booktitle" }
+        if name == "title" { continue }
+        let alias = aliases[name]
+        if e.field(name) == nil, alias.map({ e.field($0) == nil }) ?? true {
+          e.fields.append(RawField(name: name, value: f.value, line: f.line, column: f.column, macro: f.macro))
         }
-        seen.insert(key)
-        guard let parent = byKey[key] else {
-          diagnostics.append(
-            Diagnostic(.warning, "bibtex.crossref-missing", "'\(entry.key)': cross-referenced entry '\(parentKey)' does not exist",
-              at: SourceLocation(file: source, line: entry.line, column: entry.column)))
-          return
-        }
-        for f in parent.fields where !notInherited.contains(f.name) {
-          var name = f.name
-          if titleToBooktitle, name == "title" { name = "booktitle" }
-          if name == "title" { continue }
-          let alias = aliases[name]
-          if e.field(name) == nil, alias.map({ e.field($0) == nil }) ?? true { e.fields.append(RawField(name: name, value: f.value, line: f.line, column: f.column, macro: f.macro)) }
-        }
-        key = parent.field("crossref")?.value.lowercased() ?? ""
       }
     }
-    let childTakesBooktitle = ["inproceedings", "incollection", "inbook", "bookinbook", "suppbook", "conference"].contains(entry.type)
     if let xdata = entry.field("xdata")?.value {
-      for k in xdata.split(separator: ",") { inherit(from: String(k), titleToBooktitle: false) }
+      for k in xdata.split(separator: ",") {
+        if let parent = parentEntry(String(k)) { take(from: parent, titleToBooktitle: false) }
+      }
     }
-    if let crossref = entry.field("crossref")?.value {
-      inherit(from: crossref, titleToBooktitle: childTakesBooktitle)
+    if let crossref = entry.field("crossref")?.value, let parent = parentEntry(crossref) {
+      take(from: parent, titleToBooktitle: takesBooktitle.contains(entry.type))
     }
     return e
   }
