@@ -8,6 +8,7 @@
 # (pandoc 3.9), rispy, jsonschema) unless BIBKIT_NO_INSTALL=1.
 #
 #   Scripts/check-consumers.sh [BIBKIT_BINARY]
+#   Scripts/check-consumers.sh --install-only
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${1:-$root/.build/debug/bibkit}"
@@ -27,6 +28,7 @@ if [ -z "${BIBKIT_NO_INSTALL:-}" ]; then
     "$venv/bin/pip" install -q --disable-pip-version-check \
       pypandoc-binary==1.17 rispy==0.10.0 jsonschema==4.26.0
 fi
+[ "${1:-}" = "--install-only" ] && exit 0
 PY="$venv/bin/python"
 PANDOC="$("$PY" -c 'import pypandoc; print(pypandoc.get_pandoc_path())')"
 # The CSL 1.0.2 schema (MIT) is read in place from shared/, beside the checkout.
@@ -82,6 +84,28 @@ check "arxiv: MEDITRON-70B authors as pandoc reads the BibTeX" 20 \
   "$("$PANDOC" -f bibtex -t csljson "$tmp/arxiv.bib" | "$PY" -c 'import json,sys; print([len(i["author"]) for i in json.load(sys.stdin) if i["id"] == "chen2023meditron"][0])')"
 check "arxiv: MEDITRON-70B authors as rispy reads the RIS" 20 \
   "$("$PY" -c 'import rispy,sys; print([len(r["authors"]) for r in rispy.load(open(sys.argv[1], encoding="utf-8")) if r["id"] == "chen2023meditron"][0])' "$tmp/arxiv.ris")"
+
+# The TUGboat bibliography (3.8 MB, read in place from the corpus when it is there).
+tug="$root/../shared/corpora/bibtex/large/tugboat-texlive2022-v4.10.bib"
+if [ -f "$tug" ]; then
+  n=$("$bin" check "$tug" 2>&1 | tail -1 | cut -d' ' -f1)
+  "$bin" convert "$tug" --to csl-json -o "$tmp/tug.json" --quiet
+  "$bin" convert "$tug" --to bibtex -o "$tmp/tug.bib" --quiet
+  check "tugboat: CSL-JSON schema errors" 0 "$("$PY" - "$schema" "$tmp/tug.json" <<'PYEOF'
+import json, sys
+from jsonschema.validators import validator_for
+schema = json.load(open(sys.argv[1])); data = json.load(open(sys.argv[2]))
+cls = validator_for(schema)
+errors = list(cls(schema).iter_errors(data))
+for e in errors[:5]: print(e.message, file=sys.stderr)
+print(len(errors))
+PYEOF
+)"
+  (cd "$tmp" && printf '\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{tug}\n' > tug.aux && bibtex -terse tug > tug.blg.txt 2>&1) && rc=0 || rc=$?
+  check "tugboat: bibtex exit status" 0 "$rc"
+  check "tugboat: bibtex \\bibitem count" "$n" "$(grep -c '^\\bibitem' "$tmp/tug.bbl" || true)"
+  check "tugboat: pandoc reads our BibTeX" "$n" "$("$PANDOC" -f bibtex -t csljson "$tmp/tug.bib" | "$PY" -c "$count_json")"
+fi
 
 echo "consumers: $passed passed, $failures failed"
 [ "$failures" = 0 ]

@@ -16,7 +16,7 @@ public struct ConvertCommand: ParsableCommand {
   @Argument(help: "Input files; '-' or none reads standard input.")
   public var inputs: [String] = []
 
-  @Option(help: "Output format: bibtex, csl-json or ris.")
+  @Option(help: "Output format: bibtex (classic BibTeX), biblatex, csl-json or ris.")
   public var to: String
 
   @Option(help: "Input format (default: by file extension, then by content).")
@@ -83,6 +83,7 @@ public struct ConvertCommand: ParsableCommand {
     c.quiet = quiet
     c.arxivDate = ArxivDateChoice(rawValue: arxivDate) ?? .published
     c.writeOptions = WriteOptions(asciiOnly: ascii, risPreprintType: risPreprintType.uppercased())
+    c.writeOptions.bibtexDialect = to.lowercased() == "biblatex" ? .biblatex : .bibtex
     return c
   }
 

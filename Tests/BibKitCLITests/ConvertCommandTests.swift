@@ -256,3 +256,30 @@ enum Paths {
     #expect(out.contains("libxml2 2."))
   }
 }
+
+@Suite struct CheckCommandTests {
+  func check(_ args: [String], stdin: [UInt8] = []) throws -> (Int32, BufferIO) {
+    let command = try CheckCommand.parse(args)
+    let io = BufferIO(stdin: stdin)
+    return (command.check(io: io), io)
+  }
+
+  @Test func cleanInputPrintsOnlyTheCount() throws {
+    let (status, io) = try check(["--from", "bibtex"], stdin: Array("@misc{a, title={T}}\n@misc{b, title={U}}\n".utf8))
+    #expect(status == 0)
+    #expect(io.stdout.isEmpty)
+    #expect(io.stderr == ["2 entries, 0 errors, 0 warnings"])
+  }
+
+  @Test func errorsAreListedAndExitIs65() throws {
+    let text = "@misc{a, title={T}, title={again}}\n@misc{b title={U}}\n@misc{c, title={V}}\n"
+    let (status, io) = try check(["--from", "bibtex"], stdin: Array(text.utf8))
+    #expect(status == 65)
+    #expect(io.stdout.isEmpty)
+    #expect(io.stderr == [
+      "<stdin>:1:21: warning: 'a': duplicate field 'title'; the first is kept",
+      "<stdin>:2:9: error: expected ',' after the key 'b'",
+      "2 entries, 1 error, 1 warning",
+    ])
+  }
+}

@@ -20,6 +20,7 @@ import Testing
 
   static func write(_ r: ReadResult) -> [UInt8] {
     var options = WriteOptions()
+    options.bibtexDialect = .biblatex
     options.preambles = r.metadata?.preambles ?? []
     return BibTeXWriter().write(r.papers, options: options).bytes
   }

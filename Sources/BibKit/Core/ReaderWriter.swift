@@ -92,11 +92,22 @@ public struct WriteOptions: Sendable {
   public var risPreprintType: String
   /// BibTeX: `@preamble` values to write before the entries.
   public var preambles: [String] = []
+  /// BibTeX: classic BibTeX (biblatex-only types and fields mapped, with warnings) or
+  /// BibLaTeX (written as read).
+  public var bibtexDialect: BibTeXDialect = .bibtex
 
   public init(asciiOnly: Bool = false, risPreprintType: String = "UNPB") {
     self.asciiOnly = asciiOnly
     self.risPreprintType = risPreprintType
   }
+}
+
+/// The two languages of .bib files.
+public enum BibTeXDialect: String, Sendable {
+  /// Classic BibTeX 0.99: biblatex types and fields are mapped to BibTeX's (research §5.6).
+  case bibtex
+  /// BibLaTeX: types and fields are written as they were read; full dates as `date`.
+  case biblatex
 }
 
 /// The bytes a writer produced and what it could not carry.

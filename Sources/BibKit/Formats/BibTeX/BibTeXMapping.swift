@@ -85,6 +85,29 @@ enum BibTeXMapping {
     return nil
   }
 
+  /// Classic BibTeX's type for a biblatex-only type (biber's mapping, reversed).
+  static func classicType(_ type: String, genre: String?) -> String {
+    switch type {
+    case "online", "electronic", "www", "software", "dataset", "patent", "set": "misc"
+    case "thesis":
+      (genre?.lowercased()).map { $0.contains("master") || $0.contains("mathesis") } == true
+        ? "mastersthesis" : "phdthesis"
+    case "report": "techreport"
+    case "mvbook", "collection", "mvcollection", "reference", "mvreference": "book"
+    case "bookinbook": "inbook"
+    case "suppbook", "suppcollection": "incollection"
+    case "mvproceedings": "proceedings"
+    case "periodical": "misc"
+    default: type
+    }
+  }
+
+  /// Classic BibTeX's field for a biblatex field, where they differ.
+  static let classicFields: [String: String] = [
+    "journaltitle": "journal", "location": "address", "eprinttype": "archiveprefix",
+    "eprintclass": "primaryclass", "annotation": "annote",
+  ]
+
   /// Fields that are URLs or identifiers: no LaTeX decoding.
   static let verbatimFields: Set<String> = [
     "url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw",

@@ -49,7 +49,8 @@ enum BibTeXNames {
       if depth == 0, c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: "~") {
         if !cur.isEmpty { out.append(String(decoding: cur, as: UTF8.self)) }
         cur = []
-      } else if depth == 0, c == ASCII.comma {
+      } else if depth == 0, c == ASCII.comma, cur.last != UInt8(ascii: "\\") {
+        // `\,` is a thin space, not a separator.
         if !cur.isEmpty { out.append(String(decoding: cur, as: UTF8.self)) }
         cur = []
         out.append(",")
@@ -115,6 +116,14 @@ enum BibTeXNames {
   }
 
   static func lower(_ t: String) -> Bool { isLower(t) == true }
+
+  /// A name part as Unicode, or as its LaTeX source when it holds a command with no Unicode
+  /// reading (`{\\rlap{Lutz}}`), so that the command is written back as it was.
+  static func nameText(_ s: String) -> String {
+    let rt = LaTeXDecoding.richText(s)
+    if rt.runs.contains(where: { $0.styles.contains(.tex) }) { return s }
+    return rt.plainText.replacingNBSP()
+  }
 
   /// The index (in UTF-8 bytes) of the brace closing the one at index 0.
   static func closingBrace(_ s: String) -> Int? {
@@ -192,16 +201,20 @@ enum BibTeXNames {
   /// A person from one BibTeX name: the parts decoded to Unicode, or a literal when the
   /// whole name is one brace group (`{Barnes and Noble}`).
   static func person(_ raw: String) -> Person {
-    let t = raw.trimmingSpaces()
+    // A control space (`L.\ Thiele`) is a space.
+    let t = raw.replacing("\\ ", with: " ").trimmingSpaces()
     if t.hasPrefix("{"), t.hasSuffix("}"), tokens(t).count == 1, !t.hasPrefix("{\\"),
       closingBrace(t) == t.utf8.count - 1
     {
       let inner = String(t.dropFirst().dropLast())
-      return Person(literal: LaTeXDecoding.plain(inner))
+      return Person(literal: nameText(inner))
     }
     if let extended = extendedName(t) { return extended }
     let p = split(t)
-    func dec(_ s: String) -> String? { s.isEmpty ? nil : LaTeXDecoding.plain(s).replacingNBSP() }
+    func dec(_ s: String) -> String? {
+      let v = nameText(s)
+      return v.isEmpty ? nil : v
+    }
     return Person(given: dec(p.first), family: dec(p.last), particle: dec(p.von), suffix: dec(p.jr))
   }
 }

@@ -287,6 +287,11 @@ struct BibTeXParser {
       guard i < b.count else { continue }
       if b[i] == ASCII.comma {
         advance()
+      } else if isEntryStart(i) {
+        // A value that swallowed the entry's closing brace (`{a \{ b}`) ends here.
+        throw Failure(
+          message: "entry '\(key)' is not closed: unbalanced braces in field '\(fieldName)' (the entry begins here)",
+          line: start.0, column: start.1, offset: start.2)
       } else if b[i] != close, b[i] != other {
         throw fail("expected ',' or the end of entry '\(key)' after field '\(fieldName)'")
       }

@@ -18,12 +18,13 @@ public struct BibTeXWriter: BibliographyWriter {
     let keys = CitationKeys.assign(papers)
     var out = ""
     var diagnostics: [Diagnostic] = []
+    var droppedDays = 0
     for preamble in options.preambles {
       out += "@preamble{{\(preamble)}}\n\n"
     }
     for (i, paper) in papers.enumerated() {
       if i > 0 { out += "\n" }
-      var entry = EntryBuilder(ascii: options.asciiOnly)
+      var entry = EntryBuilder(ascii: options.asciiOnly, dialect: options.bibtexDialect)
       entry.write(paper, key: keys[i])
       out += entry.text
       if entry.keptNonASCII {
@@ -35,12 +36,19 @@ public struct BibTeXWriter: BibliographyWriter {
       if let d = paper.uncarriedAffiliations(key: keys[i], format: "BibTeX") {
         diagnostics.append(d)
       }
+      if entry.droppedDay { droppedDays += 1 }
       for name in entry.skipped {
         diagnostics.append(
           Diagnostic(
             .warning, "write.conflict",
             "\(keys[i]): extra field '\(name)' conflicts with a field written from the model; not written"))
       }
+    }
+    if droppedDays > 0 {
+      diagnostics.append(
+        Diagnostic(
+          .warning, "write.dropped",
+          "classic BibTeX has no field for the day: the day of \(droppedDays) entr\(droppedDays == 1 ? "y was" : "ies were") not written (--to biblatex writes it as date)"))
     }
     return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
   }
@@ -74,11 +82,20 @@ struct EntryBuilder {
   var written = Set<String>()
   var skipped: [String] = []
 
-  init(ascii: Bool) { self.ascii = ascii }
+  let dialect: BibTeXDialect
+  /// Entries whose day could not be written (classic BibTeX has no day).
+  var droppedDay = false
+
+  init(ascii: Bool, dialect: BibTeXDialect = .bibtex) {
+    self.ascii = ascii
+    self.dialect = dialect
+  }
 
   mutating func field(_ name: String, raw value: String) {
     written.insert(name.lowercased())
-    text += "  \(name) = {\(value)},\n"
+    // A value ending in a lone backslash would escape the closing brace for LaTeX readers.
+    let safe = value.hasSuffix("\\") && !value.hasSuffix("\\\\") ? value + "{}" : value
+    text += "  \(name) = {\(safe)},\n"
   }
 
   mutating func field(_ name: String, plain value: String?) {
@@ -171,9 +188,15 @@ struct EntryBuilder {
   }
 
   mutating func name(_ p: Person) -> String {
+    // A name holding a backslash is TeX (an unknown command kept by the reader): written
+    // as TeX, with only what would break BibTeX escaped.
     func esc(_ s: String) -> String {
       var o = ""
-      keptNonASCII = LaTeXEncoding.escape(s, ascii: ascii, into: &o) || keptNonASCII
+      if s.contains("\\") {
+        keptNonASCII = LaTeXEncoding.texText(s, ascii: ascii, into: &o) || keptNonASCII
+      } else {
+        keptNonASCII = LaTeXEncoding.escape(s, ascii: ascii, into: &o) || keptNonASCII
+      }
       return o
     }
     if let literal = p.literal {
@@ -182,16 +205,24 @@ struct EntryBuilder {
     }
     var family = esc(p.family ?? "")
     // A family name of several words with no particle is one token: {Brinch Hansen}.
-    if family.contains(" ") { family = "{" + family + "}" }
+    // A family kept as TeX source is written as it was read.
+    var braced = false
+    if family.contains(" "), !(p.family ?? "").contains("\\") {
+      family = "{" + family + "}"
+      braced = true
+    }
     var s = ""
     if let particle = p.particle, !particle.isEmpty { s += esc(particle) + " " }
     s += family
     if let suffix = p.suffix, !suffix.isEmpty { s += ", " + esc(suffix) }
     if let given = p.given, !given.isEmpty {
       s += ", " + esc([p.droppingParticle, given].compactMap { $0 }.joined(separator: " "))
-    } else if p.suffix != nil || family.hasPrefix("{") {
-      // An empty First keeps a braced family name from reading as an institution.
+    } else if p.suffix != nil {
       s += ", "
+    } else if braced {
+      // An empty First keeps a braced family name from reading as an institution; BibTeX
+      // rejects a trailing comma, so the First is an empty group.
+      s += ", {}"
     }
     return s
   }
@@ -204,7 +235,8 @@ struct EntryBuilder {
   }
 
   mutating func write(_ p: Paper, key: String) {
-    let type = BibTeXWriter.entryType(p)
+    var type = BibTeXWriter.entryType(p)
+    if dialect == .bibtex { type = BibTeXMapping.classicType(type, genre: p.genre) }
     text += "@\(type){\(key),\n"
     names("author", p.authors, truncated: p.authorsTruncated)
     names("editor", p.editors, truncated: false)
@@ -217,7 +249,9 @@ struct EntryBuilder {
         written.insert("month")
         text += "  month = \(BibTeXWriter.monthNames[m - 1]),\n"
       }
-      if d.day != nil { field("date", raw: d.description) }
+      if d.day != nil {
+        if dialect == .biblatex { field("date", raw: d.description) } else { droppedDay = true }
+      }
     }
     field("volume", plain: p.volume)
     if type == "article" {
@@ -270,10 +304,14 @@ struct EntryBuilder {
       }
     }
     for extra in p.extraFields where extra.source == FormatID.bibtex.rawValue {
-      if written.contains(extra.name.lowercased()) {
+      var name = extra.name
+      if dialect == .bibtex, let classic = BibTeXMapping.classicFields[name.lowercased()] {
+        name = classic == "archiveprefix" ? "archivePrefix" : classic == "primaryclass" ? "primaryClass" : classic
+      }
+      if written.contains(name.lowercased()) {
         skipped.append(extra.name)
       } else {
-        field(extra.name, raw: extra.value)
+        field(name, raw: extra.value)
       }
     }
     text += "}\n"
