@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Byte constants and a line splitter shared by the text readers.
 enum ASCII {
   static let lf = UInt8(ascii: "\n")
@@ -73,5 +77,17 @@ extension String {
       case .error: return false
       }
     }
+  }
+}
+
+/// Facts about the machine.
+enum ProcessInfo {
+  /// The number of cores this process may use.
+  static var activeCores: Int {
+    #if canImport(Glibc)
+      return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    #else
+      return 2
+    #endif
   }
 }

@@ -20,44 +20,59 @@ enum JSONValue: Equatable {
   }
 
   func write(into out: inout String, indent: Int = 0) {
+    var bytes: [UInt8] = []
+    write(into: &bytes, indent: indent)
+    out += String(decoding: bytes, as: UTF8.self)
+  }
+
+  static func spaces(_ n: Int, into out: inout [UInt8]) {
+    for _ in 0..<n { out.append(0x20) }
+  }
+
+  /// Writes the value as UTF-8 bytes.
+  func write(into out: inout [UInt8], indent: Int = 0) {
     switch self {
     case .string(let s): Self.quote(s, into: &out)
-    case .int(let n): out += String(n)
-    case .bool(let b): out += b ? "true" : "false"
+    case .int(let n): out += Array(String(n).utf8)
+    case .bool(let b): out += b ? Array("true".utf8) : Array("false".utf8)
     case .array(let items):
       if items.isEmpty {
-        out += "[]"
+        out += [UInt8(ascii: "["), UInt8(ascii: "]")]
       } else if items.allSatisfy({ $0.isInline }) {
-        out += "["
+        out.append(UInt8(ascii: "["))
         for (i, item) in items.enumerated() {
-          if i > 0 { out += ", " }
+          if i > 0 { out += [UInt8(ascii: ","), 0x20] }
           item.write(into: &out, indent: indent)
         }
-        out += "]"
+        out.append(UInt8(ascii: "]"))
       } else {
-        out += "[\n"
+        out += [UInt8(ascii: "["), 0x0A]
         for (i, item) in items.enumerated() {
-          out += String(repeating: " ", count: indent + 2)
+          Self.spaces(indent + 2, into: &out)
           item.write(into: &out, indent: indent + 2)
-          out += i + 1 < items.count ? ",\n" : "\n"
+          if i + 1 < items.count { out.append(UInt8(ascii: ",")) }
+          out.append(0x0A)
         }
-        out += String(repeating: " ", count: indent) + "]"
+        Self.spaces(indent, into: &out)
+        out.append(UInt8(ascii: "]"))
       }
     case .object(let members):
       if members.isEmpty {
-        out += "{}"
+        out += [UInt8(ascii: "{"), UInt8(ascii: "}")]
         return
       }
-      out += "{\n"
+      out += [UInt8(ascii: "{"), 0x0A]
       let sorted = members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
       for (i, (key, value)) in sorted.enumerated() {
-        out += String(repeating: " ", count: indent + 2)
+        Self.spaces(indent + 2, into: &out)
         Self.quote(key, into: &out)
-        out += ": "
+        out += [UInt8(ascii: ":"), 0x20]
         value.write(into: &out, indent: indent + 2)
-        out += i + 1 < sorted.count ? ",\n" : "\n"
+        if i + 1 < sorted.count { out.append(UInt8(ascii: ",")) }
+        out.append(0x0A)
       }
-      out += String(repeating: " ", count: indent) + "}"
+      Self.spaces(indent, into: &out)
+      out.append(UInt8(ascii: "}"))
     }
   }
 
@@ -70,26 +85,34 @@ enum JSONValue: Equatable {
     }
   }
 
-  static func quote(_ s: String, into out: inout String) {
-    out += "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case "\u{08}": out += "\\b"
-      case "\u{0C}": out += "\\f"
-      default:
-        if u.value < 0x20 {
-          let hex = String(u.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(u)
+  static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+  /// A JSON string: runs without escapes are copied whole; non-ASCII stays UTF-8.
+  static func quote(_ s: String, into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    var s = s
+    s.withUTF8 { b in
+      var runStart = 0
+      for i in 0..<b.count {
+        let c = b[i]
+        guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
+        out.append(contentsOf: b[runStart..<i])
+        out.append(UInt8(ascii: "\\"))
+        switch c {
+        case UInt8(ascii: "\""): out.append(c)
+        case UInt8(ascii: "\\"): out.append(c)
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        case 0x08: out.append(UInt8(ascii: "b"))
+        case 0x0C: out.append(UInt8(ascii: "f"))
+        default:
+          out += [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(c >> 4)], hex[Int(c & 15)]]
         }
+        runStart = i + 1
       }
+      out.append(contentsOf: b[runStart..<b.count])
     }
-    out += "\""
+    out.append(UInt8(ascii: "\""))
   }
 }

@@ -120,6 +120,9 @@ enum BibTeXNames {
   /// A name part as Unicode, or as its LaTeX source when it holds a command with no Unicode
   /// reading (`{\\rlap{Lutz}}`), so that the command is written back as it was.
   static func nameText(_ s: String) -> String {
+    if !s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "}") }) {
+      return s
+    }
     let rt = LaTeXDecoding.richText(s)
     if rt.runs.contains(where: { $0.styles.contains(.tex) }) { return s }
     return rt.plainText.replacingNBSP()

@@ -13,12 +13,31 @@ struct RawField {
 struct RawEntry {
   var type: String
   var key: String
-  var fields: [RawField]
+  private(set) var fields: [RawField] = []
   var line: Int
   var column: Int
   var offset: Int
+  /// Field name → position in `fields`.
+  private var index: [String: Int] = [:]
 
-  func field(_ name: String) -> RawField? { fields.first { $0.name == name } }
+  init(type: String, key: String, line: Int, column: Int, offset: Int) {
+    self.type = type
+    self.key = key
+    self.line = line
+    self.column = column
+    self.offset = offset
+  }
+
+  func field(_ name: String) -> RawField? { index[name].map { fields[$0] } }
+
+  /// Adds a field; returns false (and adds nothing) when one of that name is there already.
+  @discardableResult
+  mutating func append(_ f: RawField) -> Bool {
+    guard index[f.name] == nil else { return false }
+    index[f.name] = fields.count
+    fields.append(f)
+    return true
+  }
 }
 
 /// The byte-level BibTeX grammar: entries in `{}` or `()`, `@string`, `@preamble`,
@@ -230,8 +249,7 @@ struct BibTeXParser {
     }
     let key = String(decoding: b[keyStart..<i], as: UTF8.self)
     skipSpaceAndComments()
-    var entry = RawEntry(
-      type: type, key: key, fields: [], line: start.0, column: start.1, offset: start.2)
+    var entry = RawEntry(type: type, key: key, line: start.0, column: start.1, offset: start.2)
     let other = close == UInt8(ascii: "}") ? UInt8(ascii: ")") : UInt8(ascii: "}")
     guard i < b.count else {
       throw Failure(message: "entry '\(key)' is not closed (it begins here)", line: start.0, column: start.1, offset: start.2)
@@ -278,10 +296,8 @@ struct BibTeXParser {
       }
       advance()
       let (value, macro) = try value(entryLine: start.0, trim: true)
-      if entry.fields.contains(where: { $0.name == fieldName }) {
+      if !entry.append(RawField(name: fieldName, value: value, line: at.0, column: at.1, macro: macro)) {
         warn("bibtex.duplicate-field", "'\(key)': duplicate field '\(fieldName)'; the first is kept", at)
-      } else {
-        entry.fields.append(RawField(name: fieldName, value: value, line: at.0, column: at.1, macro: macro))
       }
       skipSpaceAndComments()
       guard i < b.count else { continue }
@@ -387,6 +403,23 @@ struct BibTeXParser {
 
   /// Runs of white space become one space; `trim` removes it at both ends.
   static func collapse(_ v: [UInt8], trim: Bool) -> String {
+    // Most values have single spaces only: no copy needed.
+    var simple = true
+    var prevSpace = true
+    for c in v {
+      if c == 0x20 {
+        if prevSpace { simple = false; break }
+        prevSpace = true
+      } else if c < 0x20 {
+        simple = false
+        break
+      } else {
+        prevSpace = false
+      }
+    }
+    if simple, !(trim && prevSpace && !v.isEmpty), !v.isEmpty || trim {
+      return String(decoding: v, as: UTF8.self)
+    }
     var out: [UInt8] = []
     out.reserveCapacity(v.count)
     var space = false

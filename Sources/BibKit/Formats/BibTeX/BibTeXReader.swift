@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Reads BibTeX and BibLaTeX as people have it: `{}` or `()` entries, `@string`, `@preamble`,
 /// `@comment`, `#` concatenation, predefined months, crossref and xdata inheritance in any
 /// order, biblatex aliases and the arXiv conventions of arXiv, DBLP and Google Scholar.
@@ -47,9 +49,13 @@ public struct BibTeXReader: BibliographyReader {
 
     var papers: [Paper] = []
     // @xdata entries are kept too: BibTeX lists them, and the round trip writes them back.
-    for e in entries {
-      let resolved = Inheritance.resolve(e, byKey: byKey, source: options.source, diagnostics: &diagnostics)
-      papers.append(Self.paper(from: resolved, diagnostics: &diagnostics, source: options.source))
+    let resolved = entries.map {
+      Inheritance.resolve($0, byKey: byKey, source: options.source, diagnostics: &diagnostics)
+    }
+    let mapped = Self.mapInParallel(resolved, source: options.source)
+    for (paper, found) in mapped {
+      papers.append(paper)
+      diagnostics += found
     }
     if papers.isEmpty, !bytes.isEmpty, !diagnostics.contains(where: { $0.severity == .error }),
       parser.preambles.isEmpty, !Sniffing.looksLikeBibTeX(bytes)
@@ -64,6 +70,33 @@ public struct BibTeXReader: BibliographyReader {
   }
 
   // MARK: Mapping
+
+  /// Maps entries to papers on every core; entries are independent once inheritance is done.
+  /// Results keep the input order.
+  static func mapInParallel(_ entries: [RawEntry], source: String?) -> [(Paper, [Diagnostic])] {
+    let n = entries.count
+    var results = [(Paper, [Diagnostic])](repeating: (Paper(), []), count: n)
+    let chunks = n < 2048 ? 1 : min(8, ProcessInfo.activeCores)
+    results.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let out = buffer
+      let work: @Sendable (Int) -> Void = { chunk in
+        var i = chunk * n / chunks
+        let end = (chunk + 1) * n / chunks
+        while i < end {
+          var found: [Diagnostic] = []
+          let p = paper(from: entries[i], diagnostics: &found, source: source)
+          out[i] = (p, found)
+          i += 1
+        }
+      }
+      if chunks == 1 {
+        work(0)
+      } else {
+        DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
+      }
+    }
+    return results
+  }
 
   static func paper(from e: RawEntry, diagnostics: inout [Diagnostic], source: String?) -> Paper {
     var p = Paper(citationKey: e.key, kind: BibTeXMapping.kind(forType: e.type), originalType: e.type)
@@ -353,7 +386,7 @@ enum Inheritance {
         if name == "title" { continue }
         let alias = aliases[name]
         if e.field(name) == nil, alias.map({ e.field($0) == nil }) ?? true {
-          e.fields.append(RawField(name: name, value: f.value, line: f.line, column: f.column, macro: f.macro))
+          e.append(RawField(name: name, value: f.value, line: f.line, column: f.column, macro: f.macro))
         }
       }
     }

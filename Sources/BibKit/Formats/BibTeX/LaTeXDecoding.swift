@@ -54,6 +54,7 @@ enum LaTeXDecoding {
 
   /// Decodes LaTeX source into rich text.
   static func richText(_ s: String) -> RichText {
+    if !s.utf8.contains(where: isSpecial) { return RichText(s) }
     var d = Decoder(b: Array(s.utf8))
     d.run(until: nil, styles: [], depth: 0)
     d.flush()
@@ -81,11 +82,19 @@ enum LaTeXDecoding {
       && LaTeXEncoding.needsProtection(Substring(text))
   }
 
+  /// Bytes that can change the reading of LaTeX text.
+  static func isSpecial(_ c: UInt8) -> Bool {
+    switch c {
+    case UInt8(ascii: "\\"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "~"), UInt8(ascii: "-"),
+      UInt8(ascii: "`"), UInt8(ascii: "'"), UInt8(ascii: "$"):
+      true
+    default: false
+    }
+  }
+
   /// Decodes LaTeX source into plain Unicode text (styles dropped, math kept as `$…$`).
   static func plain(_ s: String) -> String {
-    if !s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "$") }) {
-      return s
-    }
+    if !s.utf8.contains(where: isSpecial) { return s }
     return richText(s).plainText
   }
 

@@ -19,11 +19,11 @@ public struct CSLJSONWriter: BibliographyWriter {
       items.append(item(p, key: keys[i]))
       if let d = p.uncarriedAffiliations(key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
     }
-    var out = ""
+    var out: [UInt8] = []
+    out.reserveCapacity(papers.count * 1024)
     JSONValue.array(items).write(into: &out)
-    if items.isEmpty { out = "[]" }
-    out += "\n"
-    return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
+    out.append(0x0A)
+    return WriteResult(bytes: out, diagnostics: diagnostics, count: papers.count)
   }
 
   func item(_ p: Paper, key: String) -> JSONValue {
