@@ -55,6 +55,16 @@ public enum CitationKeys {
     return flush() ?? ""
   }
 
+  /// Gives papers without a key the key a writer would give them, so that reading what
+  /// was written gives the same papers.
+  public static func fillMissing(_ papers: inout [Paper]) {
+    guard papers.contains(where: { $0.citationKey?.isEmpty ?? true }) else { return }
+    let keys = assign(papers)
+    for i in papers.indices where papers[i].citationKey?.isEmpty ?? true {
+      papers[i].citationKey = keys[i]
+    }
+  }
+
   /// Keys for every paper, in the same order: kept where the paper has one, generated otherwise.
   public static func assign(_ papers: [Paper]) -> [String] {
     var keys = [String?](repeating: nil, count: papers.count)

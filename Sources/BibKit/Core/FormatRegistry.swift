@@ -45,9 +45,9 @@ public struct FormatRegistry: Sendable {
       extensions: ["xml", "atom"], reader: ArxivAtomReader(), sniff: Sniffing.looksLikeAtom),
     FormatDescriptor(
       id: .cslJSON, aliases: ["csljson", "json"], displayName: "CSL-JSON",
-      extensions: ["json"], writer: CSLJSONWriter(), sniff: Sniffing.looksLikeJSON),
+      extensions: ["json"], reader: CSLJSONReader(), writer: CSLJSONWriter(), sniff: Sniffing.looksLikeJSON),
     FormatDescriptor(
-      id: .ris, displayName: "RIS", extensions: ["ris"], writer: RISWriter(),
+      id: .ris, displayName: "RIS", extensions: ["ris"], reader: RISReader(), writer: RISWriter(),
       sniff: Sniffing.looksLikeRIS),
   ])
 

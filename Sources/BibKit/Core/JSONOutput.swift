@@ -6,6 +6,8 @@ enum JSONValue: Equatable {
   case bool(Bool)
   case array([JSONValue])
   case object([(String, JSONValue)])
+  /// JSON text written as it is (a number kept from input, or null).
+  case raw(String)
 
   static func == (a: JSONValue, b: JSONValue) -> Bool {
     switch (a, b) {
@@ -13,6 +15,7 @@ enum JSONValue: Equatable {
     case (.int(let x), .int(let y)): x == y
     case (.bool(let x), .bool(let y)): x == y
     case (.array(let x), .array(let y)): x == y
+    case (.raw(let x), .raw(let y)): x == y
     case (.object(let x), .object(let y)):
       x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
     default: false
@@ -34,6 +37,7 @@ enum JSONValue: Equatable {
     switch self {
     case .string(let s): Self.quote(s, into: &out)
     case .int(let n): out += Array(String(n).utf8)
+    case .raw(let t): out += Array(t.utf8)
     case .bool(let b): out += b ? Array("true".utf8) : Array("false".utf8)
     case .array(let items):
       if items.isEmpty {
@@ -79,7 +83,7 @@ enum JSONValue: Equatable {
   /// Numbers, and arrays of numbers (date parts), stay on one line.
   var isInline: Bool {
     switch self {
-    case .int, .bool: true
+    case .int, .bool, .raw: true
     case .array(let items): items.allSatisfy { $0.isInline }
     default: false
     }

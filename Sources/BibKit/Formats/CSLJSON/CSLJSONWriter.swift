@@ -48,7 +48,7 @@ public struct CSLJSONWriter: BibliographyWriter {
     add("publisher-place", p.publisherPlace)
     add("volume", p.volume)
     add("issue", p.issue)
-    add("page", p.pages?.replacing("–", with: "-"))
+    add("page", p.pages)
     add("edition", p.edition)
     add("genre", p.genre)
     add("DOI", p.identifiers.doi ?? p.identifiers.arxiv?.doi)
@@ -67,6 +67,13 @@ public struct CSLJSONWriter: BibliographyWriter {
     if !PaperKind.cslTypes.contains(p.kind.rawValue) {
       custom.append(("kind", .string(p.kind.rawValue)))
     }
+    if let t = p.originalType { custom.append(("original-type", .string(t))) }
+    if let pc = p.identifiers.arxiv?.primaryCategory, p.categories.first != pc {
+      custom.append(("arxiv-primary-category", .string(pc)))
+    }
+    if let id = arxivID, p.number != nil, p.identifiers.doi != nil {
+      custom.append(("arxiv-id", .string(id)))
+    }
     for ext in p.extensionFields(for: .cslJSON, carriesTruncation: false) {
       if ext.value == "true", ["authors-truncated", "year-inferred", "code-badge"].contains(ext.name) {
         custom.append((ext.name, .bool(true)))
@@ -81,12 +88,40 @@ public struct CSLJSONWriter: BibliographyWriter {
     if p.identifiers.issn.count > 1 {
       custom.append(("issn", .array(p.identifiers.issn.map { .string($0) })))
     }
+    // Keys read from CSL-JSON that no mapping knows: schema variables at the top, others in custom.
     for extra in p.extraFields where extra.source == FormatID.cslJSON.rawValue {
-      custom.append((extra.name, .string(extra.value)))
+      var parser = JSONParser(Array(extra.value.utf8))
+      let value = (try? parser.parseDocument())?.outputValue ?? .string(extra.value)
+      if Self.schemaKeys.contains(extra.name), !m.contains(where: { $0.0 == extra.name }) {
+        m.append((extra.name, value))
+      } else {
+        custom.append((extra.name, value))
+      }
     }
     if !custom.isEmpty { m.append(("custom", .object(custom))) }
     return .object(m)
   }
+
+  /// The item properties of the CSL-JSON 1.0.2 schema.
+  static let schemaKeys: Set<String> = [
+    "DOI", "ISBN", "ISSN", "PMCID", "PMID", "URL", "abstract", "accessed", "annote", "archive",
+    "archive-place", "archive_collection", "archive_location", "author", "authority",
+    "available-date", "call-number", "categories", "chair", "chapter-number", "citation-key",
+    "citation-label", "citation-number", "collection-editor", "collection-number",
+    "collection-title", "compiler", "composer", "container-author", "container-title",
+    "container-title-short", "contributor", "curator", "custom", "dimensions", "director",
+    "division", "edition", "editor", "editorial-director", "event", "event-date", "event-place",
+    "event-title", "executive-producer", "first-reference-note-number", "genre", "guest", "host",
+    "id", "illustrator", "interviewer", "issue", "issued", "journalAbbreviation", "jurisdiction",
+    "keyword", "language", "locator", "medium", "narrator", "note", "number", "number-of-pages",
+    "number-of-volumes", "organizer", "original-author", "original-date", "original-publisher",
+    "original-publisher-place", "original-title", "page", "page-first", "part", "part-title",
+    "performer", "printing", "producer", "publisher", "publisher-place", "recipient", "references",
+    "reviewed-author", "reviewed-genre", "reviewed-title", "scale", "script-writer", "section",
+    "series-creator", "shortTitle", "source", "status", "submitted", "supplement", "title",
+    "title-short", "translator", "type", "version", "volume", "volume-title", "volume-title-short",
+    "year-suffix",
+  ]
 
   static func name(_ p: Person) -> JSONValue {
     if let literal = p.literal { return .object([("literal", .string(literal))]) }

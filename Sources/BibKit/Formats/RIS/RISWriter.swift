@@ -15,7 +15,9 @@ public struct RISWriter: BibliographyWriter {
     for (i, p) in papers.enumerated() {
       record(p, key: keys[i], options: options, into: &out)
       if let d = p.uncarriedAffiliations(key: keys[i], format: "RIS") { diagnostics.append(d) }
-      if p.title?.runs.contains(where: { !$0.styles.subtracting(.math).isEmpty }) == true {
+      if (p.title?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
+        || (p.containerTitle?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
+      {
         diagnostics.append(
           Diagnostic(
             .warning, "write.markup",
@@ -25,35 +27,46 @@ public struct RISWriter: BibliographyWriter {
     return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
   }
 
+  /// CSL type → TY, for the types RIS has (the reader's table, one TY per type).
+  static let tyForKind: [String: String] = [
+    "article-journal": "JOUR", "paper-conference": "CONF", "chapter": "CHAP", "book": "BOOK",
+    "thesis": "THES", "report": "RPRT", "manuscript": "UNPB", "webpage": "ELEC", "software": "COMP",
+    "dataset": "DATA", "patent": "PAT", "map": "MAP", "article-magazine": "MGZN",
+    "article-newspaper": "NEWS", "broadcast": "MPCT", "motion_picture": "VIDEO", "legal_case": "CASE",
+    "legislation": "LEGAL", "bill": "BILL", "classic": "CLSWK", "entry-dictionary": "DICT",
+    "entry-encyclopedia": "ENCYC", "figure": "FIGURE", "graphic": "ART", "hearing": "HEAR",
+    "personal_communication": "PCOMM", "post-weblog": "BLOG", "periodical": "SER", "pamphlet": "PAMP",
+    "musical_score": "MUSIC", "standard": "STAND", "entry": "CTLG", "document": "GEN",
+  ]
+
   static func type(_ p: Paper, preprint: String) -> String {
-    switch p.kind {
-    case .article: preprint
-    case .articleJournal: "JOUR"
-    case .paperConference: "CONF"
-    case .chapter: "CHAP"
-    case .book: "BOOK"
-    case .thesis: "THES"
-    case .report: "RPRT"
-    case .manuscript: "UNPB"
-    case .webpage: "ELEC"
-    case .software: "COMP"
-    case .dataset: "DATA"
-    default: "GEN"
+    // A type read from RIS is written back as it was: one of its kind, or one RIS readers
+    // do not know (kept with the kind it was read as).
+    if let t = p.originalType, t.utf8.allSatisfy({ ASCII.isUpper($0) || ASCII.isDigit($0) || $0 == 0x20 }) {
+      if let k = RISReader.types[t] {
+        if k == p.kind.rawValue, t != "UNPB", t != "GEN" { return t }
+      } else if p.kind == .document {
+        return t
+      }
     }
+    if p.kind == .article { return preprint }
+    return tyForKind[p.kind.rawValue] ?? "GEN"
   }
 
   static func name(_ p: Person) -> String {
     if let literal = p.literal { return literal }
     var s = p.familyWithParticle ?? ""
     let given = [p.given, p.droppingParticle].compactMap { $0 }.filter { !$0.isEmpty }
-    if !given.isEmpty { s += ", " + given.joined(separator: " ") }
+    // A comma always follows the family name: a name without one reads as an institution.
+    s += ", " + given.joined(separator: " ")
     if let suffix = p.suffix, !suffix.isEmpty { s += ", " + suffix }
+    if given.isEmpty, p.suffix == nil { s = String(s.dropLast()) }
     return s
   }
 
   func record(_ p: Paper, key: String, options: WriteOptions, into out: inout String) {
-    func tag(_ t: String, _ value: String?, multiline: Bool = false) {
-      guard let value, !value.isEmpty else { return }
+    func tag(_ t: String, _ value: String?, multiline: Bool = false, keepEmpty: Bool = false) {
+      guard let value, !value.isEmpty || keepEmpty else { return }
       var v = value
       if multiline {
         // Paragraph breaks become single line breaks: a blank line would end the record
@@ -63,7 +76,7 @@ public struct RISWriter: BibliographyWriter {
       } else {
         v = v.replacing("\r\n", with: " ").replacing("\n", with: " ")
       }
-      out += t + "  - " + v + "\r\n"
+      out += t + (v.isEmpty ? "  -" : "  - ") + v + "\r\n"
     }
     tag("TY", Self.type(p, preprint: options.risPreprintType))
     tag("ID", key)
@@ -102,16 +115,24 @@ public struct RISWriter: BibliographyWriter {
     for u in urls { tag("UR", u) }
     tag("DO", p.identifiers.doi ?? p.identifiers.arxiv?.doi)
     tag("AN", arxivID.map { "arXiv:" + $0 })
+    if p.kind == .article, ["UNPB", "GEN"].contains(Self.type(p, preprint: options.risPreprintType)) {
+      tag("M3", RISReader.preprintMarker)
+    } else {
+      tag("M3", p.genre)
+    }
     tag("LA", p.language)
     tag("N1", p.note, multiline: true)
     for ext in p.extensionFields(for: .ris, carriesTruncation: false) {
       tag("N1", ext.name + ": " + ext.value)
     }
-    if let pc = p.identifiers.arxiv?.primaryCategory, !p.categories.contains(pc) {
+    if let pc = p.identifiers.arxiv?.primaryCategory, p.categories.first != pc {
       tag("N1", "arxiv-primary-category: " + pc)
     }
+    if let t = RISReader.types[Self.type(p, preprint: "UNPB")], t != p.kind.rawValue, p.kind != .article {
+      tag("N1", "kind: " + p.kind.rawValue)
+    }
     for extra in p.extraFields where extra.source == FormatID.ris.rawValue {
-      tag(extra.name, extra.value)
+      tag(extra.name, extra.value, keepEmpty: true)
     }
     out += "ER  - \r\n\r\n"
   }

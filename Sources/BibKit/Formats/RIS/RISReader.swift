@@ -1,0 +1,332 @@
+/// Reads RIS as exporters write it: a BOM, CRLF or LF (or CR) line ends, tags followed by one
+/// or two spaces or a tab, junk and numbering lines outside records, continuation lines, and a
+/// missing final `ER`. Tags keep their type-dependent meaning (T2 is a journal for JOUR, a
+/// book for CHAP); unknown tags are kept, repeated, in order, so they are written back.
+/// Web of Science "tagged" files (FN/PT) are refused with a clear error.
+public struct RISReader: BibliographyReader {
+  public init() {}
+
+  /// TY → CSL type (citation-js's table, the spec's 2011 types plus common dialects).
+  static let types: [String: String] = [
+    "ABST": "article-journal", "ADVS": "motion_picture", "AGGR": "dataset", "ANCIENT": "classic",
+    "ART": "graphic", "BILL": "bill", "BLOG": "post-weblog", "BOOK": "book", "CASE": "legal_case",
+    "CHAP": "chapter", "CHART": "figure", "CLSWK": "classic", "COMP": "software",
+    "CONF": "paper-conference", "CPAPER": "paper-conference", "CTLG": "entry", "DATA": "dataset",
+    "DBASE": "dataset", "DICT": "entry-dictionary", "EBOOK": "book", "ECHAP": "chapter",
+    "EDBOOK": "book", "EJOUR": "article-journal", "ELEC": "webpage", "ENCYC": "entry-encyclopedia",
+    "EQUA": "article", "FIGURE": "figure", "GEN": "document", "GOVDOC": "report", "GRANT": "article",
+    "HEAR": "hearing", "ICOMM": "personal_communication", "INPR": "article-journal",
+    "JFULL": "article-journal", "JOUR": "article-journal", "LEGAL": "legislation",
+    "MANSCPT": "manuscript", "MAP": "map", "MGZN": "article-magazine", "MPCT": "broadcast",
+    "MULTI": "motion_picture", "MUSIC": "musical_score", "NEWS": "article-newspaper",
+    "PAMP": "pamphlet", "PAT": "patent", "PCOMM": "personal_communication", "RPRT": "report",
+    "SER": "periodical", "SLIDE": "motion_picture", "SOUND": "motion_picture", "STAND": "standard",
+    "STAT": "legislation", "THES": "thesis", "UNBILL": "manuscript", "UNPB": "manuscript",
+    "VIDEO": "motion_picture", "WEB": "webpage", "JOURN": "article-journal", "STD": "standard",
+    "UNPD": "manuscript", "GRNT": "article",
+  ]
+
+  /// The marker the writer puts in M3 for preprints (RIS has no preprint type).
+  static let preprintMarker = "Preprint"
+
+  struct Field {
+    var tag: String
+    var value: String
+    var line: Int
+  }
+
+  struct Record {
+    var line: Int
+    var fields: [Field] = []
+  }
+
+  /// A tag line: two characters (a letter, then a letter or digit), one or two spaces or a
+  /// tab, a hyphen, then an optional space and the value. Returns (tag, value).
+  static func tagLine(_ b: [UInt8], _ s: Int, _ e: Int) -> (String, Int)? {
+    guard e - s >= 4, ASCII.isUpper(b[s]), ASCII.isUpper(b[s + 1]) || ASCII.isDigit(b[s + 1]) else {
+      return nil
+    }
+    var j = s + 2
+    var gap = 0
+    while j < e, b[j] == 0x20 || b[j] == 0x09, gap < 3 {
+      j += 1
+      gap += 1
+    }
+    guard gap >= 1, j < e, b[j] == UInt8(ascii: "-") else { return nil }
+    j += 1
+    if j < e, b[j] == 0x20 { j += 1 }
+    return (String(decoding: b[s..<(s + 2)], as: UTF8.self), j)
+  }
+
+  public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
+    var diagnostics: [Diagnostic] = []
+    var bytes = input
+    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
+    if !String.isValidUTF8(bytes) {
+      bytes = Windows1252.toUTF8(bytes)
+      diagnostics.append(
+        Diagnostic(.warning, "ris.encoding", "input is not valid UTF-8; read as Windows-1252",
+          at: SourceLocation(file: options.source, line: 1, column: 1)))
+    }
+    let lines = ByteLines.split(bytes)
+    func location(_ line: Int) -> SourceLocation { SourceLocation(file: options.source, line: line, column: 1) }
+
+    // Web of Science tagged files look similar but are another format.
+    if let first = lines.first(where: { !$0.isEmpty }),
+      bytes[first.start..<first.end].starts(with: Array("FN ".utf8))
+        || bytes[first.start..<first.end].starts(with: Array("PT ".utf8))
+    {
+      let d = Diagnostic(.error, "ris.wos", "this is a Web of Science tagged file (FN/PT), not RIS", at: location(first.number))
+      if options.strict { throw BibError(d) }
+      return ReadResult(papers: [], diagnostics: [d])
+    }
+
+    var records: [Record] = []
+    var current: Record?
+    for line in lines {
+      if let (tag, valueStart) = Self.tagLine(bytes, line.start, line.end) {
+        let value = String(decoding: bytes[valueStart..<line.end], as: UTF8.self).trimmingSpaces()
+        if tag == "TY" {
+          if let c = current {
+            records.append(c)
+            diagnostics.append(
+              Diagnostic(.warning, "ris.missing-er", "record without ER; ended at the next TY", at: location(c.line)))
+          }
+          current = Record(line: line.number, fields: [Field(tag: tag, value: value, line: line.number)])
+        } else if tag == "ER" {
+          if let c = current { records.append(c) }
+          current = nil
+        } else if current != nil {
+          current!.fields.append(Field(tag: tag, value: value, line: line.number))
+        }
+        // A tag line outside a record is junk (a header), ignored.
+      } else if current != nil, !line.isEmpty, var last = current!.fields.popLast() {
+        // A continuation line belongs to the value above.
+        let more = String(decoding: bytes[line.start..<line.end], as: UTF8.self)
+        let sep = ["AB", "N1", "N2"].contains(last.tag) ? "\n" : " "
+        last.value += last.value.isEmpty ? more : sep + more
+        current!.fields.append(last)
+      }
+    }
+    if let c = current {
+      records.append(c)
+      diagnostics.append(Diagnostic(.warning, "ris.missing-er", "last record has no ER", at: location(c.line)))
+    }
+    if records.isEmpty {
+      let d = Diagnostic(.error, "ris.no-records", "no RIS records found (expected 'TY  - ')", at: location(1))
+      if options.strict { throw BibError(d) }
+      diagnostics.append(d)
+    }
+    var papers = records.map { Self.paper($0, diagnostics: &diagnostics, source: options.source) }
+    CitationKeys.fillMissing(&papers)
+    return ReadResult(papers: papers, diagnostics: diagnostics)
+  }
+
+  // MARK: Mapping
+
+  static func paper(_ r: Record, diagnostics: inout [Diagnostic], source: String?) -> Paper {
+    var p = Paper(kind: .document)
+    let ty = r.fields.first?.value.uppercased() ?? ""
+    p.kind = PaperKind(types[ty] ?? "document")
+    // The type is kept when it is not the one the writer would choose for the kind.
+    if !ty.isEmpty, RISWriter.tyForKind[p.kind.rawValue] != ty { p.originalType = ty }
+    var fields = Array(r.fields.dropFirst())
+    func all(_ tags: String...) -> [String] { fields.filter { tags.contains($0.tag) }.map(\.value).filter { !$0.isEmpty } }
+    func first(_ tags: String...) -> String? {
+      for t in tags { if let f = fields.first(where: { $0.tag == t && !$0.value.isEmpty }) { return f.value } }
+      return nil
+    }
+    // Fields are consumed one by one, so a repeated tag's other lines stay as they came.
+    var used = Set<Int>()
+    func take(_ tags: String...) -> String? {
+      for t in tags {
+        if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].tag == t && !fields[$0].value.isEmpty }) {
+          used.insert(k)
+          return fields[k].value
+        }
+      }
+      return nil
+    }
+    func takeAll(_ tags: String...) -> [String] {
+      let ks = fields.indices.filter { !used.contains($0) && tags.contains(fields[$0].tag) && !fields[$0].value.isEmpty }
+      used.formUnion(ks)
+      return ks.map { fields[$0].value }
+    }
+    _ = first
+    _ = all
+
+    // A preprint: the writer's M3 marker on UNPB or GEN.
+    if ["UNPB", "GEN"].contains(ty), fields.contains(where: { $0.tag == "M3" && $0.value == preprintMarker }) {
+      p.kind = .article
+      fields.removeAll { $0.tag == "M3" && $0.value == preprintMarker }
+    }
+
+    p.citationKey = take("ID")
+    if let t = take("TI", "T1", "CT") { p.title = RichText.parsingInlineMath(t) }
+    // The container by type: for CONF a C3 is the proceedings and T2 the event.
+    if ty == "CONF" || ty == "CPAPER", let c3 = take("C3") {
+      p.containerTitle = RichText(c3)
+      // The writer repeats the proceedings title in T2.
+      if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].tag == "T2" && fields[$0].value == c3 }) {
+        used.insert(k)
+      }
+    } else if let t = take("T2", "JF", "JO", "BT", "J1") {
+      p.containerTitle = RichText(t)
+    }
+    p.authors = takeAll("AU", "A1").map(name)
+    p.editors = takeAll("A2", "ED").map(name)
+    p.translators = takeAll("A4").map(name)
+    // DA, else PY, else Y1; never Y2 (the access date). Tags that agree are consumed.
+    for tag in ["DA", "PY", "Y1"] {
+      guard let k = fields.indices.first(where: { fields[$0].tag == tag && !fields[$0].value.isEmpty }),
+        let d = date(fields[k].value)
+      else { continue }
+      if p.issued == nil {
+        p.issued = d
+        used.insert(k)
+      } else if d.year == p.issued?.year, d.month == nil || d.month == p.issued?.month {
+        used.insert(k)
+      }
+    }
+    p.volume = take("VL")
+    p.issue = take("IS")
+    if let sp = take("SP") {
+      let ep = take("EP")
+      p.pages = ep.map { sp + "-" + $0 } ?? sp
+    }
+    p.edition = take("ET")
+    p.publisher = take("PB")
+    p.publisherPlace = take("CY")
+    for sn in takeAll("SN") {
+      let digits = sn.filter { $0.isNumber || $0 == "X" || $0 == "x" }
+      if digits.count == 8 { p.identifiers.issn.append(sn) } else { p.identifiers.isbn.append(sn) }
+    }
+    p.abstract = take("AB", "N2")
+    p.language = take("LA")
+    p.genre = take("M3")
+    if let doi = take("DO") { p.identifiers.doi = BibTeXReader.normalizedDOI(doi) }
+    if let k = fields.indices.first(where: { fields[$0].tag == "AN" && fields[$0].value.lowercased().hasPrefix("arxiv:") }) {
+      used.insert(k)
+      let (id, version) = ArxivAtomReader.splitID(String(fields[k].value.dropFirst(6)))
+      p.identifiers.arxiv = ArxivIdentifier(id: id, version: version)
+    }
+    p.urls = takeAll("UR")
+    for kw in takeAll("KW") {
+      if isCategory(kw) { p.categories.append(kw) } else { p.keywords.append(kw) }
+    }
+    if let first = p.categories.first {
+      var ax = p.identifiers.arxiv ?? ArxivIdentifier()
+      ax.primaryCategory = first
+      p.identifiers.arxiv = ax
+    }
+
+    // N1: the writer's "name: value" lines for facts RIS has no tag for; the rest is the note.
+    var notes: [String] = []
+    for k in fields.indices where fields[k].tag == "N1" && !used.contains(k) {
+      used.insert(k)
+      if !applyExtension(fields[k].value, to: &p) { notes.append(fields[k].value) }
+    }
+    if !notes.isEmpty { p.note = notes.joined(separator: "\n") }
+
+    // The arXiv conventions of the writer: PB arXiv, the arXiv DOI and abs URL are derived.
+    if let ax = p.identifiers.arxiv, ax.id != nil {
+      if p.publisher == "arXiv", p.kind == .article { p.publisher = nil }
+      if let doi = p.identifiers.doi, doi.lowercased() == ax.doi?.lowercased() { p.identifiers.doi = nil }
+      if p.urls.first == ax.absURL { p.urls.removeFirst() }
+    }
+
+    for k in fields.indices where !used.contains(k) {
+      p.extraFields.append(ExtraField(source: "ris", name: fields[k].tag, value: fields[k].value))
+    }
+    return p
+  }
+
+  /// An arXiv category written as a keyword (`cs.LG`, `math.OC`, `hep-th`).
+  static func isCategory(_ s: String) -> Bool {
+    guard ArxivAtomReader.isArxivCategory(s) else { return false }
+    let archive = s.split(separator: ".").first.map(String.init) ?? s
+    let known = ArxivTaxonomy.archives.map(\.archive) + [
+      "hep-th", "hep-ph", "hep-ex", "hep-lat", "gr-qc", "quant-ph", "nucl-th", "nucl-ex", "math-ph",
+      "cond-mat", "physics", "astro-ph",
+    ]
+    return known.contains(archive) && (s.contains(".") || !ArxivTaxonomy.archives.map(\.archive).contains(archive))
+  }
+
+  static let extensionNames: Set<String> = [
+    "kind",
+    "authors-truncated", "year-inferred", "code", "code-badge", "links", "first-version-date",
+    "current-version-date", "arxiv-version", "arxiv-primary-category",
+  ]
+
+  /// Reads one `N1  - name: value` line the writer wrote; false for an ordinary note.
+  static func applyExtension(_ line: String, to p: inout Paper) -> Bool {
+    guard let colon = line.firstIndex(of: ":") else { return false }
+    let name = String(line[..<colon])
+    let value = String(line[line.index(after: colon)...]).trimmingSpaces()
+    guard !name.contains(" "), !value.isEmpty else { return false }
+    switch name {
+    case "authors-truncated" where value == "true": p.authorsTruncated = true
+    case "year-inferred" where value == "true" && p.issued != nil: p.issued?.yearInferred = true
+    case "code-badge" where value == "true": p.hasCode = true
+    case "code": p.codeLinks = value.split(separator: " ").map(String.init)
+    case "links": p.relatedLinks = value.split(separator: " ").map(String.init)
+    case "first-version-date" where PartialDate(iso: value) != nil: p.firstVersionDate = PartialDate(iso: value)
+    case "current-version-date" where PartialDate(iso: value) != nil: p.currentVersionDate = PartialDate(iso: value)
+    case "arxiv-version" where Int(value) != nil && p.identifiers.arxiv != nil: p.identifiers.arxiv?.version = Int(value)
+    case "kind": p.kind = PaperKind(value)
+    case "arxiv-primary-category":
+      var ax = p.identifiers.arxiv ?? ArxivIdentifier()
+      ax.primaryCategory = value
+      p.identifiers.arxiv = ax
+    default:
+      guard let dash = name.firstIndex(of: "-"), ["profile", "bibtex", "arxiv", "csl-json"].contains(String(name[..<dash]))
+      else { return false }
+      p.extraFields.append(ExtraField(source: String(name[..<dash]), name: String(name[name.index(after: dash)...]), value: value))
+    }
+    return true
+  }
+
+  /// `Family, Given[, Suffix]`; a name without a comma is kept whole (an institution), except
+  /// `Liu R.` (family and initials, as Embase writes). Lower-case leading words of the family
+  /// are its particle (`du Terrail`).
+  static func name(_ s: String) -> Person {
+    let parts = s.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map {
+      String($0).trimmingSpaces()
+    }
+    if parts.count == 1 {
+      let words = s.split(separator: " ")
+      if words.count >= 2, let last = words.last, last.allSatisfy({ $0.isUppercase || $0 == "." }),
+        last.contains("."), last.count <= 6
+      {
+        return Person(given: String(last), family: words.dropLast().joined(separator: " "))
+      }
+      return Person.literal(s.trimmingSpaces())
+    }
+    var p = Person()
+    let familyWords = parts[0].split(separator: " ").map(String.init)
+    var k = 0
+    while k < familyWords.count - 1, Person.startsLowercase(familyWords[k]) { k += 1 }
+    if k > 0 { p.particle = familyWords[..<k].joined(separator: " ") }
+    p.family = familyWords[k...].joined(separator: " ")
+    if p.family?.isEmpty == true { p.family = nil }
+    if !parts[1].isEmpty { p.given = parts[1] }
+    if parts.count == 3, !parts[2].isEmpty { p.suffix = parts[2] }
+    return p
+  }
+
+  /// `YYYY/MM/DD/other`, `YYYY`, `YYYY//`, `YYYY-MM-DD`; `00` and empty parts are absent.
+  static func date(_ s: String) -> PartialDate? {
+    let t = s.trimmingSpaces()
+    if let iso = PartialDate(iso: t) { return iso.year > 0 ? iso : nil }
+    let parts = t.split(separator: "/", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+    guard let y = parts.first, (1...4).contains(y.count), let year = Int(y), year > 0 else { return nil }
+    var d = PartialDate(year: year)
+    if parts.count > 1, let m = Int(parts[1]), (1...12).contains(m) {
+      d.month = m
+      if parts.count > 2, let day = Int(parts[2]), (1...PartialDate.daysIn(month: m, year: year)).contains(day) {
+        d.day = day
+      }
+    }
+    return d
+  }
+}
