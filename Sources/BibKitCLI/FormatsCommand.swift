@@ -6,10 +6,13 @@ public struct FormatsCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "formats", abstract: "List the formats BibKit reads and writes.")
 
+  @Flag(help: "Print which facts of a paper survive each conversion (a Markdown table).")
+  public var fields = false
+
   public init() {}
 
   public func run() throws {
-    print(Self.table(FormatRegistry.standard))
+    print(fields ? Capabilities.markdownTable() : Self.table(FormatRegistry.standard))
   }
 
   static func table(_ registry: FormatRegistry) -> String {

@@ -21,6 +21,9 @@ extension Paper {
       out.append(.init(name: "authors-truncated", value: "true"))
     }
     if issued?.yearInferred == true { out.append(.init(name: "year-inferred", value: "true")) }
+    if issued?.approximate == true, target != .cslJSON {
+      out.append(.init(name: "date-approximate", value: "true"))
+    }
     if let d = firstVersionDate { out.append(.init(name: "first-version-date", value: d.description)) }
     if let d = currentVersionDate {
       out.append(.init(name: "current-version-date", value: d.description))

@@ -135,7 +135,12 @@ extension RichText {
       if bytes[i] == UInt8(ascii: "$"), i == 0 || bytes[i - 1] != UInt8(ascii: "\\") {
         var j = i + 1
         while j < bytes.count, bytes[j] != UInt8(ascii: "$") { j += 1 }
-        if j < bytes.count, j > i + 1 {
+        // As in TeX-aware Markdown: no space just inside the dollars, and no digit right
+        // after the closing one, so "$5 and $10" stays text.
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A }
+        if j < bytes.count, j > i + 1, !isSpace(bytes[i + 1]), !isSpace(bytes[j - 1]),
+          j + 1 >= bytes.count || !(bytes[j + 1] >= 0x30 && bytes[j + 1] <= 0x39)
+        {
           runs.append(Run(String(decoding: bytes[start..<i], as: UTF8.self)))
           runs.append(Run(String(decoding: bytes[(i + 1)..<j], as: UTF8.self), .math))
           i = j + 1

@@ -152,6 +152,12 @@ public struct BibTeXReader: BibliographyReader {
       if let name = names.first(where: { e.field($0) != nil }), let f = take(name) {
         p.containerTitle = LaTeXDecoding.richText(f.value)
       }
+    } else if let f = e.field("howpublished"), !f.value.isEmpty, !f.value.contains("\\url"),
+      !f.value.contains("\\href"), !f.value.hasPrefix("http")
+    {
+      // Where the type has no container field, the writer puts the container here.
+      used.insert("howpublished")
+      p.containerTitle = LaTeXDecoding.richText(f.value)
     }
 
     // Dates: biblatex `date` wins; else year, month, day.
@@ -187,6 +193,7 @@ public struct BibTeXReader: BibliographyReader {
     if let v = takePlain("volume") { p.volume = v }
     if p.kind == .articleJournal || e.type == "article" {
       if let v = takePlain("number") ?? takePlain("issue") { p.issue = v }
+      if let v = takePlain("eid") { p.number = v }
     } else if let v = takePlain("number") {
       p.number = v
     }
@@ -237,10 +244,17 @@ public struct BibTeXReader: BibliographyReader {
     } else if let j = p.containerTitle?.plainText, let id = arxivID(inJournal: j, volume: p.volume) {
       p.identifiers.arxiv = ArxivIdentifier(id: id)
     }
+    if p.categories.isEmpty, let c = p.identifiers.arxiv?.primaryCategory { p.categories = [c] }
+    // A category without an id (a profile entry written by BibKit).
+    if p.identifiers.arxiv == nil, e.field("eprint") == nil, let c = take("primaryclass") {
+      p.identifiers.arxiv = ArxivIdentifier(primaryCategory: c.value)
+      if p.categories.isEmpty { p.categories = [c.value] }
+    }
     if p.identifiers.arxiv?.id != nil {
       let journal = p.containerTitle?.plainText.lowercased() ?? ""
       let preprintContainer = journal.isEmpty || journal == "corr" || journal.hasPrefix("arxiv")
-      if ["misc", "online", "unpublished", "article", "electronic", "www"].contains(e.type), preprintContainer {
+      let preprintType = ["misc", "online", "unpublished", "electronic", "www"].contains(e.type)
+      if preprintType && preprintContainer || e.type == "article" && !journal.isEmpty && preprintContainer {
         p.kind = .article
       }
     }
@@ -262,6 +276,8 @@ public struct BibTeXReader: BibliographyReader {
       used.remove("arxiv-version")
     }
     if take("year-inferred")?.value == "true", p.issued != nil { p.issued?.yearInferred = true }
+    if take("date-approximate")?.value == "true", p.issued != nil { p.issued?.approximate = true }
+    if let f = take("original-type") { p.originalType = f.value }
     if let f = take("first-version-date"), let d = PartialDate(iso: f.value) { p.firstVersionDate = d }
     if let f = take("current-version-date"), let d = PartialDate(iso: f.value) { p.currentVersionDate = d }
     if let f = take("code") { p.codeLinks = f.value.split(separator: " ").map(String.init) }
@@ -273,10 +289,19 @@ public struct BibTeXReader: BibliographyReader {
     }
     if take("authors-truncated")?.value == "true" { p.authorsTruncated = true }
 
-    // Everything else, in input order, so it is written back as it came.
+    // Everything else, in input order, so it is written back as it came; fields the writer
+    // named `<format>-<name>` for another format's extras go back to that format.
     for f in e.fields where !used.contains(f.name) {
-      p.extraFields.append(ExtraField(source: "bibtex", name: f.name, value: f.value))
+      if let dash = f.name.firstIndex(of: "-"), ["profile", "arxiv", "ris", "csl-json"].contains(String(f.name[..<dash])) {
+        p.extraFields.append(ExtraField(source: String(f.name[..<dash]), name: String(f.name[f.name.index(after: dash)...]), value: f.value))
+      } else if f.name.hasPrefix("csl-json-") {
+        p.extraFields.append(ExtraField(source: "csl-json", name: String(f.name.dropFirst(9)), value: f.value))
+      } else {
+        p.extraFields.append(ExtraField(source: "bibtex", name: f.name, value: f.value))
+      }
     }
+    // The type is kept when it is not the one the writer would choose for the kind.
+    if p.originalType == BibTeXWriter.defaultType(p) { p.originalType = nil }
     if p.citationKey?.isEmpty ?? true {
       p.citationKey = CitationKeys.baseKey(for: p)
       diagnostics.append(
@@ -286,9 +311,32 @@ public struct BibTeXReader: BibliographyReader {
     return p
   }
 
+  /// An abstract or note as the model keeps it: TeX, except that the characters the writer
+  /// escapes (`\&`, `\%`, `\#`, `\_`, `\textasciicircum{}` outside math) are plain characters.
   static func texNormalized(_ s: String) -> String {
+    guard s.utf8.contains(UInt8(ascii: "\\")) else { return s }
     var out = ""
-    _ = LaTeXEncoding.texText(s, ascii: false, into: &out)
+    var inMath = false
+    var it = Array(s.unicodeScalars)[...]
+    while let u = it.first {
+      it = it.dropFirst()
+      if u == "$" { inMath.toggle() }
+      guard u == "\\", let next = it.first else {
+        out.unicodeScalars.append(u)
+        continue
+      }
+      if next == "%" || (!inMath && (next == "&" || next == "#" || next == "_")) {
+        out.unicodeScalars.append(next)
+        it = it.dropFirst()
+      } else if !inMath, it.starts(with: "textasciicircum{}".unicodeScalars) {
+        out += "^"
+        it = it.dropFirst(17)
+      } else {
+        out.unicodeScalars.append(u)
+        out.unicodeScalars.append(next)
+        it = it.dropFirst()
+      }
+    }
     return out
   }
 

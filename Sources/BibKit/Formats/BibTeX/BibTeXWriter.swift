@@ -57,6 +57,11 @@ public struct BibTeXWriter: BibliographyWriter {
     if let t = paper.originalType?.lowercased(), BibTeXMapping.typeFits(t, paper.kind) {
       return t
     }
+    return defaultType(paper)
+  }
+
+  /// The entry type for a paper's kind when no type came with it.
+  static func defaultType(_ paper: Paper) -> String {
     switch paper.kind {
     case .articleJournal, PaperKind("article-magazine"), PaperKind("article-newspaper"):
       return "article"
@@ -296,6 +301,8 @@ struct EntryBuilder {
       field("categories", verbatim: p.categories.joined(separator: ", "))
     }
     if p.urls.count > 1 { field("urls", verbatim: p.urls.joined(separator: " ")) }
+    // A type from another format, or one this entry type does not show, is kept by name.
+    if let t = p.originalType, t != type { field("original-type", plain: t) }
     for ext in p.extensionFields(for: .bibtex, carriesTruncation: true) {
       if ext.name == "code" || ext.name == "links" {
         field(ext.name, verbatim: ext.value)

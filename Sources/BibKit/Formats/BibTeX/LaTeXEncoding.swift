@@ -6,7 +6,11 @@ enum LaTeXEncoding {
   /// - Returns: the text, and whether a character had to stay non-ASCII in ASCII mode.
   static func escape(_ s: String, ascii: Bool, into out: inout String) -> Bool {
     var kept = false
+    var previous: Unicode.Scalar = " "
     for u in s.unicodeScalars {
+      // Keep -- ``  '' from turning into dashes and quotes.
+      if u == previous, u == "-" || u == "`" || u == "'" { out += "{}" }
+      previous = u
       switch u {
       case "&": out += "\\&"
       case "%": out += "\\%"

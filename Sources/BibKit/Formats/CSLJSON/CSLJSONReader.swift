@@ -209,7 +209,7 @@ public struct CSLJSONReader: BibliographyReader {
 
   static func person(_ v: JSONNode) -> Person? {
     guard case .object(let members) = v else {
-      if let t = v.text { return Person.literal(t) }
+      if let t = v.text { return Person(literal: t) }
       return nil
     }
     var p = Person()

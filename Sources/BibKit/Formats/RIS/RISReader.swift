@@ -6,7 +6,10 @@
 public struct RISReader: BibliographyReader {
   public init() {}
 
-  /// TY → CSL type (citation-js's table, the spec's 2011 types plus common dialects).
+  /// TY → CSL type: citation-js's table for the spec's 2011 types plus common dialects, with
+  /// four corrections where Zotero's reading is the right one: MPCT (motion picture) →
+  /// motion_picture, SOUND (sound recording) → song, and EQUA and GRANT → document (not
+  /// `article`, which is CSL's type for preprints).
   static let types: [String: String] = [
     "ABST": "article-journal", "ADVS": "motion_picture", "AGGR": "dataset", "ANCIENT": "classic",
     "ART": "graphic", "BILL": "bill", "BLOG": "post-weblog", "BOOK": "book", "CASE": "legal_case",
@@ -14,16 +17,16 @@ public struct RISReader: BibliographyReader {
     "CONF": "paper-conference", "CPAPER": "paper-conference", "CTLG": "entry", "DATA": "dataset",
     "DBASE": "dataset", "DICT": "entry-dictionary", "EBOOK": "book", "ECHAP": "chapter",
     "EDBOOK": "book", "EJOUR": "article-journal", "ELEC": "webpage", "ENCYC": "entry-encyclopedia",
-    "EQUA": "article", "FIGURE": "figure", "GEN": "document", "GOVDOC": "report", "GRANT": "article",
+    "EQUA": "document", "FIGURE": "figure", "GEN": "document", "GOVDOC": "report", "GRANT": "document",
     "HEAR": "hearing", "ICOMM": "personal_communication", "INPR": "article-journal",
     "JFULL": "article-journal", "JOUR": "article-journal", "LEGAL": "legislation",
-    "MANSCPT": "manuscript", "MAP": "map", "MGZN": "article-magazine", "MPCT": "broadcast",
+    "MANSCPT": "manuscript", "MAP": "map", "MGZN": "article-magazine", "MPCT": "motion_picture",
     "MULTI": "motion_picture", "MUSIC": "musical_score", "NEWS": "article-newspaper",
     "PAMP": "pamphlet", "PAT": "patent", "PCOMM": "personal_communication", "RPRT": "report",
-    "SER": "periodical", "SLIDE": "motion_picture", "SOUND": "motion_picture", "STAND": "standard",
+    "SER": "periodical", "SLIDE": "motion_picture", "SOUND": "song", "STAND": "standard",
     "STAT": "legislation", "THES": "thesis", "UNBILL": "manuscript", "UNPB": "manuscript",
     "VIDEO": "motion_picture", "WEB": "webpage", "JOURN": "article-journal", "STD": "standard",
-    "UNPD": "manuscript", "GRNT": "article",
+    "UNPD": "manuscript", "GRNT": "document",
   ]
 
   /// The marker the writer puts in M3 for preprints (RIS has no preprint type).
@@ -162,7 +165,7 @@ public struct RISReader: BibliographyReader {
     }
 
     p.citationKey = take("ID")
-    if let t = take("TI", "T1", "CT") { p.title = RichText.parsingInlineMath(t) }
+    if let t = take("TI", "T1", "CT") { p.title = RichText.parsingInlineMath(ArxivAtomReader.collapse(t)) }
     // The container by type: for CONF a C3 is the proceedings and T2 the event.
     if ty == "CONF" || ty == "CPAPER", let c3 = take("C3") {
       p.containerTitle = RichText(c3)
@@ -175,6 +178,11 @@ public struct RISReader: BibliographyReader {
     }
     p.authors = takeAll("AU", "A1").map(name)
     p.editors = takeAll("A2", "ED").map(name)
+    // An edited book's primary names are its editors.
+    if ty == "EDBOOK", p.editors.isEmpty {
+      p.editors = p.authors
+      p.authors = []
+    }
     p.translators = takeAll("A4").map(name)
     // DA, else PY, else Y1; never Y2 (the access date). Tags that agree are consumed.
     for tag in ["DA", "PY", "Y1"] {
@@ -204,6 +212,7 @@ public struct RISReader: BibliographyReader {
     p.abstract = take("AB", "N2")
     p.language = take("LA")
     p.genre = take("M3")
+    p.number = take("M1")
     if let doi = take("DO") { p.identifiers.doi = BibTeXReader.normalizedDOI(doi) }
     if let k = fields.indices.first(where: { fields[$0].tag == "AN" && fields[$0].value.lowercased().hasPrefix("arxiv:") }) {
       used.insert(k)
@@ -253,8 +262,8 @@ public struct RISReader: BibliographyReader {
   }
 
   static let extensionNames: Set<String> = [
-    "kind",
-    "authors-truncated", "year-inferred", "code", "code-badge", "links", "first-version-date",
+    "kind", "pmid", "pmcid",
+    "authors-truncated", "year-inferred", "date-approximate", "original-type", "code", "code-badge", "links", "first-version-date",
     "current-version-date", "arxiv-version", "arxiv-primary-category",
   ]
 
@@ -267,6 +276,8 @@ public struct RISReader: BibliographyReader {
     switch name {
     case "authors-truncated" where value == "true": p.authorsTruncated = true
     case "year-inferred" where value == "true" && p.issued != nil: p.issued?.yearInferred = true
+    case "date-approximate" where value == "true" && p.issued != nil: p.issued?.approximate = true
+    case "original-type": p.originalType = value
     case "code-badge" where value == "true": p.hasCode = true
     case "code": p.codeLinks = value.split(separator: " ").map(String.init)
     case "links": p.relatedLinks = value.split(separator: " ").map(String.init)
@@ -274,6 +285,8 @@ public struct RISReader: BibliographyReader {
     case "current-version-date" where PartialDate(iso: value) != nil: p.currentVersionDate = PartialDate(iso: value)
     case "arxiv-version" where Int(value) != nil && p.identifiers.arxiv != nil: p.identifiers.arxiv?.version = Int(value)
     case "kind": p.kind = PaperKind(value)
+    case "pmid": p.identifiers.pmid = value
+    case "pmcid": p.identifiers.pmcid = value
     case "arxiv-primary-category":
       var ax = p.identifiers.arxiv ?? ArxivIdentifier()
       ax.primaryCategory = value
@@ -300,7 +313,7 @@ public struct RISReader: BibliographyReader {
       {
         return Person(given: String(last), family: words.dropLast().joined(separator: " "))
       }
-      return Person.literal(s.trimmingSpaces())
+      return Person(literal: s.trimmingSpaces())
     }
     var p = Person()
     let familyWords = parts[0].split(separator: " ").map(String.init)

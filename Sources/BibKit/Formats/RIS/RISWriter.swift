@@ -32,7 +32,7 @@ public struct RISWriter: BibliographyWriter {
     "article-journal": "JOUR", "paper-conference": "CONF", "chapter": "CHAP", "book": "BOOK",
     "thesis": "THES", "report": "RPRT", "manuscript": "UNPB", "webpage": "ELEC", "software": "COMP",
     "dataset": "DATA", "patent": "PAT", "map": "MAP", "article-magazine": "MGZN",
-    "article-newspaper": "NEWS", "broadcast": "MPCT", "motion_picture": "VIDEO", "legal_case": "CASE",
+    "article-newspaper": "NEWS", "motion_picture": "MPCT", "song": "SOUND", "legal_case": "CASE",
     "legislation": "LEGAL", "bill": "BILL", "classic": "CLSWK", "entry-dictionary": "DICT",
     "entry-encyclopedia": "ENCYC", "figure": "FIGURE", "graphic": "ART", "hearing": "HEAR",
     "personal_communication": "PCOMM", "post-weblog": "BLOG", "periodical": "SER", "pamphlet": "PAMP",
@@ -93,7 +93,8 @@ public struct RISWriter: BibliographyWriter {
       }
     }
     tag("VL", p.volume)
-    tag("IS", p.issue ?? p.number)
+    tag("IS", p.issue)
+    tag("M1", p.number)
     if let pages = p.pages {
       let parts = pages.split(whereSeparator: { $0 == "-" || $0 == "–" }).map(String.init)
       if parts.count == 2 {
@@ -122,6 +123,11 @@ public struct RISWriter: BibliographyWriter {
     }
     tag("LA", p.language)
     tag("N1", p.note, multiline: true)
+    if let t = p.originalType, t != Self.type(p, preprint: options.risPreprintType) {
+      tag("N1", "original-type: " + t)
+    }
+    if let v = p.identifiers.pmid { tag("N1", "pmid: " + v) }
+    if let v = p.identifiers.pmcid { tag("N1", "pmcid: " + v) }
     for ext in p.extensionFields(for: .ris, carriesTruncation: false) {
       tag("N1", ext.name + ": " + ext.value)
     }
