@@ -107,5 +107,52 @@ PYEOF
   check "tugboat: pandoc reads our BibTeX" "$n" "$("$PANDOC" -f bibtex -t csljson "$tmp/tug.bib" | "$PY" -c "$count_json")"
 fi
 
+# RIS read by rispy: the same records, titles, authors and years as our own CSL-JSON of the
+# same input says.
+compare_ris() { # NAME
+  "$PY" - "$tmp/$1.json" "$tmp/$1.ris" <<'PYEOF'
+import json, sys, rispy
+items = json.load(open(sys.argv[1], encoding="utf-8"))
+recs = rispy.load(open(sys.argv[2], encoding="utf-8"))
+def name(a):
+    if "literal" in a: return a["literal"]
+    fam = " ".join(x for x in (a.get("non-dropping-particle"), a.get("family")) if x)
+    return fam + (", " + a["given"] if a.get("given") else "")
+bad = 0
+for it, r in zip(items, recs):
+    want = (it.get("title", ""), [name(a) for a in it.get("author", [])], str(it.get("issued", {}).get("date-parts", [[""]])[0][0]))
+    got = (r.get("title", r.get("primary_title", "")), r.get("authors", []), str(r.get("year", "")))
+    if want[0] != got[0] or want[1] != got[1] or want[2] != got[2]:
+        bad += 1
+        if bad <= 3: print("differs:", want, got, file=sys.stderr)
+print(f"{len(recs)}/{len(items)} records, {bad} differ")
+PYEOF
+}
+for n in profile arxiv; do
+  check "$n: rispy reads our RIS with the same titles, authors and years" \
+    "$(grep -c '"id"' "$tmp/$n.json" | tr -d ' ')/$(grep -c '"id"' "$tmp/$n.json" | tr -d ' ') records, 0 differ" "$(compare_ris $n)"
+done
+
+# The other direction: what pandoc and bibutils write for corpus files, we read with their counts.
+xampl="$root/../shared/corpora/bibtex/texlive/xampl.bib"
+if [ -f "$xampl" ] && [ -f "$tug" ]; then
+  for f in "$xampl" "$tug"; do
+    b=$(basename "$f" .bib)
+    "$PANDOC" -f bibtex -t csljson "$f" -o "$tmp/$b.pandoc.json" 2>/dev/null
+    theirs=$("$PY" -c "$count_json" < "$tmp/$b.pandoc.json")
+    ours=$("$bin" check "$tmp/$b.pandoc.json" 2>&1 | tail -1 | cut -d' ' -f1)
+    check "$b: we read pandoc's CSL-JSON with its count" "$theirs" "$ours"
+    bib2xml -i utf8 "$f" 2>/dev/null | xml2ris -nb > "$tmp/$b.bibutils.ris" 2>/dev/null
+    theirs=$(grep -c '^TY  - ' "$tmp/$b.bibutils.ris")
+    ours=$("$bin" check "$tmp/$b.bibutils.ris" 2>&1 | tail -1 | cut -d' ' -f1)
+    check "$b: we read bibutils' RIS with its count" "$theirs" "$ours"
+  done
+  # And what we write from them, rispy and ris2xml read with the same count.
+  "$bin" convert "$xampl" --to ris -o "$tmp/xampl.ris" --quiet
+  n=$("$bin" check "$xampl" 2>&1 | tail -1 | cut -d' ' -f1)
+  check "xampl: rispy reads our RIS" "$n" "$("$PY" -c 'import rispy,sys; print(len(rispy.load(open(sys.argv[1], encoding="utf-8"))))' "$tmp/xampl.ris")"
+  check "xampl: ris2xml reads our RIS" "$n" "$(ris2xml "$tmp/xampl.ris" 2>/dev/null | grep -c '<mods ID=')"
+fi
+
 echo "consumers: $passed passed, $failures failed"
 [ "$failures" = 0 ]
