@@ -11,6 +11,8 @@ public struct Conversion {
   /// Read and report only (`bibkit check`): no output, a count line, exit 65 on any error.
   public var checkOnly = false
   public var arxivDate = ArxivDateChoice.published
+  /// arXiv feeds to complete the papers from (`--enrich`).
+  public var enrichFeeds: [String] = []
   public var asOf: PartialDate
   public var writeOptions = WriteOptions()
   public var registry = FormatRegistry.standard
@@ -112,6 +114,47 @@ public struct Conversion {
       papers += result.papers
       formatsRead.append(descriptor.id.rawValue)
       preambles += result.metadata?.preambles ?? []
+    }
+
+    // The same paper twice becomes one.
+    let dedup = Deduplication.run(papers)
+    if !dedup.merges.isEmpty {
+      for m in dedup.merges {
+        emit(Diagnostic(.note, "dedupe", "'\(m.dropped)' is the same paper as '\(m.kept)' (\(m.reason)); read once"))
+      }
+      papers = dedup.papers
+    }
+
+    // Completion from arXiv feeds.
+    if !enrichFeeds.isEmpty {
+      var records: [Paper] = []
+      for feed in enrichFeeds {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readFile(path: feed) } catch {
+          switch error {
+          case .isDirectory: return fail(ExitStatus.noInput, feed, "cannot open: is a directory")
+          case .cannotOpen(let why): return fail(ExitStatus.noInput, feed, "cannot open: \(why)")
+          }
+        }
+        let r: ReadResult
+        do {
+          r = try ArxivAtomReader().read(bytes, options: ReadOptions(source: feed, strict: strict, asOf: asOf, arxivDate: arxivDate))
+        } catch {
+          emit(error.diagnostic)
+          return ExitStatus.dataError
+        }
+        for d in r.diagnostics { emit(d) }
+        if r.diagnostics.contains(where: { $0.severity == .error }) { return ExitStatus.dataError }
+        records += r.papers
+      }
+      let (enriched, outcomes) = Enrichment.enrich(papers, with: Deduplication.run(records).papers)
+      papers = enriched
+      if !quiet {
+        let count = { (s: Enrichment.Outcome.Status) in outcomes.filter { $0.status == s }.count }
+        io.writeStandardError(
+          "bibkit: enrich: \(count(.matched)) matched, \(count(.ambiguous)) ambiguous, \(count(.unmatched)) unmatched (\(records.count) arXiv records)")
+        for o in outcomes { io.writeStandardError("  " + o.description) }
+      }
     }
 
     if checkOnly {

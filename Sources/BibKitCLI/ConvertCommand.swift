@@ -41,6 +41,9 @@ public struct ConvertCommand: ParsableCommand {
     help: "arXiv feeds: date papers by their first version (published, default) or this version (updated).")
   public var arxivDate = "published"
 
+  @Option(name: .customLong("enrich"), help: "An arXiv Atom feed to complete the papers from (repeatable).")
+  public var enrich: [String] = []
+
   @Flag(help: "BibTeX: write non-ASCII letters as LaTeX escapes ({\\'e}).")
   public var ascii = false
 
@@ -82,6 +85,7 @@ public struct ConvertCommand: ParsableCommand {
     c.strict = strict
     c.quiet = quiet
     c.arxivDate = ArxivDateChoice(rawValue: arxivDate) ?? .published
+    c.enrichFeeds = enrich
     c.writeOptions = WriteOptions(asciiOnly: ascii, risPreprintType: risPreprintType.uppercased())
     c.writeOptions.bibtexDialect = to.lowercased() == "biblatex" ? .biblatex : .bibtex
     return c

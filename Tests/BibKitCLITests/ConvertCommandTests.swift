@@ -66,14 +66,29 @@ enum Paths {
     #expect(io.stderr.isEmpty)
   }
 
-  @Test func severalInputsAreReadInOrder() throws {
+  @Test func severalInputsAreReadInOrderAndTheSamePaperOnce() throws {
     let (status, io) = try run([Paths.small, Paths.seed, "--to", "bibtex"])
     #expect(status == 0)
     let out = String(decoding: io.stdout, as: UTF8.self)
-    #expect(out.components(separatedBy: "\n@misc{").count == 53)
-    // Input order is kept; the two PowerSGD records (one per input) get distinct keys.
-    #expect(out.hasPrefix("@misc{vogels2019powersgd"))
-    #expect(out.contains("@misc{vogels2019powersgda,") && out.contains("@misc{vogels2019powersgdb,"))
+    // 3 + 50 papers, PowerSGD in both: 52 entries, PowerSGD once, with the first key.
+    #expect(out.components(separatedBy: "\n@misc{").count == 52)
+    #expect(out.hasPrefix("@misc{vogels2019powersgd,"))
+    #expect(out.components(separatedBy: "vogels2019powersgd").count == 2)
+    #expect(io.stderr.contains { $0.contains("note: 'vogels2019powersgd' is the same paper as") || $0.contains("is the same paper as") })
+  }
+
+  @Test func enrichFromAFeed() throws {
+    let feed = Paths.root.appendingPathComponent("seeds/martin-jaggi-arxiv.xml").path
+    let (status, io) = try run([Paths.seed, "--enrich", feed, "--to", "bibtex"])
+    #expect(status == 0)
+    let out = String(decoding: io.stdout, as: UTF8.self)
+    #expect(out.components(separatedBy: "\n@misc{").count == 50)
+    #expect(out.components(separatedBy: "  eprint = {").count - 1 == 6)
+    let meditron = try #require(out.components(separatedBy: "\n\n").first { $0.contains("@misc{chen2023meditron,") })
+    #expect(meditron.contains("Bosselut, Antoine},"))  // the 20th author ends the list
+    #expect(!meditron.contains("and others"))
+    #expect(io.stderr.contains("bibkit: enrich: 6 matched, 0 ambiguous, 44 unmatched (6 arXiv records)"))
+    #expect(io.stderr.filter { $0.hasPrefix("  unmatched: ") }.count == 44)
   }
 
   @Test func emptyFile() throws {

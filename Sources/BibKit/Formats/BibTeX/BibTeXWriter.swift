@@ -48,7 +48,7 @@ public struct BibTeXWriter: BibliographyWriter {
       diagnostics.append(
         Diagnostic(
           .warning, "write.dropped",
-          "classic BibTeX has no field for the day: the day of \(droppedDays) entr\(droppedDays == 1 ? "y was" : "ies were") not written (--to biblatex writes it as date)"))
+          "classic BibTeX has no field for the day: the day of \(droppedDays) entr\(droppedDays == 1 ? "y" : "ies") was not written (--to biblatex writes it as date)"))
     }
     return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
   }
