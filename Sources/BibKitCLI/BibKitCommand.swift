@@ -6,7 +6,7 @@ public struct BibKitCommand: ParsableCommand {
     commandName: "bibkit",
     abstract: "Convert bibliographies: profile text, BibTeX, arXiv Atom, CSL-JSON, RIS.",
     version: "0.1.0",
-    subcommands: [ConvertCommand.self, CheckCommand.self, FormatsCommand.self]
+    subcommands: [ConvertCommand.self, CheckCommand.self, ArxivCommand.self, FormatsCommand.self]
   )
 
   public init() {}

@@ -11,6 +11,8 @@ public struct Conversion {
   /// Read and report only (`bibkit check`): no output, a count line, exit 65 on any error.
   public var checkOnly = false
   public var arxivDate = ArxivDateChoice.published
+  /// Papers already in hand (`bibkit arxiv`): no inputs are read.
+  public var preloaded: (papers: [Paper], source: String)?
   /// arXiv feeds to complete the papers from (`--enrich`).
   public var enrichFeeds: [String] = []
   public var asOf: PartialDate
@@ -45,7 +47,7 @@ public struct Conversion {
     guard let writer = registry.format(to)?.writer else {
       return fail(ExitStatus.usage, nil, "bibkit cannot write '\(to)'")
     }
-    let sources = inputs.isEmpty ? ["-"] : inputs
+    let sources = preloaded.map { [$0.source] } ?? (inputs.isEmpty ? ["-"] : inputs)
     if let output, output != "-" {
       for s in sources where s != "-" && FileIO.sameFile(s, output) {
         return fail(ExitStatus.usage, output, "the output would overwrite the input '\(s)'")
@@ -55,7 +57,11 @@ public struct Conversion {
     var papers: [Paper] = []
     var formatsRead: [String] = []
     var preambles: [String] = []
-    for source in sources {
+    if let preloaded {
+      papers = preloaded.papers
+      formatsRead = ["arxiv"]
+    }
+    for source in sources where preloaded == nil {
       let name = source == "-" ? "<stdin>" : source
       let bytes: [UInt8]
       if source == "-" {

@@ -1,0 +1,105 @@
+public import ArgumentParser
+public import BibKit
+import Foundation
+
+/// `bibkit arxiv`: records from arXiv's API, by id, by query, or to complete a profile.
+public struct ArxivCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "arxiv",
+    abstract: "Fetch records from the arXiv API and write them in a format.",
+    discussion: """
+      Polite to arXiv: pages of at most 100, at least 3 s between requests, one request at a \
+      time, a timeout, and retries with backoff on 429, 503 and unexpectedly empty pages. \
+      --resolve searches arXiv by title for each profile paper without an arXiv id and \
+      completes the matches as `convert --enrich` does.
+      """)
+
+  @Option(name: .customLong("id"), parsing: .upToNextOption, help: "arXiv ids to fetch.")
+  public var ids: [String] = []
+
+  @Option(help: "An arXiv API search query (search_query), e.g. 'au:jaggi AND cat:cs.LG'.")
+  public var query: String?
+
+  @Option(help: "A profile whose papers without an arXiv id are searched by title and completed.")
+  public var resolve: String?
+
+  @Option(help: "Output format: bibtex, biblatex, csl-json or ris.")
+  public var to: String
+
+  @Option(name: .shortAndLong, help: "Write to PATH instead of standard output.")
+  public var output: String?
+
+  @Option(name: .customLong("api-url"), help: "The arXiv API endpoint.")
+  public var apiURL = "https://export.arxiv.org/api/query"
+
+  @Option(help: "At most this many records for --query.")
+  public var max = 100
+
+  @Option(name: .customLong("as-of"), help: "Reference date (YYYY-MM-DD) for profile dates without a year.")
+  public var asOf: String?
+
+  @Flag(name: .shortAndLong, help: "Print only errors on standard error.")
+  public var quiet = false
+
+  public init() {}
+
+  public func validate() throws {
+    let modes = [!ids.isEmpty, query != nil, resolve != nil].filter { $0 }.count
+    guard modes == 1 else { throw ValidationError("give exactly one of --id, --query or --resolve") }
+    guard let f = FormatRegistry.standard.format(named: to), f.writer != nil else {
+      throw ValidationError("bibkit cannot write '\(to)'; use bibtex, biblatex, csl-json or ris")
+    }
+    guard URL(string: apiURL)?.scheme != nil else { throw ValidationError("--api-url is not a URL: \(apiURL)") }
+    guard (1...10000).contains(max) else { throw ValidationError("--max takes 1 to 10000") }
+  }
+
+  public func run() throws {
+    let status = run(io: ProcessIO(), fetcher: URLSessionFetcher(), pacer: SystemPacer())
+    if status != 0 { throw ExitCode(status) }
+  }
+
+  /// Runs against the given I/O, network and clock; returns the exit status.
+  public func run(io: any ConsoleIO, fetcher: any HTTPFetching, pacer: any Pacing) -> Int32 {
+    let client = ArxivClient(base: URL(string: apiURL)!, fetcher: fetcher, pacer: pacer)
+    if !quiet { client.log = { io.writeStandardError($0) } }
+    var convert = try! ConvertCommand.parse(["--to", to] + (asOf.map { ["--as-of", $0] } ?? []) + (quiet ? ["--quiet"] : []))
+    convert.output = output
+    var conversion = convert.conversion()
+    do {
+      var papers: [Paper]
+      if !ids.isEmpty {
+        papers = try client.fetch(ids: ids)
+      } else if let query {
+        papers = try client.search(query, limit: max)
+      } else {
+        let path = resolve!
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readFile(path: path) } catch {
+          io.writeStandardError("\(path): error: cannot open")
+          return ExitStatus.noInput
+        }
+        let profile = try ProfileReader().read(bytes, options: ReadOptions(source: path, asOf: conversion.asOf))
+        var records: [Paper] = []
+        for p in profile.papers where p.identifiers.arxiv?.id == nil {
+          let q = ArxivClient.titleQuery(p.title?.plainText ?? "")
+          if !q.isEmpty { records += try client.search(q, limit: 5) }
+        }
+        let (enriched, outcomes) = Enrichment.enrich(profile.papers, with: Deduplication.run(records).papers)
+        if !quiet {
+          let count = { (s: Enrichment.Outcome.Status) in outcomes.filter { $0.status == s }.count }
+          io.writeStandardError("bibkit: resolve: \(count(.matched)) matched, \(count(.ambiguous)) ambiguous, \(count(.unmatched)) unmatched (\(records.count) arXiv records)")
+          for o in outcomes { io.writeStandardError("  " + o.description) }
+        }
+        papers = enriched
+      }
+      conversion.preloaded = (papers, apiURL)
+    } catch let e as ArxivClient.Failure {
+      io.writeStandardError("bibkit: error: \(e.message)")
+      return e.message.hasPrefix("cannot reach") ? ExitStatus.ioError : ExitStatus.dataError
+    } catch {
+      io.writeStandardError("bibkit: error: \(error)")
+      return ExitStatus.dataError
+    }
+    return conversion.run(io: io)
+  }
+}
