@@ -11,6 +11,8 @@ public struct Conversion {
   /// Read and report only (`bibkit check`): no output, a count line, exit 65 on any error.
   public var checkOnly = false
   public var arxivDate = ArxivDateChoice.published
+  /// Merge the same paper arriving twice (`--dedupe`).
+  public var dedupe = false
   /// Papers already in hand (`bibkit arxiv`): no inputs are read.
   public var preloaded: (papers: [Paper], source: String)?
   /// arXiv feeds to complete the papers from (`--enrich`).
@@ -122,8 +124,9 @@ public struct Conversion {
       preambles += result.metadata?.preambles ?? []
     }
 
-    // The same paper twice becomes one.
-    let dedup = Deduplication.run(papers)
+    // The same paper twice becomes one (on request: merging entries that have their own
+    // keys would break citations of the dropped key).
+    let dedup = dedupe ? Deduplication.run(papers) : (papers: papers, merges: [])
     if !dedup.merges.isEmpty {
       for m in dedup.merges {
         emit(Diagnostic(.note, "dedupe", "'\(m.dropped)' is the same paper as '\(m.kept)' (\(m.reason)); read once"))

@@ -44,6 +44,9 @@ public struct ConvertCommand: ParsableCommand {
   @Option(name: .customLong("enrich"), help: "An arXiv Atom feed to complete the papers from (repeatable).")
   public var enrich: [String] = []
 
+  @Flag(help: "Read the same paper arriving twice (two inputs, or twice in one) only once.")
+  public var dedupe = false
+
   @Flag(help: "BibTeX: write non-ASCII letters as LaTeX escapes ({\\'e}).")
   public var ascii = false
 
@@ -86,6 +89,7 @@ public struct ConvertCommand: ParsableCommand {
     c.quiet = quiet
     c.arxivDate = ArxivDateChoice(rawValue: arxivDate) ?? .published
     c.enrichFeeds = enrich
+    c.dedupe = dedupe
     c.writeOptions = WriteOptions(asciiOnly: ascii, risPreprintType: risPreprintType.uppercased())
     c.writeOptions.bibtexDialect = to.lowercased() == "biblatex" ? .biblatex : .bibtex
     return c

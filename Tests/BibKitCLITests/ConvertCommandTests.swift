@@ -66,8 +66,16 @@ enum Paths {
     #expect(io.stderr.isEmpty)
   }
 
-  @Test func severalInputsAreReadInOrderAndTheSamePaperOnce() throws {
+  @Test func severalInputsKeepEveryEntryByDefault() throws {
     let (status, io) = try run([Paths.small, Paths.seed, "--to", "bibtex"])
+    #expect(status == 0)
+    let out = String(decoding: io.stdout, as: UTF8.self)
+    #expect(out.components(separatedBy: "\n@misc{").count == 53)
+    #expect(out.contains("@misc{vogels2019powersgda,") && out.contains("@misc{vogels2019powersgdb,"))
+  }
+
+  @Test func severalInputsAreReadInOrderAndTheSamePaperOnce() throws {
+    let (status, io) = try run([Paths.small, Paths.seed, "--to", "bibtex", "--dedupe"])
     #expect(status == 0)
     let out = String(decoding: io.stdout, as: UTF8.self)
     // 3 + 50 papers, PowerSGD in both: 52 entries, PowerSGD once, with the first key.

@@ -68,7 +68,21 @@ enum ByteLines {
 extension String {
   /// Whether the bytes are valid UTF-8.
   static func isValidUTF8(_ b: [UInt8]) -> Bool {
-    var it = b.makeIterator()
+    // ASCII runs are checked eight bytes at a time; the decoder takes over at the first
+    // byte with the high bit set.
+    var start = 0
+    b.withUnsafeBytes { raw in
+      let n = raw.count
+      var i = 0
+      while i + 8 <= n {
+        if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+        i += 8
+      }
+      while i < n, raw[i] < 0x80 { i += 1 }
+      start = i
+    }
+    if start == b.count { return true }
+    var it = b[start...].makeIterator()
     var decoder = UTF8()
     while true {
       switch decoder.decode(&it) {

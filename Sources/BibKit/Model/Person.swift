@@ -177,6 +177,8 @@ extension Person {
 extension String {
   /// The string without leading and trailing spaces, tabs and line breaks.
   func trimmingSpaces() -> String {
+    // Nothing to trim: the common case, decided on two bytes.
+    if let f = utf8.first, let l = utf8.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return self }
     let scalars = unicodeScalars
     var start = scalars.startIndex
     var end = scalars.endIndex

@@ -129,6 +129,18 @@ struct BibTeXParser {
     return String(decoding: b[start..<i], as: UTF8.self)
   }
 
+  /// A name in lower case (ASCII letters folded as they are read).
+  mutating func lowerName() -> String {
+    let start = i
+    var hasUpper = false
+    while i < b.count, Self.isNameByte(b[i]) {
+      if ASCII.isUpper(b[i]) { hasUpper = true }
+      advance()
+    }
+    guard hasUpper else { return String(decoding: b[start..<i], as: UTF8.self) }
+    return String(decoding: b[start..<i].map { ASCII.isUpper($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+  }
+
   /// Whether position `p` starts a line (after optional blanks) with `@letters{` or `@letters(`.
   func isEntryStart(_ p: Int) -> Bool {
     guard p < b.count, b[p] == UInt8(ascii: "@") else { return false }
@@ -200,7 +212,7 @@ struct BibTeXParser {
     switch type {
     case "string":
       let at = here
-      let macro = name().lowercased()
+      let macro = lowerName()
       guard !macro.isEmpty else { throw fail("expected a macro name in @string") }
       skipSpaceAndComments()
       guard i < b.count, b[i] == UInt8(ascii: "=") else { throw fail("expected '=' after '\(macro)'") }
@@ -286,7 +298,7 @@ struct BibTeXParser {
           column: start.1, offset: start.2)
       }
       let at = here
-      let fieldName = name().lowercased()
+      let fieldName = lowerName()
       guard !fieldName.isEmpty else {
         throw fail("expected a field name in '\(key)'")
       }
@@ -336,8 +348,9 @@ struct BibTeXParser {
         out += b[s..<i]
       } else if Self.isNameByte(c) {
         let at = here
-        let m = name()
-        let key = m.lowercased()
+        let mStart = i
+        let key = lowerName()
+        let m = String(decoding: b[mStart..<i], as: UTF8.self)
         if let v = macros[key] {
           out += Array(v.utf8)
         } else {
