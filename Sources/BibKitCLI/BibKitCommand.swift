@@ -10,6 +10,12 @@ public struct BibKitCommand: ParsableCommand {
   )
 
   public init() {}
+
+  /// Runs the command line; the signal handling of ``Interruption`` is installed first.
+  public static func runMain() {
+    Interruption.install()
+    main()
+  }
 }
 
 /// Exit statuses, from BSD's sysexits (DESIGN.md, "Command-line contract").

@@ -108,6 +108,8 @@ enum FileIO {
     let dir = slash.map { String(path[..<$0]) } ?? "."
     let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
     let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(base).bibkit-\(getpid()).tmp"
+    Interruption.protect(tmp)
+    defer { Interruption.protect(nil) }
     let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode)
     guard fd >= 0 else { throw .cannotCreate(errnoText()) }
     do {
@@ -145,5 +147,36 @@ enum FileIO {
     var tmv = tm()
     localtime_r(&t, &tmv)
     return (Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1, Int(tmv.tm_mday))
+  }
+}
+
+/// On SIGINT or SIGTERM, removes the temporary output file being written (if any) and exits
+/// with 128 + the signal, so an interrupted run leaves the previous output untouched and no
+/// temporary file behind. SIGXFSZ is ignored, so a file-size limit (a full disk in tests)
+/// surfaces as a write error.
+enum Interruption {
+  /// The temporary file's path as a C string, for the signal handler.
+  nonisolated(unsafe) static var pending: UnsafeMutablePointer<CChar>?
+
+  static func install() {
+    // A parent may have blocked these (some process launchers do); a run must be stoppable.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
+    signal(SIGXFSZ, SIG_IGN)
+    for sig in [SIGINT, SIGTERM] {
+      signal(sig) { received in
+        if let p = Interruption.pending { unlink(p) }
+        _exit(128 + received)
+      }
+    }
+  }
+
+  static func protect(_ path: String?) {
+    let old = pending
+    pending = path.map { strdup($0) }
+    if let old { free(old) }
   }
 }

@@ -1,4 +1,4 @@
 import ArgumentParser
 import BibKitCLI
 
-BibKitCommand.main()
+BibKitCommand.runMain()

@@ -313,3 +313,69 @@ enum Paths {
     ])
   }
 }
+
+/// Nothing is lost when a run fails or is interrupted: the built binary, with real signals,
+/// a real full device and a file-size limit.
+@Suite(.serialized) struct FailureSafetyTests {
+  static var binary: URL { Bundle.main.bundleURL.appendingPathComponent("bibkit") }
+
+  @Test func standardOutputOnAFullDevice() throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "\"$0\" convert \"$1\" --to bibtex > /dev/full", Self.binary.path, Paths.small]
+    let err = Pipe()
+    p.standardError = err
+    try p.run()
+    let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 74)
+    #expect(e.contains("<stdout>: error: cannot write: No space left on device"))
+  }
+
+  @Test func fullDiskKeepsThePreviousFile() throws {
+    let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("refs.bib").path
+    FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8))
+    // A 1 KiB file-size limit: the seed's BibTeX does not fit.
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "ulimit -f 1; exec \"$0\" convert \"$1\" --to bibtex -o \"$2\"", Self.binary.path, Paths.seed, out]
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 74)
+    #expect(try String(contentsOfFile: out, encoding: .utf8) == "previous\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["refs.bib"])
+  }
+
+  @Test(arguments: [SIGTERM, SIGINT])
+  func interruptedRunKeepsThePreviousFile(signal: Int32) throws {
+    let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("refs.bib").path
+    FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8))
+    let p = Process()
+    p.executableURL = Self.binary
+    p.arguments = ["convert", "-", "--from", "profile", "--to", "bibtex", "-o", out]
+    let input = Pipe()
+    p.standardInput = input
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    // Half the input, then the signal while bibkit waits for the rest.
+    input.fileHandleForWriting.write(try Data(contentsOf: URL(fileURLWithPath: Paths.seed)).prefix(2000))
+    Thread.sleep(forTimeInterval: 0.3)
+    kill(p.processIdentifier, signal)
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 128 + signal || p.terminationReason == .uncaughtSignal)
+    #expect(try String(contentsOfFile: out, encoding: .utf8) == "previous\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["refs.bib"])
+  }
+
+  @Test func outputThatIsADeviceIsRefused() throws {
+    let command = try ConvertCommand.parse([Paths.small, "--to", "bibtex", "-o", "/dev/null"])
+    let io = BufferIO()
+    #expect(command.conversion().run(io: io) == 73)
+    #expect(io.stderr.last == "/dev/null: error: cannot create: not a regular file")
+  }
+}

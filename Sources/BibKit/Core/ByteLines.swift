@@ -35,6 +35,14 @@ struct ByteLine {
 }
 
 enum ByteLines {
+  /// The longest line the line-based readers (profile, RIS) accept.
+  static let maxLineBytes = 16 << 20
+
+  /// The first line longer than ``maxLineBytes``, if any.
+  static func overlong(_ lines: [ByteLine]) -> ByteLine? {
+    lines.first { $0.end - $0.lineStart > maxLineBytes }
+  }
+
   /// Splits at LF, CRLF or a lone CR, and trims spaces, tabs and CRs at both ends.
   static func split(_ b: [UInt8], from first: Int = 0) -> [ByteLine] {
     var lines: [ByteLine] = []

@@ -53,6 +53,10 @@ struct BibTeXParser {
   var preambles: [String] = []
   var diagnostics: [Diagnostic] = []
 
+  /// Limits, each reported as an error at the place it is passed.
+  static let maxBraceDepth = 256
+  static let maxValueBytes = 64 << 20
+
   static let monthMacros: [String: String] = [
     "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
     "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
@@ -388,6 +392,9 @@ struct BibTeXParser {
       }
       if c == UInt8(ascii: "{") {
         depth += 1
+        if depth > Self.maxBraceDepth {
+          throw fail("braces nested deeper than \(Self.maxBraceDepth) levels")
+        }
       } else if c == UInt8(ascii: "}") {
         if depth == 0 {
           if open == UInt8(ascii: "{") {
@@ -406,6 +413,11 @@ struct BibTeXParser {
         throw Failure(
           message: "unbalanced braces: the value opened on line \(startLine) runs into the next entry",
           line: entryLine, column: 1, offset: s)
+      }
+      if i - s > Self.maxValueBytes {
+        throw Failure(
+          message: "a value longer than \(Self.maxValueBytes >> 20) MiB (it begins on line \(startLine))",
+          line: startLine, column: 1, offset: s)
       }
       advance()
     }

@@ -122,6 +122,10 @@ struct ProfileParse {
         "input is not valid UTF-8; invalid bytes were replaced by U+FFFD", nil)
     }
     lines = ByteLines.split(b)
+    if let long = ByteLines.overlong(lines) {
+      try report(.error, "profile.line-length", "line longer than \(ByteLines.maxLineBytes >> 20) MiB", long)
+      return
+    }
     let headers = lines.indices.filter {
       ProfileReader.parseBlockHeader(b, lines[$0].start, lines[$0].end) != nil
     }

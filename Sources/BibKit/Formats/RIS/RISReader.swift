@@ -73,6 +73,11 @@ public struct RISReader: BibliographyReader {
     }
     let lines = ByteLines.split(bytes)
     func location(_ line: Int) -> SourceLocation { SourceLocation(file: options.source, line: line, column: 1) }
+    if let long = ByteLines.overlong(lines) {
+      let d = Diagnostic(.error, "ris.line-length", "line longer than \(ByteLines.maxLineBytes >> 20) MiB", at: location(long.number))
+      if options.strict { throw BibError(d) }
+      return ReadResult(papers: [], diagnostics: [d])
+    }
 
     // Web of Science tagged files look similar but are another format.
     if let first = lines.first(where: { !$0.isEmpty }),
