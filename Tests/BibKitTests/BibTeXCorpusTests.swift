@@ -154,3 +154,22 @@ import Testing
     #expect(share >= 0.995)
   }
 }
+
+/// Reproduces a fuzzer finding: BIBKIT_REPRO=path swift test --filter ReproTests
+@Suite struct ReproTests {
+  static var path: String? { ProcessInfo.processInfo.environment["BIBKIT_REPRO"] }
+
+  @Test(.enabled(if: path != nil))
+  func repro() throws {
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Self.path!)))
+    let format = FormatID(ProcessInfo.processInfo.environment["BIBKIT_REPRO_FORMAT"] ?? "bibtex")
+    let d = FormatRegistry.standard.format(format)!
+    let options = ReadOptions(asOf: Fixtures.asOf)
+    let first = format == .bibtex ? try BibTeXCorpusTests.read(bytes, "repro") : try d.reader!.read(bytes, options: options)
+    let out = format == .bibtex ? BibTeXCorpusTests.write(first) : d.writer!.write(first.papers, options: WriteOptions()).bytes
+    let second = try d.reader!.read(out, options: options)
+    print(String(decoding: out, as: UTF8.self).prefix(3000))
+    for (a, b) in zip(first.papers, second.papers) where a != b { print(diff(a, b) ?? "") }
+    #expect(first.papers == second.papers)
+  }
+}

@@ -300,6 +300,9 @@ public struct BibTeXReader: BibliographyReader {
         p.extraFields.append(ExtraField(source: "bibtex", name: f.name, value: f.value))
       }
     }
+    // Fields of other formats first, as the writer writes them, then this format's own.
+    let foreign = p.extraFields.filter { $0.source != "bibtex" }
+    p.extraFields = foreign + p.extraFields.filter { $0.source == "bibtex" }
     // The type is kept when it is not the one the writer would choose for the kind.
     if p.originalType == BibTeXWriter.defaultType(p) { p.originalType = nil }
     if p.citationKey?.isEmpty ?? true {

@@ -194,8 +194,9 @@ struct EntryBuilder {
 
   mutating func name(_ p: Person) -> String {
     // A name holding a backslash is TeX (an unknown command kept by the reader): written
-    // as TeX, with only what would break BibTeX escaped.
-    func esc(_ s: String) -> String {
+    // as TeX, with only what would break BibTeX escaped. A part holding a comma or the word
+    // "and" is braced, so it stays one part of one name.
+    func escRaw(_ s: String) -> String {
       var o = ""
       if s.contains("\\") {
         keptNonASCII = LaTeXEncoding.texText(s, ascii: ascii, into: &o) || keptNonASCII
@@ -204,8 +205,12 @@ struct EntryBuilder {
       }
       return o
     }
+    func esc(_ s: String) -> String {
+      let o = escRaw(s)
+      return o.contains(",") || BibTeXNames.splitList("x " + o + " x").count > 1 ? "{" + o + "}" : o
+    }
     if let literal = p.literal {
-      let e = esc(literal)
+      let e = escRaw(literal)
       return e.hasPrefix("\\") ? "{{" + e + "}}" : "{" + e + "}"
     }
     var family = esc(p.family ?? "")
