@@ -11,11 +11,14 @@ let readers = ["Profile", "BibTeX", "Arxiv", "CSLJSON", "RIS"]
 let package = Package(
   name: "BibKitFuzz",
   dependencies: [.package(path: root.path)],
-  targets: readers.map { name in
-    .executableTarget(
-      name: "Fuzz\(name)",
-      dependencies: [.product(name: "BibKit", package: root.lastPathComponent)]
-    )
-  },
+  targets: [
+    .target(name: "FuzzSupport", dependencies: [.product(name: "BibKit", package: root.lastPathComponent)])
+  ]
+    + readers.map { name in
+      .executableTarget(
+        name: "Fuzz\(name)",
+        dependencies: ["FuzzSupport", .product(name: "BibKit", package: root.lastPathComponent)]
+      )
+    },
   swiftLanguageModes: [.v6]
 )

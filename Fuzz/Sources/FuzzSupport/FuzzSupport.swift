@@ -1,0 +1,55 @@
+public import BibKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// What one fuzz target reads and, where the format has one, writes.
+public struct FuzzTarget: Sendable {
+  public var reader: any BibliographyReader
+  public var writer: (any BibliographyWriter)?
+  public var writeOptions: WriteOptions
+
+  public init(reader: any BibliographyReader, writer: (any BibliographyWriter)? = nil, writeOptions: WriteOptions = WriteOptions()) {
+    self.reader = reader
+    self.writer = writer
+    self.writeOptions = writeOptions
+  }
+}
+
+nonisolated(unsafe) var current: FuzzTarget?
+nonisolated(unsafe) let roundTrip = getenv("BIBKIT_FUZZ_ROUNDTRIP").map { String(cString: $0) != "0" } ?? true
+
+/// libFuzzer's entry point. Property 1: reading never crashes or hangs (libFuzzer's timeout
+/// catches hangs). Property 2, for formats with a writer: write(read(x)) reads back equal
+/// (BIBKIT_FUZZ_ROUNDTRIP=0 checks property 1 alone).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+  guard let data, let target = current else { return 0 }
+  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+  let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
+  guard let first = try? target.reader.read(bytes, options: options) else { return 0 }
+  if roundTrip, let writer = target.writer {
+    let written = writer.write(first.papers, options: target.writeOptions).bytes
+    guard let second = try? target.reader.read(written, options: options) else {
+      fatalError("our own output does not read back")
+    }
+    if second.papers != first.papers { fatalError("write(read(x)) reads back different papers") }
+  }
+  return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+  _ argc: UnsafeMutablePointer<CInt>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+  _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// Runs libFuzzer's driver on `target` with the process's arguments.
+public func runFuzzer(_ target: FuzzTarget) -> Never {
+  current = target
+  var argc = CommandLine.argc
+  var argv = CommandLine.unsafeArgv
+  exit(runDriver(&argc, &argv) { data, size in fuzzOne(data, size) })
+}
