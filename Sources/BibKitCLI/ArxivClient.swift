@@ -136,8 +136,9 @@ public final class ArxivClient {
     throw Failure(message: "no answer from the arXiv API")
   }
 
-  /// Records for arXiv ids, in pages of at most `pageSize`.
-  public func fetch(ids: [String]) throws -> [Paper] {
+  /// Records for arXiv ids, in pages of at most `pageSize`; `onPage` sees each page as it
+  /// arrives.
+  public func fetch(ids: [String], onPage: ([Paper]) throws -> Void = { _ in }) throws -> [Paper] {
     var papers: [Paper] = []
     var start = 0
     while start < ids.count {
@@ -146,6 +147,7 @@ public final class ArxivClient {
         [URLQueryItem(name: "id_list", value: chunk.joined(separator: ",")),
          URLQueryItem(name: "start", value: "0"), URLQueryItem(name: "max_results", value: String(chunk.count))],
         expectEntries: true)
+      try onPage(r.papers)
       papers += r.papers
       start += chunk.count
     }
@@ -153,7 +155,7 @@ public final class ArxivClient {
   }
 
   /// Records for a search query, page by page, up to `limit`.
-  public func search(_ query: String, limit: Int) throws -> [Paper] {
+  public func search(_ query: String, limit: Int, onPage: ([Paper]) throws -> Void = { _ in }) throws -> [Paper] {
     var papers: [Paper] = []
     var start = 0
     var total = Int.max
@@ -164,6 +166,7 @@ public final class ArxivClient {
          URLQueryItem(name: "max_results", value: String(n))],
         expectEntries: start > 0)
       total = r.metadata?.declaredPaperCount ?? 0
+      try onPage(r.papers)
       papers += r.papers
       if r.papers.isEmpty { break }
       start += r.papers.count

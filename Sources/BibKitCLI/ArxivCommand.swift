@@ -58,6 +58,56 @@ public struct ArxivCommand: ParsableCommand {
     if status != 0 { throw ExitCode(status) }
   }
 
+  /// --id and --query: each page is written as it arrives (to standard output, or to a
+  /// temporary file renamed over -o at the end; a failure leaves a previous -o file as it was).
+  func stream(client: ArxivClient, io: any ConsoleIO) -> Int32 {
+    let format = FormatRegistry.standard.format(named: to)!.id
+    var options = WriteOptions()
+    options.bibtexDialect = to.lowercased() == "biblatex" ? .biblatex : .bibtex
+    var writer = StreamingWriter(format: format, options: options)!
+    var file: FileIO.AtomicFile?
+    if let output, output != "-" {
+      do { file = try FileIO.AtomicFile(path: output) } catch {
+        if case .cannotCreate(let why) = error { io.writeStandardError("\(output): error: cannot create: \(why)") }
+        return ExitStatus.cannotCreate
+      }
+    }
+    var count = 0
+    var warnings = 0
+    do {
+      func put(_ bytes: [UInt8]) throws {
+        if let file { try file.append(bytes) } else { try io.writeStandardOutput(bytes) }
+      }
+      let onPage = { (papers: [Paper]) throws in
+        let r = writer.write(papers)
+        for d in r.diagnostics where !quiet { io.writeStandardError(d.description) }
+        warnings += r.diagnostics.count
+        count += papers.count
+        try put(r.bytes)
+      }
+      if let query {
+        _ = try client.search(query, limit: max, onPage: onPage)
+      } else {
+        _ = try client.fetch(ids: ids, onPage: onPage)
+      }
+      try put(writer.finish())
+      try file?.commit()
+    } catch let e as ArxivClient.Failure {
+      file?.abort()
+      io.writeStandardError("bibkit: error: \(e.message)")
+      return e.message.hasPrefix("cannot reach") ? ExitStatus.ioError : ExitStatus.dataError
+    } catch {
+      file?.abort()
+      io.writeStandardError("bibkit: error: cannot write: \(error)")
+      return ExitStatus.ioError
+    }
+    if !quiet {
+      io.writeStandardError(
+        "bibkit: wrote \(count) \(format) entries from \(client.requests.count) arXiv request\(client.requests.count == 1 ? "" : "s") to \(output ?? "standard output"); \(warnings) warning\(warnings == 1 ? "" : "s")")
+    }
+    return ExitStatus.success
+  }
+
   /// Runs against the given I/O, network and clock; returns the exit status.
   public func run(io: any ConsoleIO, fetcher: any HTTPFetching, pacer: any Pacing) -> Int32 {
     let client = ArxivClient(base: URL(string: apiURL)!, fetcher: fetcher, pacer: pacer)
@@ -65,33 +115,30 @@ public struct ArxivCommand: ParsableCommand {
     var convert = try! ConvertCommand.parse(["--to", to] + (asOf.map { ["--as-of", $0] } ?? []) + (quiet ? ["--quiet"] : []))
     convert.output = output
     var conversion = convert.conversion()
+    if resolve == nil {
+      return stream(client: client, io: io)
+    }
     do {
       var papers: [Paper]
-      if !ids.isEmpty {
-        papers = try client.fetch(ids: ids)
-      } else if let query {
-        papers = try client.search(query, limit: max)
-      } else {
-        let path = resolve!
-        let bytes: [UInt8]
-        do { bytes = try FileIO.readFile(path: path) } catch {
-          io.writeStandardError("\(path): error: cannot open")
-          return ExitStatus.noInput
-        }
-        let profile = try ProfileReader().read(bytes, options: ReadOptions(source: path, asOf: conversion.asOf))
-        var records: [Paper] = []
-        for p in profile.papers where p.identifiers.arxiv?.id == nil {
-          let q = ArxivClient.titleQuery(p.title?.plainText ?? "")
-          if !q.isEmpty { records += try client.search(q, limit: 5) }
-        }
-        let (enriched, outcomes) = Enrichment.enrich(profile.papers, with: Deduplication.run(records).papers)
-        if !quiet {
-          let count = { (s: Enrichment.Outcome.Status) in outcomes.filter { $0.status == s }.count }
-          io.writeStandardError("bibkit: resolve: \(count(.matched)) matched, \(count(.ambiguous)) ambiguous, \(count(.unmatched)) unmatched (\(records.count) arXiv records)")
-          for o in outcomes { io.writeStandardError("  " + o.description) }
-        }
-        papers = enriched
+      let path = resolve!
+      let bytes: [UInt8]
+      do { bytes = try FileIO.readFile(path: path) } catch {
+        io.writeStandardError("\(path): error: cannot open")
+        return ExitStatus.noInput
       }
+      let profile = try ProfileReader().read(bytes, options: ReadOptions(source: path, asOf: conversion.asOf))
+      var records: [Paper] = []
+      for p in profile.papers where p.identifiers.arxiv?.id == nil {
+        let q = ArxivClient.titleQuery(p.title?.plainText ?? "")
+        if !q.isEmpty { records += try client.search(q, limit: 5) }
+      }
+      let (enriched, outcomes) = Enrichment.enrich(profile.papers, with: Deduplication.run(records).papers)
+      if !quiet {
+        let count = { (s: Enrichment.Outcome.Status) in outcomes.filter { $0.status == s }.count }
+        io.writeStandardError("bibkit: resolve: \(count(.matched)) matched, \(count(.ambiguous)) ambiguous, \(count(.unmatched)) unmatched (\(records.count) arXiv records)")
+        for o in outcomes { io.writeStandardError("  " + o.description) }
+      }
+      papers = enriched
       conversion.preloaded = (papers, apiURL)
     } catch let e as ArxivClient.Failure {
       io.writeStandardError("bibkit: error: \(e.message)")

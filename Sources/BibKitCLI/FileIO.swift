@@ -133,6 +133,62 @@ enum FileIO {
     }
   }
 
+  /// An output written piece by piece into a temporary file beside `path`, then renamed over
+  /// it; until ``commit()``, the previous file is untouched.
+  final class AtomicFile {
+    let path: String
+    let tmp: String
+    let fd: Int32
+
+    init(path: String) throws(ReplaceError) {
+      var st = stat()
+      var mode: mode_t = 0o644
+      if stat(path, &st) == 0 {
+        if (st.st_mode & S_IFMT) != S_IFREG { throw .cannotCreate("not a regular file") }
+        mode = st.st_mode & 0o777
+      }
+      let slash = path.lastIndex(of: "/")
+      let dir = slash.map { String(path[..<$0]) } ?? "."
+      let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+      self.path = path
+      tmp = (dir.isEmpty ? "" : dir + "/") + ".\(base).bibkit-\(getpid()).tmp"
+      Interruption.protect(tmp)
+      fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode)
+      guard fd >= 0 else {
+        Interruption.protect(nil)
+        throw .cannotCreate(errnoText())
+      }
+    }
+
+    func append(_ bytes: [UInt8]) throws(ReplaceError) {
+      do { try writeAll(fd: fd, bytes) } catch {
+        abort()
+        throw .writeFailed(error.message)
+      }
+    }
+
+    func commit() throws(ReplaceError) {
+      defer { Interruption.protect(nil) }
+      if fsync(fd) != 0 {
+        let e = errnoText()
+        abort()
+        throw .writeFailed(e)
+      }
+      close(fd)
+      if rename(tmp, path) != 0 {
+        let e = errnoText()
+        unlink(tmp)
+        throw .cannotCreate(e)
+      }
+    }
+
+    func abort() {
+      close(fd)
+      unlink(tmp)
+      Interruption.protect(nil)
+    }
+  }
+
   /// Whether two paths name the same existing file.
   static func sameFile(_ a: String, _ b: String) -> Bool {
     var sa = stat()

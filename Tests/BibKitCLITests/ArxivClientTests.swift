@@ -183,6 +183,32 @@ final class FakePacer: Pacing {
     #expect(io.stderr.contains("bibkit: resolve: 1 matched, 0 ambiguous, 0 unmatched (1 arXiv records)"))
   }
 
+  @Test func queryResultsStreamPageByPage() throws {
+    let server = try ReplayServer([(200, Self.feed(["2301.00001", "2301.00002"], total: 3)), (200, Self.feed(["2301.00003"], total: 3))])
+    defer { server.stop() }
+    let command = try ArxivCommand.parse(["--query", "au:smith", "--to", "csl-json", "--api-url", server.url])
+    let io = BufferIO()
+    #expect(command.run(io: io, fetcher: URLSessionFetcher(), pacer: FakePacer()) == 0)
+    let items = try JSONSerialization.jsonObject(with: Data(io.stdout)) as? [[String: Any]]
+    #expect(items?.compactMap { $0["number"] as? String } == ["arXiv:2301.00001", "arXiv:2301.00002", "arXiv:2301.00003"])
+    #expect(io.stderr.last == "bibkit: wrote 3 csl-json entries from 2 arXiv requests to standard output; 0 warnings")
+  }
+
+  @Test func failureMidStreamKeepsThePreviousOutputFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bibkit-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("refs.bib").path
+    FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8))
+    let server = try ReplayServer([(200, Self.feed(["2301.00001"], total: 2)), (503, []), (503, []), (503, []), (503, [])])
+    defer { server.stop() }
+    let command = try ArxivCommand.parse(["--query", "au:smith", "--to", "bibtex", "-o", out, "--api-url", server.url])
+    let io = BufferIO()
+    #expect(command.run(io: io, fetcher: URLSessionFetcher(), pacer: FakePacer()) == 65)
+    #expect(try String(contentsOfFile: out, encoding: .utf8) == "previous\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["refs.bib"])
+  }
+
   @Test func unreachableServerIsAnIOError() throws {
     let command = try ArxivCommand.parse(["--id", "2301.00001", "--to", "ris", "--api-url", "http://127.0.0.1:9/api/query"])
     let io = BufferIO()

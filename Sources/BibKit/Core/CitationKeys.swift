@@ -67,8 +67,14 @@ public enum CitationKeys {
 
   /// Keys for every paper, in the same order: kept where the paper has one, generated otherwise.
   public static func assign(_ papers: [Paper]) -> [String] {
-    var keys = [String?](repeating: nil, count: papers.count)
     var taken = Set<String>()
+    return assign(papers, taken: &taken)
+  }
+
+  /// Keys that avoid `taken` (lower-cased keys given out before, as when writing page by
+  /// page), which gains the new keys.
+  public static func assign(_ papers: [Paper], taken: inout Set<String>) -> [String] {
+    var keys = [String?](repeating: nil, count: papers.count)
     for (i, p) in papers.enumerated() {
       if let k = p.citationKey, !k.isEmpty {
         keys[i] = k
