@@ -96,41 +96,9 @@ enum FileIO {
   /// then renames it over `path`. On failure the temporary file is removed and any
   /// previous file at `path` stays as it was.
   static func replaceAtomically(path: String, with bytes: [UInt8]) throws(ReplaceError) {
-    var st = stat()
-    var mode: mode_t = 0o644
-    if stat(path, &st) == 0 {
-      if (st.st_mode & S_IFMT) != S_IFREG {
-        throw .cannotCreate("not a regular file")
-      }
-      mode = st.st_mode & 0o777
-    }
-    let slash = path.lastIndex(of: "/")
-    let dir = slash.map { String(path[..<$0]) } ?? "."
-    let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-    let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(base).bibkit-\(getpid()).tmp"
-    Interruption.protect(tmp)
-    defer { Interruption.protect(nil) }
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode)
-    guard fd >= 0 else { throw .cannotCreate(errnoText()) }
-    do {
-      try writeAll(fd: fd, bytes)
-    } catch {
-      close(fd)
-      unlink(tmp)
-      throw .writeFailed(error.message)
-    }
-    if fsync(fd) != 0 {
-      let e = errnoText()
-      close(fd)
-      unlink(tmp)
-      throw .writeFailed(e)
-    }
-    close(fd)
-    if rename(tmp, path) != 0 {
-      let e = errnoText()
-      unlink(tmp)
-      throw .cannotCreate(e)
-    }
+    let file = try AtomicFile(path: path)
+    try file.append(bytes)
+    try file.commit()
   }
 
   /// An output written piece by piece into a temporary file beside `path`, then renamed over
