@@ -473,6 +473,20 @@ import Testing
     ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.url("Fixtures/fuzz/BibTeX").path)) ?? []).sorted()
   }
 
+  static func risCases() -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.url("Fixtures/fuzz/RIS").path)) ?? []).sorted()
+  }
+
+  @Test(arguments: risCases())
+  func risRoundTrip(name: String) throws {
+    let bytes = try Fixtures.bytes("Fixtures/fuzz/RIS/\(name)")
+    let options = ReadOptions(asOf: Fixtures.asOf)
+    let first = try RISReader().read(bytes, options: options)
+    #expect(!first.papers.isEmpty)
+    let second = try RISReader().read(RISWriter().write(first.papers, options: WriteOptions()).bytes, options: options)
+    #expect(second.papers == first.papers)
+  }
+
   @Test(arguments: cases())
   func bibtexRoundTrip(name: String) throws {
     let bytes = try Fixtures.bytes("Fixtures/fuzz/BibTeX/\(name)")

@@ -97,7 +97,10 @@ public struct RISWriter: BibliographyWriter {
     tag("M1", p.number)
     if let pages = p.pages {
       let parts = pages.split(whereSeparator: { $0 == "-" || $0 == "–" }).map(String.init)
-      if parts.count == 2 {
+      // Split into SP and EP only when the reader's join gives the same text back.
+      if parts.count == 2, parts[0] + "-" + parts[1] == pages,
+        parts.allSatisfy({ $0 == $0.trimmingSpaces() && !$0.isEmpty })
+      {
         tag("SP", parts[0])
         tag("EP", parts[1])
       } else {
