@@ -61,10 +61,14 @@ public struct ArxivCommand: ParsableCommand {
   /// --id and --query: each page is written as it arrives (to standard output, or to a
   /// temporary file renamed over -o at the end; a failure leaves a previous -o file as it was).
   func stream(client: ArxivClient, io: any ConsoleIO) -> Int32 {
-    let format = FormatRegistry.standard.format(named: to)!.id
     var options = WriteOptions()
     options.bibtexDialect = to.lowercased() == "biblatex" ? .biblatex : .bibtex
-    var writer = StreamingWriter(format: format, options: options)!
+    guard let format = FormatRegistry.standard.format(named: to)?.id,
+      var writer = StreamingWriter(format: format, options: options)
+    else {
+      io.writeStandardError("bibkit: error: bibkit cannot write '\(to)'")
+      return ExitStatus.usage
+    }
     var file: FileIO.AtomicFile?
     if let output, output != "-" {
       do { file = try FileIO.AtomicFile(path: output) } catch {
@@ -110,20 +114,25 @@ public struct ArxivCommand: ParsableCommand {
 
   /// Runs against the given I/O, network and clock; returns the exit status.
   public func run(io: any ConsoleIO, fetcher: any HTTPFetching, pacer: any Pacing) -> Int32 {
-    let client = ArxivClient(base: URL(string: apiURL)!, fetcher: fetcher, pacer: pacer)
+    guard let base = URL(string: apiURL), base.scheme != nil else {
+      io.writeStandardError("bibkit: error: --api-url is not a URL: \(apiURL)")
+      return ExitStatus.usage
+    }
+    let client = ArxivClient(base: base, fetcher: fetcher, pacer: pacer)
     if !quiet { client.log = { io.writeStandardError($0) } }
-    var convert = try! ConvertCommand.parse(["--to", to] + (asOf.map { ["--as-of", $0] } ?? []) + (quiet ? ["--quiet"] : []))
-    convert.output = output
-    var conversion = convert.conversion()
-    if resolve == nil {
+    let registry = FormatRegistry.standard
+    var conversion = Conversion(
+      inputs: [], from: nil, to: registry.format(named: to)?.id ?? FormatID(to), output: output,
+      asOf: ConvertCommand.referenceDate(asOf))
+    conversion.quiet = quiet
+    conversion.writeOptions.bibtexDialect = to.lowercased() == "biblatex" ? .biblatex : .bibtex
+    guard let path = resolve else {
       return stream(client: client, io: io)
     }
     do {
-      var papers: [Paper]
-      let path = resolve!
       let bytes: [UInt8]
       do { bytes = try FileIO.readFile(path: path) } catch {
-        io.writeStandardError("\(path): error: cannot open")
+        io.writeStandardError("\(path): error: cannot open: \(error.reason)")
         return ExitStatus.noInput
       }
       let profile = try ProfileReader().read(bytes, options: ReadOptions(source: path, asOf: conversion.asOf))
@@ -138,8 +147,7 @@ public struct ArxivCommand: ParsableCommand {
         io.writeStandardError("bibkit: resolve: \(count(.matched)) matched, \(count(.ambiguous)) ambiguous, \(count(.unmatched)) unmatched (\(records.count) arXiv records)")
         for o in outcomes { io.writeStandardError("  " + o.description) }
       }
-      papers = enriched
-      conversion.preloaded = (papers, apiURL)
+      conversion.preloaded = (enriched, apiURL)
     } catch let e as ArxivClient.Failure {
       io.writeStandardError("bibkit: error: \(e.message)")
       return e.message.hasPrefix("cannot reach") ? ExitStatus.ioError : ExitStatus.dataError

@@ -72,10 +72,7 @@ public struct Conversion {
         }
       } else {
         do { bytes = try FileIO.readFile(path: source) } catch {
-          switch error {
-          case .isDirectory: return fail(ExitStatus.noInput, name, "cannot open: is a directory")
-          case .cannotOpen(let why): return fail(ExitStatus.noInput, name, "cannot open: \(why)")
-          }
+          return fail(ExitStatus.noInput, name, "cannot open: \(error.reason)")
         }
       }
       if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
@@ -140,10 +137,7 @@ public struct Conversion {
       for feed in enrichFeeds {
         let bytes: [UInt8]
         do { bytes = try FileIO.readFile(path: feed) } catch {
-          switch error {
-          case .isDirectory: return fail(ExitStatus.noInput, feed, "cannot open: is a directory")
-          case .cannotOpen(let why): return fail(ExitStatus.noInput, feed, "cannot open: \(why)")
-          }
+          return fail(ExitStatus.noInput, feed, "cannot open: \(error.reason)")
         }
         let r: ReadResult
         do {

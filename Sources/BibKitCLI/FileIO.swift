@@ -46,6 +46,14 @@ enum FileIO {
   enum OpenError: Error {
     case cannotOpen(String)
     case isDirectory
+
+    /// The reason, as printed after "cannot open: ".
+    var reason: String {
+      switch self {
+      case .cannotOpen(let why): why
+      case .isDirectory: "is a directory"
+      }
+    }
   }
 
   /// Reads a whole file. Missing, unreadable and directory paths are `cannotOpen`.

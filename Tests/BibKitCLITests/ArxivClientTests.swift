@@ -167,8 +167,7 @@ final class FakePacer: Pacing {
 
   @Test func resolveSearchesByTitleAndCompletes() throws {
     let profile = "Someone\n\nLGJan 2, 2023\nPaper 2301.00007\n\nAnn Smith et al.\n\nAbstract.\n"
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bibkit-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("p.txt").path
     FileManager.default.createFile(atPath: path, contents: Data(profile.utf8))
@@ -195,8 +194,7 @@ final class FakePacer: Pacing {
   }
 
   @Test func failureMidStreamKeepsThePreviousOutputFile() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bibkit-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("refs.bib").path
     FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8))

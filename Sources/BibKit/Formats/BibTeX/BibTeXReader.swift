@@ -14,15 +14,7 @@ public struct BibTeXReader: BibliographyReader {
 
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
     var diagnostics: [Diagnostic] = []
-    var bytes = input
-    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
-    if !String.isValidUTF8(bytes) {
-      bytes = Windows1252.toUTF8(bytes)
-      diagnostics.append(
-        Diagnostic(
-          .warning, "bibtex.encoding", "input is not valid UTF-8; read as Windows-1252",
-          at: SourceLocation(file: options.source, line: 1, column: 1)))
-    }
+    let bytes = Windows1252.decodedInput(input, code: "bibtex.encoding", source: options.source, into: &diagnostics)
     var parser = BibTeXParser(bytes: bytes, source: options.source)
     parser.parse()
     diagnostics += parser.diagnostics
@@ -453,8 +445,23 @@ enum Inheritance {
   }
 }
 
-/// Windows-1252 to UTF-8, for .bib files that are not UTF-8.
+/// Windows-1252 to UTF-8, for text files that are not UTF-8.
 enum Windows1252 {
+  /// The input as UTF-8 without a byte-order mark: as it is when it is valid UTF-8, else read
+  /// as Windows-1252, with a warning.
+  static func decodedInput(
+    _ input: [UInt8], code: DiagnosticCode, source: String?, into diagnostics: inout [Diagnostic]
+  ) -> [UInt8] {
+    var bytes = input
+    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
+    guard !String.isValidUTF8(bytes) else { return bytes }
+    diagnostics.append(
+      Diagnostic(
+        .warning, code, "input is not valid UTF-8; read as Windows-1252",
+        at: SourceLocation(file: source, line: 1, column: 1)))
+    return toUTF8(bytes)
+  }
+
   static let high: [UInt32] = [
     0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
     0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,

@@ -82,7 +82,7 @@ public struct CSLJSONReader: BibliographyReader {
     if let t = m["type"]?.text, PaperKind.cslTypes.contains(t) {
       p.kind = PaperKind(t)
     } else {
-      p.originalType = m["type"]?.text ?? (m["type"] == nil ? nil : m["type"]!.jsonText)
+      p.originalType = m["type"].map { $0.text ?? $0.jsonText }
       if m["type"] != nil { warn("type '\(p.originalType ?? "")' is not a CSL type; read as document") }
     }
     if let t = text("title") { p.title = CSLRichText.parse(t) }

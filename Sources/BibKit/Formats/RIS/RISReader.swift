@@ -63,14 +63,7 @@ public struct RISReader: BibliographyReader {
 
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
     var diagnostics: [Diagnostic] = []
-    var bytes = input
-    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
-    if !String.isValidUTF8(bytes) {
-      bytes = Windows1252.toUTF8(bytes)
-      diagnostics.append(
-        Diagnostic(.warning, "ris.encoding", "input is not valid UTF-8; read as Windows-1252",
-          at: SourceLocation(file: options.source, line: 1, column: 1)))
-    }
+    let bytes = Windows1252.decodedInput(input, code: "ris.encoding", source: options.source, into: &diagnostics)
     let lines = ByteLines.split(bytes)
     func location(_ line: Int) -> SourceLocation { SourceLocation(file: options.source, line: line, column: 1) }
     if let long = ByteLines.overlong(lines) {
@@ -139,11 +132,6 @@ public struct RISReader: BibliographyReader {
     // The type is kept when it is not the one the writer would choose for the kind.
     if !ty.isEmpty, RISWriter.tyForKind[p.kind.rawValue] != ty { p.originalType = ty }
     var fields = Array(r.fields.dropFirst())
-    func all(_ tags: String...) -> [String] { fields.filter { tags.contains($0.tag) }.map(\.value).filter { !$0.isEmpty } }
-    func first(_ tags: String...) -> String? {
-      for t in tags { if let f = fields.first(where: { $0.tag == t && !$0.value.isEmpty }) { return f.value } }
-      return nil
-    }
     // Fields are consumed one by one, so a repeated tag's other lines stay as they came.
     var used = Set<Int>()
     func take(_ tags: String...) -> String? {
@@ -160,8 +148,6 @@ public struct RISReader: BibliographyReader {
       used.formUnion(ks)
       return ks.map { fields[$0].value }
     }
-    _ = first
-    _ = all
 
     // A preprint: the writer's M3 marker on UNPB or GEN.
     if ["UNPB", "GEN"].contains(ty), fields.contains(where: { $0.tag == "M3" && $0.value == preprintMarker }) {
