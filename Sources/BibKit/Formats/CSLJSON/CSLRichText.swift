@@ -12,6 +12,9 @@ enum CSLRichText {
     ("<span style=\"font-variant: small-caps;\">", "</span>", .smallCaps),
   ]
 
+  /// Tags are read first; `$…$` pairs are then found in each stretch of equally styled text,
+  /// so the result does not depend on where redundant tags split the text, and what the
+  /// writer emits reads back to the same runs.
   static func parse(_ s: String) -> RichText {
     guard s.utf8.contains(UInt8(ascii: "<")) else { return RichText.parsingInlineMath(s) }
     var runs: [RichText.Run] = []
@@ -21,9 +24,7 @@ enum CSLRichText {
     func flush() {
       guard !text.isEmpty else { return }
       let styles = stack.reduce(into: RichText.Styles()) { $0.formUnion($1.style) }
-      for run in RichText.parsingInlineMath(text).runs {
-        runs.append(RichText.Run(run.text, run.styles.union(styles)))
-      }
+      runs.append(RichText.Run(text, styles))
       text = ""
     }
     while let lt = rest.firstIndex(of: "<") {
@@ -44,6 +45,12 @@ enum CSLRichText {
     }
     text += rest
     flush()
-    return RichText(runs: runs)
+    var out: [RichText.Run] = []
+    for run in RichText.merged(runs) {
+      for part in RichText.parsingInlineMath(run.text).runs {
+        out.append(RichText.Run(part.text, part.styles.union(run.styles)))
+      }
+    }
+    return RichText(runs: out)
   }
 }
