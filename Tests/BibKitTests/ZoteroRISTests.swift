@@ -14,21 +14,23 @@ import Testing
     FileManager.default.fileExists(atPath: dir.path) && FileManager.default.fileExists(atPath: schema.path)
   }
 
-  /// Zotero item type → CSL type, and → its primary creator type.
-  static func zoteroTables() throws -> ([String: String], [String: String]) {
+  /// Zotero item type → CSL type, → its primary creator type, and → the creator types it allows.
+  static func zoteroTables() throws -> ([String: String], [String: String], [String: Set<String>]) {
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: schema)) as! [String: Any]
     var csl: [String: String] = [:]
     for (cslType, zoteroTypes) in (json["csl"] as! [String: Any])["types"] as! [String: [String]] {
       for z in zoteroTypes { csl[z] = cslType }
     }
     var primary: [String: String] = [:]
+    var allowed: [String: Set<String>] = [:]
     for item in json["itemTypes"] as! [[String: Any]] {
       let types = item["creatorTypes"] as? [[String: Any]] ?? []
       if let p = types.first(where: { $0["primary"] as? Bool == true })?["creatorType"] as? String {
         primary[item["itemType"] as! String] = p
       }
+      allowed[item["itemType"] as! String] = Set(types.compactMap { $0["creatorType"] as? String })
     }
-    return (csl, primary)
+    return (csl, primary, allowed)
   }
 
   /// `1990-02-27`, `1996`, `2001/10/25` → the known parts, as `YYYY[-MM[-DD]]`.
@@ -45,7 +47,7 @@ import Testing
 
   @Test(.enabled(if: available))
   func agreesWithZotero() throws {
-    let (cslFor, primaryFor) = try Self.zoteroTables()
+    let (cslFor, primaryFor, allowedFor) = try Self.zoteroTables()
     var compared = 0
     var agreed = 0
     var differences: [String] = []
@@ -68,7 +70,12 @@ import Testing
           check(label, "title", p.title?.plainText ?? "", title)
         }
         let primary = primaryFor[itemType] ?? "author"
-        let theirs = (item["creators"] as? [[String: Any]] ?? []).filter { $0["creatorType"] as? String == primary }
+        let allowed = allowedFor[itemType] ?? []
+        // Zotero saves a creator whose type the item type does not allow (an `author` on a
+        // bill) as the primary type (its item tests: "should switch to primary creator type
+        // on invalid creator type"), so such creators count as primary here too.
+        let theirs = (item["creators"] as? [[String: Any]] ?? [])
+          .filter { c in (c["creatorType"] as? String).map { $0 == primary || !allowed.contains($0) } ?? false }
           .map { c in (c["name"] as? String) ?? "\(c["lastName"] as? String ?? ""), \(c["firstName"] as? String ?? "")" }
           .map { $0.hasSuffix(", ") ? String($0.dropLast(2)) : $0 }
         // A single-field name (an institution) is its text alone, in both.
@@ -84,9 +91,9 @@ import Testing
     let share = Double(agreed) / Double(max(compared, 1))
     print("zotero RIS: \(compared) fields compared, \(agreed) agree (\(String(format: "%.1f", share * 100))%)")
     for d in differences { print("  differs: \(d)") }
-    // The target was 95%; we stand at 89% because for several types we follow the RIS
-    // specification and CSL 1.0.2 rather than Zotero (see README.md). This floor catches
-    // regressions; the printed list shows every difference.
-    #expect(share >= 0.88)
+    // The differences left are deliberate (README.md, "RIS"): TY values Zotero reads only
+    // through its journal-article fallback, composers kept as a song's authors, and two
+    // short titles Zotero takes for the case name and the name of an act.
+    #expect(share >= 0.95)
   }
 }

@@ -6,26 +6,29 @@
 public struct RISReader: BibliographyReader {
   public init() {}
 
-  /// TY → CSL type: citation-js's table for the spec's 2011 types plus common dialects, with
-  /// four corrections where Zotero's reading is the right one: MPCT (motion picture) →
-  /// motion_picture, SOUND (sound recording) → song, and EQUA and GRANT → document (not
-  /// `article`, which is CSL's type for preprints).
+  /// TY → CSL type. Where Zotero's RIS importer (the one most RIS users import with) names a
+  /// type for a TY, we read it the same way: AGGR and ANCIENT → document, CHART and FIGURE →
+  /// graphic, CLSWK and SER → book, CTLG → article-magazine, INPR and PAMP → manuscript,
+  /// LEGAL → legal_case, MUSIC and SOUND → song, STAND → report, MPCT → motion_picture.
+  /// TY values Zotero only reaches through its journal-article fallback (GEN, UNPB, GRANT,
+  /// EQUA) keep their RIS meaning: document, manuscript, document, document. The TY itself
+  /// is always kept (`original-type`), so RIS → RIS writes it back.
   static let types: [String: String] = [
-    "ABST": "article-journal", "ADVS": "motion_picture", "AGGR": "dataset", "ANCIENT": "classic",
+    "ABST": "article-journal", "ADVS": "motion_picture", "AGGR": "document", "ANCIENT": "document",
     "ART": "graphic", "BILL": "bill", "BLOG": "post-weblog", "BOOK": "book", "CASE": "legal_case",
-    "CHAP": "chapter", "CHART": "figure", "CLSWK": "classic", "COMP": "software",
-    "CONF": "paper-conference", "CPAPER": "paper-conference", "CTLG": "entry", "DATA": "dataset",
+    "CHAP": "chapter", "CHART": "graphic", "CLSWK": "book", "COMP": "software",
+    "CONF": "paper-conference", "CPAPER": "paper-conference", "CTLG": "article-magazine", "DATA": "dataset",
     "DBASE": "dataset", "DICT": "entry-dictionary", "EBOOK": "book", "ECHAP": "chapter",
     "EDBOOK": "book", "EJOUR": "article-journal", "ELEC": "webpage", "ENCYC": "entry-encyclopedia",
-    "EQUA": "document", "FIGURE": "figure", "GEN": "document", "GOVDOC": "report", "GRANT": "document",
-    "HEAR": "hearing", "ICOMM": "personal_communication", "INPR": "article-journal",
-    "JFULL": "article-journal", "JOUR": "article-journal", "LEGAL": "legislation",
+    "EQUA": "document", "FIGURE": "graphic", "GEN": "document", "GOVDOC": "report", "GRANT": "document",
+    "HEAR": "hearing", "ICOMM": "personal_communication", "INPR": "manuscript",
+    "JFULL": "article-journal", "JOUR": "article-journal", "LEGAL": "legal_case",
     "MANSCPT": "manuscript", "MAP": "map", "MGZN": "article-magazine", "MPCT": "motion_picture",
-    "MULTI": "motion_picture", "MUSIC": "musical_score", "NEWS": "article-newspaper",
-    "PAMP": "pamphlet", "PAT": "patent", "PCOMM": "personal_communication", "RPRT": "report",
-    "SER": "periodical", "SLIDE": "motion_picture", "SOUND": "song", "STAND": "standard",
+    "MULTI": "motion_picture", "MUSIC": "song", "NEWS": "article-newspaper",
+    "PAMP": "manuscript", "PAT": "patent", "PCOMM": "personal_communication", "RPRT": "report",
+    "SER": "book", "SLIDE": "motion_picture", "SOUND": "song", "STAND": "report",
     "STAT": "legislation", "THES": "thesis", "UNBILL": "manuscript", "UNPB": "manuscript",
-    "VIDEO": "motion_picture", "WEB": "webpage", "JOURN": "article-journal", "STD": "standard",
+    "VIDEO": "motion_picture", "WEB": "webpage", "JOURN": "article-journal", "STD": "report",
     "UNPD": "manuscript", "GRNT": "document",
   ]
 
@@ -167,11 +170,17 @@ public struct RISReader: BibliographyReader {
     } else if let t = take("T2", "JF", "JO", "BT", "J1") {
       p.containerTitle = RichText(t)
     }
+    // Names by TY, as EndNote and Zotero read them: a bill's A2 is its sponsor (its primary
+    // creator, CSL's author); an edited book's AU are its editors.
     p.authors = takeAll("AU", "A1").map(name)
-    p.editors = takeAll("A2", "ED").map(name)
-    // An edited book's primary names are its editors.
-    if ty == "EDBOOK", p.editors.isEmpty {
-      p.editors = p.authors
+    if ty == "BILL" {
+      p.authors += takeAll("A2").map(name)
+      p.editors = takeAll("ED").map(name)
+    } else {
+      p.editors = takeAll("A2", "ED").map(name)
+    }
+    if ty == "EDBOOK" {
+      p.editors = p.authors + p.editors
       p.authors = []
     }
     p.translators = takeAll("A4").map(name)

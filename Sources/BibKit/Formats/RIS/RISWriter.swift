@@ -33,10 +33,10 @@ public struct RISWriter: BibliographyWriter {
     "thesis": "THES", "report": "RPRT", "manuscript": "UNPB", "webpage": "ELEC", "software": "COMP",
     "dataset": "DATA", "patent": "PAT", "map": "MAP", "article-magazine": "MGZN",
     "article-newspaper": "NEWS", "motion_picture": "MPCT", "song": "SOUND", "legal_case": "CASE",
-    "legislation": "LEGAL", "bill": "BILL", "classic": "CLSWK", "entry-dictionary": "DICT",
+    "legislation": "STAT", "bill": "BILL", "classic": "CLSWK", "entry-dictionary": "DICT",
     "entry-encyclopedia": "ENCYC", "figure": "FIGURE", "graphic": "ART", "hearing": "HEAR",
     "personal_communication": "PCOMM", "post-weblog": "BLOG", "periodical": "SER", "pamphlet": "PAMP",
-    "musical_score": "MUSIC", "standard": "STAND", "entry": "CTLG", "document": "GEN",
+    "musical_score": "MUSIC", "standard": "STAND", "entry": "GEN", "document": "GEN",
   ]
 
   static func type(_ p: Paper, preprint: String) -> String {
@@ -44,7 +44,8 @@ public struct RISWriter: BibliographyWriter {
     // do not know (kept with the kind it was read as).
     if let t = p.originalType, t.utf8.allSatisfy({ ASCII.isUpper($0) || ASCII.isDigit($0) || $0 == 0x20 }) {
       if let k = RISReader.types[t] {
-        if k == p.kind.rawValue, t != "UNPB", t != "GEN" { return t }
+        // EDBOOK reads its AU as editors, so it holds only a paper without authors.
+        if k == p.kind.rawValue, t != "UNPB", t != "GEN", t != "EDBOOK" || p.authors.isEmpty { return t }
       } else if p.kind == .document {
         return t
       }
@@ -78,11 +79,13 @@ public struct RISWriter: BibliographyWriter {
       }
       out += t + (v.isEmpty ? "  -" : "  - ") + v + "\r\n"
     }
-    tag("TY", Self.type(p, preprint: options.risPreprintType))
+    let ty = Self.type(p, preprint: options.risPreprintType)
+    tag("TY", ty)
     tag("ID", key)
     tag("TI", p.title?.plainText)
     for a in p.authors { tag("AU", Self.name(a)) }
-    for e in p.editors { tag("A2", Self.name(e)) }
+    // A bill's A2 is its sponsor (read as an author), so its editors go in ED.
+    for e in p.editors { tag(ty == "BILL" ? "ED" : "A2", Self.name(e)) }
     for t in p.translators { tag("A4", Self.name(t)) }
     tag("T2", p.containerTitle?.plainText)
     if let d = p.issued {

@@ -1,0 +1,58 @@
+import Testing
+
+@testable import BibKit
+
+/// TY-dependent reading: types as Zotero's importer names them, names by role.
+@Suite struct RISReaderTests {
+  static func read(_ ris: String) throws -> [Paper] {
+    try RISReader().read(Array(ris.utf8), options: ReadOptions(source: "t.ris", asOf: Fixtures.asOf)).papers
+  }
+
+  static func write(_ papers: [Paper]) -> String {
+    String(decoding: RISWriter().write(papers, options: WriteOptions()).bytes, as: UTF8.self)
+  }
+
+  // TY → CSL type where Zotero's RIS importer names an item type for the TY (Zotero item
+  // type → CSL type through Zotero's schema), and where it only falls back.
+  @Test(arguments: [
+    ("AGGR", "document"), ("ANCIENT", "document"), ("CHART", "graphic"), ("FIGURE", "graphic"),
+    ("CLSWK", "book"), ("SER", "book"), ("CTLG", "article-magazine"), ("INPR", "manuscript"),
+    ("PAMP", "manuscript"), ("LEGAL", "legal_case"), ("MUSIC", "song"), ("STAND", "report"),
+    ("GEN", "document"), ("UNPB", "manuscript"), ("GRANT", "document"),
+  ])
+  func typeAsZoteroReadsIt(ty: String, kind: String) throws {
+    let papers = try Self.read("TY  - \(ty)\nTI  - T\nER  - \n")
+    #expect(papers.first?.kind.rawValue == kind)
+    // The TY itself survives RIS → RIS.
+    let again = try Self.read(Self.write(papers))
+    #expect(again == papers)
+    #expect(Self.write(papers).hasPrefix("TY  - \(ty)\r\n"))
+  }
+
+  @Test func billSponsorIsItsAuthor() throws {
+    let p = try #require(Self.read("TY  - BILL\nTI  - An Act\nA2  - Sponsor, Ann\nED  - Clerk, Bo\nER  - \n").first)
+    #expect(p.authors.map(\.family) == ["Sponsor"])
+    #expect(p.editors.map(\.family) == ["Clerk"])
+    let written = Self.write([p])
+    #expect(written.contains("A2  - Sponsor, Ann\r\n") == false)
+    #expect(try Self.read(written) == [p])
+  }
+
+  @Test func editedBookNamesAreEditors() throws {
+    let p = try #require(Self.read("TY  - EDBOOK\nTI  - Essays\nAU  - Editor, Ed\nA2  - Series, Sam\nER  - \n").first)
+    #expect(p.authors.isEmpty)
+    #expect(p.editors.map(\.family) == ["Editor", "Series"])
+    #expect(try Self.read(Self.write([p])) == [p])
+    // A book that gained authors elsewhere is no longer written as EDBOOK.
+    var q = p
+    q.authors = [Person(given: "Wu", family: "Writer")]
+    let written = Self.write([q])
+    #expect(written.hasPrefix("TY  - BOOK\r\n"))
+    #expect(try Self.read(written).first?.authors == q.authors)
+  }
+
+  @Test func titleWhiteSpaceCollapses() throws {
+    let p = try #require(Self.read("TY  - JOUR\nTI  - Communication: \u{2028}Potential\u{00A0}Gains\u{2029} \nER  - \n").first)
+    #expect(p.title?.plainText == "Communication: Potential\u{00A0}Gains")
+  }
+}
