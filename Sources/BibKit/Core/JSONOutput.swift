@@ -36,21 +36,26 @@ enum JSONValue: Equatable {
   func write(into out: inout [UInt8], indent: Int = 0) {
     switch self {
     case .string(let s): Self.quote(s, into: &out)
-    case .int(let n): out += Array(String(n).utf8)
-    case .raw(let t): out += Array(t.utf8)
-    case .bool(let b): out += b ? Array("true".utf8) : Array("false".utf8)
+    case .int(let n): out.append(contentsOf: String(n).utf8)
+    case .raw(let t): out.append(contentsOf: t.utf8)
+    case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
     case .array(let items):
       if items.isEmpty {
-        out += [UInt8(ascii: "["), UInt8(ascii: "]")]
+        out.append(UInt8(ascii: "["))
+        out.append(UInt8(ascii: "]"))
       } else if items.allSatisfy({ $0.isInline }) {
         out.append(UInt8(ascii: "["))
         for (i, item) in items.enumerated() {
-          if i > 0 { out += [UInt8(ascii: ","), 0x20] }
+          if i > 0 {
+            out.append(UInt8(ascii: ","))
+            out.append(0x20)
+          }
           item.write(into: &out, indent: indent)
         }
         out.append(UInt8(ascii: "]"))
       } else {
-        out += [UInt8(ascii: "["), 0x0A]
+        out.append(UInt8(ascii: "["))
+        out.append(0x0A)
         for (i, item) in items.enumerated() {
           Self.spaces(indent + 2, into: &out)
           item.write(into: &out, indent: indent + 2)
@@ -62,15 +67,19 @@ enum JSONValue: Equatable {
       }
     case .object(let members):
       if members.isEmpty {
-        out += [UInt8(ascii: "{"), UInt8(ascii: "}")]
+        out.append(UInt8(ascii: "{"))
+        out.append(UInt8(ascii: "}"))
         return
       }
-      out += [UInt8(ascii: "{"), 0x0A]
-      let sorted = members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+      out.append(UInt8(ascii: "{"))
+      out.append(0x0A)
+      var sorted = members
+      if !JSONKeys.isSorted(members.map(\.0)) { sorted.sort { JSONKeys.precedes($0.0, $1.0) } }
       for (i, (key, value)) in sorted.enumerated() {
         Self.spaces(indent + 2, into: &out)
         Self.quote(key, into: &out)
-        out += [UInt8(ascii: ":"), 0x20]
+        out.append(UInt8(ascii: ":"))
+        out.append(0x20)
         value.write(into: &out, indent: indent + 2)
         if i + 1 < sorted.count { out.append(UInt8(ascii: ",")) }
         out.append(0x0A)
@@ -96,11 +105,22 @@ enum JSONValue: Equatable {
     out.append(UInt8(ascii: "\""))
     var s = s
     s.withUTF8 { b in
+      guard let base = b.baseAddress else { return }
+      let n = b.count
       var runStart = 0
-      for i in 0..<b.count {
-        let c = b[i]
-        guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-        out.append(contentsOf: b[runStart..<i])
+      var i = 0
+      while i < n {
+        // Eight bytes at a time while none of them needs an escape.
+        while i + 8 <= n, !SWAR.hasJSONEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+          i += 8
+        }
+        guard i < n else { break }
+        let c = base[i]
+        guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else {
+          i += 1
+          continue
+        }
+        out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
         out.append(UInt8(ascii: "\\"))
         switch c {
         case UInt8(ascii: "\""): out.append(c)
@@ -111,12 +131,45 @@ enum JSONValue: Equatable {
         case 0x08: out.append(UInt8(ascii: "b"))
         case 0x0C: out.append(UInt8(ascii: "f"))
         default:
-          out += [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(c >> 4)], hex[Int(c & 15)]]
+          out.append(contentsOf: "u00".utf8)
+          out.append(hex[Int(c >> 4)])
+          out.append(hex[Int(c & 15)])
         }
-        runStart = i + 1
+        i += 1
+        runStart = i
       }
-      out.append(contentsOf: b[runStart..<b.count])
+      out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: n - runStart))
     }
     out.append(UInt8(ascii: "\""))
   }
+}
+
+/// Object keys in the byte order of their UTF-8.
+enum JSONKeys {
+  /// Byte order of the UTF-8 of two keys.
+  static func precedes(_ a: String, _ b: String) -> Bool {
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+      b.withUTF8 { y in
+        let n = Swift.min(x.count, y.count)
+        var i = 0
+        while i < n {
+          if x[i] != y[i] { return x[i] < y[i] }
+          i += 1
+        }
+        return x.count < y.count
+      }
+    }
+  }
+
+  static func isSorted(_ keys: [String]) -> Bool {
+    var i = 1
+    while i < keys.count {
+      if !precedes(keys[i - 1], keys[i]) { return false }
+      i += 1
+    }
+    return true
+  }
+
 }

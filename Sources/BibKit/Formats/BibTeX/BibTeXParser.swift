@@ -7,6 +7,29 @@ struct RawField {
   var column: Int
   /// The value was a single bare macro name (`month = jan`).
   var macro: String?
+  /// A hash of `name`, so looking a field up compares integers first.
+  var nameHash: UInt64
+
+  init(name: String, value: String, line: Int, column: Int, macro: String?) {
+    self.name = name
+    self.value = value
+    self.line = line
+    self.column = column
+    self.macro = macro
+    self.nameHash = Self.hash(name)
+  }
+
+  /// FNV-1a over the name's bytes.
+  static func hash(_ name: String) -> UInt64 {
+    func fnv(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+      var h: UInt64 = 0xcbf2_9ce4_8422_2325
+      for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+      return h
+    }
+    if let h = name.utf8.withContiguousStorageIfAvailable(fnv) { return h }
+    var copy = name
+    return copy.withUTF8(fnv)
+  }
 }
 
 /// One entry as written, before mapping to the model.
@@ -17,8 +40,6 @@ struct RawEntry {
   var line: Int
   var column: Int
   var offset: Int
-  /// Field name → position in `fields`.
-  private var index: [String: Int] = [:]
 
   init(type: String, key: String, line: Int, column: Int, offset: Int) {
     self.type = type
@@ -28,13 +49,20 @@ struct RawEntry {
     self.offset = offset
   }
 
-  func field(_ name: String) -> RawField? { index[name].map { fields[$0] } }
+  // Entries have a dozen fields or so: a linear scan over hashes costs less than a
+  // dictionary per entry.
+  func index(of name: String) -> Int? {
+    let h = RawField.hash(name)
+    for k in fields.indices where fields[k].nameHash == h && fields[k].name == name { return k }
+    return nil
+  }
+
+  func field(_ name: String) -> RawField? { index(of: name).map { fields[$0] } }
 
   /// Adds a field; returns false (and adds nothing) when one of that name is there already.
   @discardableResult
   mutating func append(_ f: RawField) -> Bool {
-    guard index[f.name] == nil else { return false }
-    index[f.name] = fields.count
+    for g in fields where g.nameHash == f.nameHash && g.name == f.name { return false }
     fields.append(f)
     return true
   }
@@ -334,7 +362,10 @@ struct BibTeXParser {
 
   /// A value: parts joined by `#`. Returns the text and, for a lone macro, its name.
   mutating func value(entryLine: Int, trim: Bool) throws(Failure) -> (String, String?) {
+    // A value of one braced, quoted or numeric part is collapsed straight from the input;
+    // parts are copied only when there are several, or a macro.
     var out: [UInt8] = []
+    var only: Range<Int>?
     var lone: String?
     var parts = 0
     while true {
@@ -342,51 +373,75 @@ struct BibTeXParser {
       guard i < b.count else { throw fail("expected a value") }
       let c = b[i]
       parts += 1
-      if c == UInt8(ascii: "{") {
-        out += try delimited(open: c, entryLine: entryLine)
-      } else if c == UInt8(ascii: "\"") {
-        out += try delimited(open: c, entryLine: entryLine)
+      var range: Range<Int>?
+      if c == UInt8(ascii: "{") || c == UInt8(ascii: "\"") {
+        range = try delimited(open: c, entryLine: entryLine)
       } else if ASCII.isDigit(c) {
         let s = i
         while i < b.count, ASCII.isDigit(b[i]) { advance() }
-        out += b[s..<i]
+        range = s..<i
       } else if Self.isNameByte(c) {
         let at = here
         let mStart = i
         let key = lowerName()
-        let m = String(decoding: b[mStart..<i], as: UTF8.self)
         if let v = macros[key] {
-          out += Array(v.utf8)
+          out.append(contentsOf: v.utf8)
         } else {
+          let m = String(decoding: b[mStart..<i], as: UTF8.self)
           warn("bibtex.undefined-macro", "undefined macro '\(m)'; kept as text", at)
-          out += Array(m.utf8)
+          out.append(contentsOf: b[mStart..<i])
         }
         lone = key
       } else {
         throw fail("expected a value, found '\(Character(Unicode.Scalar(c)))'")
       }
+      if let range {
+        if parts == 1 {
+          only = range
+        } else {
+          out.append(contentsOf: b[range])
+        }
+      }
       skipSpaceAndComments()
       if i < b.count, b[i] == UInt8(ascii: "#") {
         advance()
+        if let r = only {
+          out.append(contentsOf: b[r])
+          only = nil
+        }
         continue
       }
       break
     }
-    return (Self.collapse(out, trim: trim), parts == 1 ? lone : nil)
+    if let only {
+      return (b.withUnsafeBufferPointer { Self.collapse(UnsafeBufferPointer(rebasing: $0[only]), trim: trim) }, nil)
+    }
+    return (out.withUnsafeBufferPointer { Self.collapse($0, trim: trim) }, parts == 1 ? lone : nil)
   }
 
   /// A `{…}` or `"…"` part. Braces are counted as BibTeX counts them (a backslash does not
   /// escape a brace). An unbalanced value that runs into a line starting with `@type{` is an
   /// error reported at the line where the entry began.
-  mutating func delimited(open: UInt8, entryLine: Int) throws(Failure) -> ArraySlice<UInt8> {
+  mutating func delimited(open: UInt8, entryLine: Int) throws(Failure) -> Range<Int> {
     let startLine = line
     advance()
     let s = i
     var depth = 0
     while i < b.count {
+      // Eight bytes at a time while none of them can end the value or start a line.
+      while i + 8 <= b.count {
+        let w = b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i, as: UInt64.self) }
+        if SWAR.has(w, UInt8(ascii: "{")) || SWAR.has(w, UInt8(ascii: "}")) || SWAR.has(w, UInt8(ascii: "\""))
+          || SWAR.has(w, UInt8(ascii: "@")) || SWAR.has(w, UInt8(ascii: ")")) || SWAR.has(w, ASCII.lf)
+        {
+          break
+        }
+        i += 8
+      }
+      guard i < b.count, i - s <= Self.maxValueBytes else { break }
       let c = b[i]
       if open == UInt8(ascii: "("), c == UInt8(ascii: ")"), depth == 0 {
-        let v = b[s..<i]
+        let v = s..<i
         advance()
         return v
       }
@@ -398,7 +453,7 @@ struct BibTeXParser {
       } else if c == UInt8(ascii: "}") {
         if depth == 0 {
           if open == UInt8(ascii: "{") {
-            let v = b[s..<i]
+            let v = s..<i
             advance()
             return v
           }
@@ -406,7 +461,7 @@ struct BibTeXParser {
         }
         depth -= 1
       } else if c == UInt8(ascii: "\""), depth == 0, open == UInt8(ascii: "\"") {
-        let v = b[s..<i]
+        let v = s..<i
         advance()
         return v
       } else if c == UInt8(ascii: "@"), isEntryStart(i) {
@@ -421,19 +476,27 @@ struct BibTeXParser {
       }
       advance()
     }
+    if i - s > Self.maxValueBytes {
+      throw Failure(
+        message: "a value longer than \(Self.maxValueBytes >> 20) MiB (it begins on line \(startLine))",
+        line: startLine, column: 1, offset: s)
+    }
     throw Failure(
       message: "unbalanced braces: the value opened on line \(startLine) is not closed",
       line: entryLine, column: 1, offset: s)
   }
 
   /// Runs of white space become one space; `trim` removes it at both ends.
-  static func collapse(_ v: [UInt8], trim: Bool) -> String {
+  static func collapse(_ v: UnsafeBufferPointer<UInt8>, trim: Bool) -> String {
     // Most values have single spaces only: no copy needed.
     var simple = true
     var prevSpace = true
     for c in v {
       if c == 0x20 {
-        if prevSpace { simple = false; break }
+        if prevSpace {
+          simple = false
+          break
+        }
         prevSpace = true
       } else if c < 0x20 {
         simple = false

@@ -92,19 +92,26 @@ public struct BibTeXReader: BibliographyReader {
 
   static func paper(from e: RawEntry, diagnostics: inout [Diagnostic], source: String?) -> Paper {
     var p = Paper(citationKey: e.key, kind: BibTeXMapping.kind(forType: e.type), originalType: e.type)
-    var used = Set<String>()
+    // Which of the entry's fields the mapping consumed, by position.
+    struct Used {
+      let entry: RawEntry
+      var flags: [Bool]
+      mutating func insert(_ name: String) { if let k = entry.index(of: name) { flags[k] = true } }
+      mutating func remove(_ name: String) { if let k = entry.index(of: name) { flags[k] = false } }
+    }
+    var used = Used(entry: e, flags: [Bool](repeating: false, count: e.fields.count))
     // An empty value stays an extra field, so it is written back as it came.
     func take(_ name: String) -> RawField? {
-      guard let f = e.field(name), !f.value.isEmpty else { return nil }
-      used.insert(name)
-      return f
+      guard let k = e.index(of: name), !e.fields[k].value.isEmpty else { return nil }
+      used.flags[k] = true
+      return e.fields[k]
     }
     /// A field decoded to plain text; one that decodes to nothing stays an extra field.
     func takePlain(_ name: String) -> String? {
-      guard let f = e.field(name), !f.value.isEmpty else { return nil }
-      let v = LaTeXDecoding.plain(f.value)
+      guard let k = e.index(of: name), !e.fields[k].value.isEmpty else { return nil }
+      let v = LaTeXDecoding.plain(e.fields[k].value)
       guard !v.trimmingSpaces().isEmpty else { return nil }
-      used.insert(name)
+      used.flags[k] = true
       return v
     }
     func warn(_ f: RawField, _ message: String) {
@@ -283,8 +290,8 @@ public struct BibTeXReader: BibliographyReader {
 
     // Everything else, in input order, so it is written back as it came; fields the writer
     // named `<format>-<name>` for another format's extras go back to that format.
-    for f in e.fields where !used.contains(f.name) {
-      if let dash = f.name.firstIndex(of: "-"), ["profile", "arxiv", "ris", "csl-json"].contains(String(f.name[..<dash])) {
+    for (k, f) in e.fields.enumerated() where !used.flags[k] {
+      if let dash = f.name.utf8.firstIndex(of: UInt8(ascii: "-")), ["profile", "arxiv", "ris", "csl-json"].contains(String(f.name[..<dash])) {
         p.extraFields.append(ExtraField(source: String(f.name[..<dash]), name: String(f.name[f.name.index(after: dash)...]), value: f.value))
       } else if f.name.hasPrefix("csl-json-") {
         p.extraFields.append(ExtraField(source: "csl-json", name: String(f.name.dropFirst(9)), value: f.value))

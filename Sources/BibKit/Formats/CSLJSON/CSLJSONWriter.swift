@@ -26,42 +26,49 @@ public struct CSLJSONWriter: BibliographyWriter {
     return WriteResult(bytes: out, diagnostics: diagnostics, count: papers.count)
   }
 
+  /// Object members, added in key order.
+  struct Members {
+    var list: [(String, JSONValue)] = []
+    mutating func add(_ k: String, _ v: String?) {
+      if let v, !v.isEmpty { list.append((k, .string(v))) }
+    }
+    mutating func add(_ k: String, _ v: JSONValue) { list.append((k, v)) }
+  }
+
   func item(_ p: Paper, key: String) -> JSONValue {
-    var m: [(String, JSONValue)] = []
-    func add(_ k: String, _ v: String?) {
-      if let v, !v.isEmpty { m.append((k, .string(v))) }
-    }
-    add("id", key)
-    add("citation-key", key)
-    let type = PaperKind.cslTypes.contains(p.kind.rawValue) ? p.kind.rawValue : "document"
-    m.append(("type", .string(type)))
-    if let t = p.title, !t.isEmpty { add("title", Self.html(t)) }
-    if let t = p.containerTitle, !t.isEmpty { add("container-title", Self.html(t)) }
-    for (role, people) in [("author", p.authors), ("editor", p.editors), ("translator", p.translators)]
-    where !people.isEmpty {
-      m.append((role, .array(people.map(Self.name))))
-    }
-    if let d = p.issued { m.append(("issued", Self.date(d))) }
+    // Keys are added in byte order, as the output sorts them, so sorting has nothing to do:
+    // those before `custom` in `head`, the others in `tail`.
+    var head = Members()
+    var tail = Members()
     let arxivID = p.identifiers.arxiv?.id
-    add("publisher", p.publisher ?? (arxivID != nil && p.isPreprint ? "arXiv" : nil))
-    add("number", p.number ?? arxivID.map { "arXiv:" + $0 })
-    add("publisher-place", p.publisherPlace)
-    add("volume", p.volume)
-    add("issue", p.issue)
-    add("page", p.pages)
-    add("edition", p.edition)
-    add("genre", p.genre)
-    add("DOI", p.identifiers.doi ?? p.identifiers.arxiv?.doi)
-    add("URL", p.urls.first ?? p.identifiers.arxiv?.absURL)
-    add("ISBN", p.identifiers.isbn.first)
-    add("ISSN", p.identifiers.issn.first)
-    add("PMID", p.identifiers.pmid)
-    add("PMCID", p.identifiers.pmcid)
-    add("abstract", p.abstract)
-    add("note", p.note)
-    add("language", p.language)
-    if !p.keywords.isEmpty { add("keyword", p.keywords.joined(separator: ", ")) }
-    if !p.categories.isEmpty { m.append(("categories", .array(p.categories.map { .string($0) }))) }
+    head.add("DOI", p.identifiers.doi ?? p.identifiers.arxiv?.doi)
+    head.add("ISBN", p.identifiers.isbn.first)
+    head.add("ISSN", p.identifiers.issn.first)
+    head.add("PMCID", p.identifiers.pmcid)
+    head.add("PMID", p.identifiers.pmid)
+    head.add("URL", p.urls.first ?? p.identifiers.arxiv?.absURL)
+    head.add("abstract", p.abstract)
+    if !p.authors.isEmpty { head.add("author", .array(p.authors.map { Self.name($0) })) }
+    if !p.categories.isEmpty { head.add("categories", .array(p.categories.map { .string($0) })) }
+    head.add("citation-key", key)
+    if let t = p.containerTitle, !t.isEmpty { head.add("container-title", Self.html(t)) }
+    tail.add("edition", p.edition)
+    if !p.editors.isEmpty { tail.add("editor", .array(p.editors.map { Self.name($0) })) }
+    tail.add("genre", p.genre)
+    tail.add("id", key)
+    tail.add("issue", p.issue)
+    if let d = p.issued { tail.add("issued", Self.date(d)) }
+    if !p.keywords.isEmpty { tail.add("keyword", p.keywords.joined(separator: ", ")) }
+    tail.add("language", p.language)
+    tail.add("note", p.note)
+    tail.add("number", p.number ?? arxivID.map { "arXiv:" + $0 })
+    tail.add("page", p.pages)
+    tail.add("publisher", p.publisher ?? (arxivID != nil && p.isPreprint ? "arXiv" : nil))
+    tail.add("publisher-place", p.publisherPlace)
+    if let t = p.title, !t.isEmpty { tail.add("title", Self.html(t)) }
+    if !p.translators.isEmpty { tail.add("translator", .array(p.translators.map { Self.name($0) })) }
+    tail.add("type", PaperKind.cslTypes.contains(p.kind.rawValue) ? p.kind.rawValue : "document")
+    tail.add("volume", p.volume)
 
     var custom: [(String, JSONValue)] = []
     if !PaperKind.cslTypes.contains(p.kind.rawValue) {
@@ -92,14 +99,16 @@ public struct CSLJSONWriter: BibliographyWriter {
     for extra in p.extraFields where extra.source == FormatID.cslJSON.rawValue {
       var parser = JSONParser(Array(extra.value.utf8))
       let value = (try? parser.parseDocument())?.outputValue ?? .string(extra.value)
-      if Self.schemaKeys.contains(extra.name), !m.contains(where: { $0.0 == extra.name }) {
-        m.append((extra.name, value))
+      if Self.schemaKeys.contains(extra.name), !(head.list + tail.list).contains(where: { $0.0 == extra.name }) {
+        tail.add(extra.name, value)
       } else {
         custom.append((extra.name, value))
       }
     }
-    if !custom.isEmpty { m.append(("custom", .object(custom))) }
-    return .object(m)
+    var members = head.list
+    if !custom.isEmpty { members.append(("custom", .object(custom))) }
+    members += tail.list
+    return .object(members)
   }
 
   /// The item properties of the CSL-JSON 1.0.2 schema.
@@ -126,10 +135,10 @@ public struct CSLJSONWriter: BibliographyWriter {
   static func name(_ p: Person) -> JSONValue {
     if let literal = p.literal { return .object([("literal", .string(literal))]) }
     var m: [(String, JSONValue)] = []
+    if let v = p.droppingParticle, !v.isEmpty { m.append(("dropping-particle", .string(v))) }
     if let v = p.family, !v.isEmpty { m.append(("family", .string(v))) }
     if let v = p.given, !v.isEmpty { m.append(("given", .string(v))) }
     if let v = p.particle, !v.isEmpty { m.append(("non-dropping-particle", .string(v))) }
-    if let v = p.droppingParticle, !v.isEmpty { m.append(("dropping-particle", .string(v))) }
     if let v = p.suffix, !v.isEmpty { m.append(("suffix", .string(v))) }
     return .object(m)
   }

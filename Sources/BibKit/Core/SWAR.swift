@@ -1,0 +1,24 @@
+/// Tests on eight bytes at once (a 64-bit word read from the input). Each answers whether
+/// any byte of the word has the property; a caller that needs to know which byte looks at
+/// the bytes one by one.
+enum SWAR {
+  static let ones: UInt64 = 0x0101_0101_0101_0101
+  static let highs: UInt64 = 0x8080_8080_8080_8080
+
+  /// Whether some byte of `w` is zero.
+  @inline(__always) static func hasZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
+
+  /// Whether some byte of `w` equals `c`.
+  @inline(__always) static func has(_ w: UInt64, _ c: UInt8) -> Bool { hasZero(w ^ (ones &* UInt64(c))) }
+
+  /// Whether some byte of `w` is below `n` (n at most 128).
+  @inline(__always) static func hasLess(_ w: UInt64, _ n: UInt8) -> Bool {
+    (w &- ones &* UInt64(n)) & ~w & highs != 0
+  }
+
+  /// A control character, `"` or `\`.
+  @inline(__always) static func hasJSONEscape(_ w: UInt64) -> Bool {
+    hasLess(w, 0x20) || has(w, UInt8(ascii: "\"")) || has(w, UInt8(ascii: "\\"))
+  }
+}
+

@@ -1,0 +1,48 @@
+import Testing
+
+@testable import BibKit
+
+/// The eight-bytes-at-once tests agree with looking at each byte, on words built to have the
+/// byte in question at every position, and on pseudo-random words.
+@Suite struct SWARTests {
+  static func bytes(_ w: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+
+  static func words() -> [UInt64] {
+    var out: [UInt64] = [0, ~0, 0x2020_2020_2020_2020, 0x8080_8080_8080_8080, 0x7F7F_7F7F_7F7F_7F7F]
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for _ in 0..<20_000 {
+      state ^= state << 13
+      state ^= state >> 7
+      state ^= state << 17
+      out.append(state)
+    }
+    // Each interesting byte at each position, in a word of otherwise harmless letters.
+    for c: UInt8 in [0x00, 0x0A, 0x1F, 0x20, 0x21, 0x22, 0x40, 0x5C, 0x7B, 0x7D, 0x29, 0x80, 0xFF] {
+      for k in 0..<8 {
+        var w: UInt64 = 0x6161_6161_6161_6161
+        w &= ~(UInt64(0xFF) << (8 * k))
+        w |= UInt64(c) << (8 * k)
+        out.append(w)
+      }
+    }
+    return out
+  }
+
+  @Test func agreesWithByteByByte() {
+    for w in Self.words() {
+      let b = Self.bytes(w)
+      #expect(SWAR.hasZero(w) == b.contains(0))
+      for c: UInt8 in [0x0A, 0x22, 0x40, 0x5C, 0x7B, 0x7D, 0x29] {
+        #expect(SWAR.has(w, c) == b.contains(c), "has \(c) in \(String(w, radix: 16))")
+      }
+      #expect(SWAR.hasLess(w, 0x20) == b.contains { $0 < 0x20 })
+      #expect(SWAR.hasJSONEscape(w) == b.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+    }
+  }
+
+  @Test func quoteEscapesWhatJSONNeeds() {
+    var out: [UInt8] = []
+    JSONValue.quote("plain text that is long enough \"q\" back\\slash\ttab\u{1}é end", into: &out)
+    #expect(String(decoding: out, as: UTF8.self) == #""plain text that is long enough \"q\" back\\slash\ttab\u0001é end""#)
+  }
+}
