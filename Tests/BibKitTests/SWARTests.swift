@@ -46,3 +46,14 @@ import Testing
     #expect(String(decoding: out, as: UTF8.self) == #""plain text that is long enough \"q\" back\\slash\ttab\u0001é end""#)
   }
 }
+
+@Suite struct ReplacingBytesTests {
+  @Test(arguments: [
+    ("L.\\ Thiele", "\\ ", " ", "L. Thiele"), ("a\n\n\nb", "\n\n", "\n", "a\n\nb"), ("x", "", "y", "x"),
+    ("{a}{b}", "{", "%7B", "%7Ba}%7Bb}"), ("no match", "zz", "y", "no match"), ("ééé", "é", "e", "eee"),
+    ("ends with \\", "\\ ", " ", "ends with \\"), ("a\u{00A0}b", "\u{00A0}", " ", "a b"),
+  ])
+  func replaces(input: String, target: String, replacement: String, expected: String) {
+    #expect(input.replacingBytes(target, with: replacement) == expected)
+  }
+}

@@ -189,3 +189,36 @@ extension String {
     return String(scalars[start..<end])
   }
 }
+
+extension String {
+  /// Every occurrence of `target` replaced by `replacement`, matched on UTF-8 bytes. A string
+  /// without `target` is returned as it is, after one scan.
+  func replacingBytes(_ target: String, with replacement: String) -> String {
+    let t = Array(target.utf8)
+    guard let first = t.first else { return self }
+    var copy = self
+    return copy.withUTF8 { b -> String in
+      func matches(at i: Int) -> Bool {
+        guard i + t.count <= b.count else { return false }
+        for k in 1..<t.count where b[i + k] != t[k] { return false }
+        return true
+      }
+      var i = 0
+      while i < b.count, !(b[i] == first && matches(at: i)) { i += 1 }
+      guard i < b.count else { return self }
+      var out: [UInt8] = []
+      out.reserveCapacity(b.count + 16)
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<i]))
+      while i < b.count {
+        if b[i] == first, matches(at: i) {
+          out.append(contentsOf: replacement.utf8)
+          i += t.count
+        } else {
+          out.append(b[i])
+          i += 1
+        }
+      }
+      return String(decoding: out, as: UTF8.self)
+    }
+  }
+}

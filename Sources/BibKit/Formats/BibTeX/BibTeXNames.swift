@@ -205,7 +205,7 @@ enum BibTeXNames {
   /// whole name is one brace group (`{Barnes and Noble}`).
   static func person(_ raw: String) -> Person {
     // A control space (`L.\ Thiele`) is a space.
-    let t = raw.replacing("\\ ", with: " ").trimmingSpaces()
+    let t = raw.replacingBytes("\\ ", with: " ").trimmingSpaces()
     if t.hasPrefix("{"), t.hasSuffix("}"), tokens(t).count == 1, !t.hasPrefix("{\\"),
       closingBrace(t) == t.utf8.count - 1
     {
@@ -224,6 +224,6 @@ enum BibTeXNames {
 
 extension String {
   func replacingNBSP() -> String {
-    contains("\u{00A0}") ? String(map { $0 == "\u{00A0}" ? " " : $0 }) : self
+    replacingBytes("\u{00A0}", with: " ")
   }
 }

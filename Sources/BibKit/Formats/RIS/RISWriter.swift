@@ -72,10 +72,14 @@ public struct RISWriter: BibliographyWriter {
       if multiline {
         // Paragraph breaks become single line breaks: a blank line would end the record
         // for some readers. Continuation lines carry the rest.
-        while v.contains("\n\n") { v = v.replacing("\n\n", with: "\n") }
-        v = v.replacing("\n", with: "\r\n")
+        var shorter = v.replacingBytes("\n\n", with: "\n")
+        while shorter != v {
+          v = shorter
+          shorter = v.replacingBytes("\n\n", with: "\n")
+        }
+        v = v.replacingBytes("\n", with: "\r\n")
       } else {
-        v = v.replacing("\r\n", with: " ").replacing("\n", with: " ")
+        v = v.replacingBytes("\r\n", with: " ").replacingBytes("\n", with: " ")
       }
       out += t + (v.isEmpty ? "  -" : "  - ") + v + "\r\n"
     }
