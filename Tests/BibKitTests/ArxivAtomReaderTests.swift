@@ -267,3 +267,37 @@ import Testing
     print("arxiv generations: \(query): \(old.count) legacy, \(new.count) new, \(shared) shared")
   }
 }
+
+/// libxml2 must not print its own messages: they would reach the user's terminal outside our
+/// `file:line:col` diagnostics. Standard error is captured around the read.
+@Suite(.serialized) struct XMLQuietTests {
+  static func stderrDuring(_ body: () -> Void) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bibkit-stderr-\(UUID().uuidString)").path
+    let fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0o600)
+    defer { unlink(path) }
+    try #require(fd >= 0)
+    fflush(nil)
+    let saved = dup(2)
+    dup2(fd, 2)
+    body()
+    fflush(nil)
+    dup2(saved, 2)
+    close(saved)
+    close(fd)
+    return try String(contentsOfFile: path, encoding: .utf8)
+  }
+
+  // The first four bytes announce UTF-32 in an unusual byte order, which libxml2 refuses.
+  @Test(arguments: [[0x00, 0x3C, 0x00, 0x00] as [UInt8], [0x00, 0x00, 0x3C, 0x00], [0x3C, 0x00, 0x00, 0x00, 0x3F, 0x00]])
+  func unsupportedEncodingIsAnErrorNotNoise(bytes: [UInt8]) throws {
+    var errors: [Diagnostic] = []
+    let printed = try Self.stderrDuring {
+      let result = try? ArxivAtomReader().read(bytes, options: ReadOptions(source: "odd.xml", asOf: Fixtures.asOf))
+      errors = result?.diagnostics.filter { $0.severity == .error } ?? []
+    }
+    // Reported as our own error diagnostic, at a place in the file.
+    #expect(errors.count == 1)
+    #expect(errors.first?.location?.line == 1)
+    #expect(printed.isEmpty, "libxml2 printed: \(printed)")
+  }
+}

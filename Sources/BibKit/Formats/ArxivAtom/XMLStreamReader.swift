@@ -41,25 +41,47 @@ enum XMLStreamReader {
     let options = Int32(
       XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
         | XML_PARSE_NOCDATA.rawValue)
+    // libxml2's messages go to this handler, never to standard error: set for this thread
+    // (libxml2 keeps it per thread) while the reader is made and runs, and on the reader.
+    // The first error is kept, for parses that stop without reporting failure.
+    let errors = FirstError()
+    let box = Unmanaged.passRetained(errors)
+    defer { box.release() }
+    let handler: xmlStructuredErrorFunc = { context, error in
+      guard let context, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+      let first = Unmanaged<FirstError>.fromOpaque(context).takeUnretainedValue()
+      guard first.failure == nil else { return }
+      let message = error.pointee.message.map { String(cString: $0).trimmingSpaces() } ?? "malformed XML"
+      first.failure = XMLFailure(message: message, line: max(1, Int(error.pointee.line)), column: max(1, Int(error.pointee.int2)))
+    }
+    xmlSetStructuredErrorFunc(box.toOpaque(), handler)
+    defer { xmlSetStructuredErrorFunc(nil, nil) }
     let result: Result<Void, XMLFailure> = bytes.withUnsafeBufferPointer { buffer in
       buffer.withMemoryRebound(to: CChar.self) { chars in
         guard
           let reader = xmlReaderForMemory(
             chars.baseAddress, Int32(chars.count), url, nil, options)
         else {
-          return .failure(XMLFailure(message: "cannot start the XML reader", line: 1, column: 1))
+          return .failure(errors.failure ?? XMLFailure(message: "cannot start the XML reader", line: 1, column: 1))
         }
         defer { xmlFreeTextReader(reader) }
         xmlResetLastError()
+        xmlTextReaderSetStructuredErrorHandler(reader, handler, box.toOpaque())
         do throws(XMLFailure) {
           try loop(reader, bytes: chars, handle)
+          if let failure = errors.failure { return .failure(failure) }
           return .success(())
         } catch {
-          return .failure(error)
+          return .failure(errors.failure ?? error)
         }
       }
     }
     try result.get()
+  }
+
+  /// The first error libxml2 reported during one parse.
+  private final class FirstError {
+    var failure: XMLFailure?
   }
 
   private static func string(_ p: UnsafePointer<xmlChar>?) -> String {
