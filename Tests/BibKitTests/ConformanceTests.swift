@@ -132,7 +132,9 @@ import Testing
   }
 
   static func generate(_ g: inout Generator, _ n: Int, carries: Set<PaperField>) -> Paper {
-    var p = Paper(citationKey: "gen\(n)key", kind: g.pick([.articleJournal, .book, .paperConference, .report]))
+    // Every CSL type, each with and without a type name from another format.
+    var p = Paper(citationKey: "gen\(n)key", kind: PaperKind(g.pick(PaperKind.cslTypes.sorted())))
+    if g.int(4) == 0 { p.originalType = g.pick(["legal_case", "Thesis", "CONF", "foo_bar", "web page"]) }
     p.title = RichText(g.text(1 + g.int(8)))
     if carries.contains(.titleMarkup), g.bool() {
       p.title = RichText(runs: [.init(g.text(2) + " "), .init(g.pick(["DNA", "dna", "E. coli"]), g.pick([.noCase, .italic, .bold])), .init(" " + g.text(2))])

@@ -22,6 +22,25 @@ enum BibTeXMapping {
     }
   }
 
+  /// The kind the reader gives an entry of `type`, before any `kind` field: preprints are
+  /// recognised by an arXiv id in an entry type and container used for preprints, magazine
+  /// and newspaper articles by their `entrysubtype`.
+  static func kindRead(type: String, hasArxivID: Bool, container: String?, entrysubtype: String?) -> PaperKind {
+    var kind = self.kind(forType: type)
+    if hasArxivID {
+      let journal = container?.lowercased() ?? ""
+      let preprintContainer = journal.isEmpty || journal == "corr" || journal.hasPrefix("arxiv")
+      let preprintType = ["misc", "online", "unpublished", "electronic", "www"].contains(type)
+      if preprintType && preprintContainer || type == "article" && !journal.isEmpty && preprintContainer {
+        kind = .article
+      }
+    }
+    if kind == .articleJournal, let sub = entrysubtype?.lowercased(), sub == "magazine" || sub == "newspaper" {
+      kind = PaperKind("article-\(sub)")
+    }
+    return kind
+  }
+
   /// Whether the writer may use `type` for a paper of `kind` (the type read, or a preprint
   /// written in an entry type people use for preprints).
   static func typeFits(_ type: String, _ kind: PaperKind) -> Bool {

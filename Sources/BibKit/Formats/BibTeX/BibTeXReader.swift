@@ -249,23 +249,17 @@ public struct BibTeXReader: BibliographyReader {
       p.identifiers.arxiv = ArxivIdentifier(primaryCategory: c.value)
       if p.categories.isEmpty { p.categories = [c.value] }
     }
-    if p.identifiers.arxiv?.id != nil {
-      let journal = p.containerTitle?.plainText.lowercased() ?? ""
-      let preprintContainer = journal.isEmpty || journal == "corr" || journal.hasPrefix("arxiv")
-      let preprintType = ["misc", "online", "unpublished", "electronic", "www"].contains(e.type)
-      if preprintType && preprintContainer || e.type == "article" && !journal.isEmpty && preprintContainer {
-        p.kind = .article
-      }
-    }
+    let read = BibTeXMapping.kindRead(
+      type: e.type, hasArxivID: p.identifiers.arxiv?.id != nil, container: p.containerTitle?.plainText,
+      entrysubtype: nil)
+    if read == .article { p.kind = .article }
     // The arXiv DOI and abs URL are derived from the id; keep only ones that say more.
     if let ax = p.identifiers.arxiv, ax.id != nil {
       if let doi = p.identifiers.doi, doi.lowercased() == ax.doi?.lowercased() { p.identifiers.doi = nil }
       if p.urls == [ax.absURL ?? ""] { p.urls = [] }
     }
-    if p.kind == .articleJournal, let sub = e.field("entrysubtype")?.value.lowercased(),
-      sub == "magazine" || sub == "newspaper"
-    {
-      p.kind = PaperKind("article-\(sub)")
+    if p.kind == .articleJournal {
+      p.kind = BibTeXMapping.kindRead(type: e.type, hasArxivID: false, container: nil, entrysubtype: e.field("entrysubtype")?.value)
     }
 
     // The fields BibKit's writer uses for facts BibTeX has no field for.
@@ -276,7 +270,9 @@ public struct BibTeXReader: BibliographyReader {
     }
     if take("year-inferred")?.value == "true", p.issued != nil { p.issued?.yearInferred = true }
     if take("date-approximate")?.value == "true", p.issued != nil { p.issued?.approximate = true }
-    if let f = take("original-type") { p.originalType = f.value }
+    // Written as escaped text (`legal\_case`), so read as text.
+    if let v = takePlain("original-type") { p.originalType = v }
+    if let v = takePlain("kind"), PaperKind.cslTypes.contains(v) { p.kind = PaperKind(v) }
     if let f = take("first-version-date"), let d = PartialDate(iso: f.value) { p.firstVersionDate = d }
     if let f = take("current-version-date"), let d = PartialDate(iso: f.value) { p.currentVersionDate = d }
     if let f = take("code") { p.codeLinks = f.value.split(separator: " ").map(String.init) }
@@ -291,10 +287,11 @@ public struct BibTeXReader: BibliographyReader {
     // Everything else, in input order, so it is written back as it came; fields the writer
     // named `<format>-<name>` for another format's extras go back to that format.
     for (k, f) in e.fields.enumerated() where !used.flags[k] {
-      if let dash = f.name.utf8.firstIndex(of: UInt8(ascii: "-")), ["profile", "arxiv", "ris", "csl-json"].contains(String(f.name[..<dash])) {
-        p.extraFields.append(ExtraField(source: String(f.name[..<dash]), name: String(f.name[f.name.index(after: dash)...]), value: f.value))
+      // Another format's extras are written as escaped text, so they are read as text.
+      if let dash = f.name.utf8.firstIndex(of: UInt8(ascii: "-")), ["profile", "arxiv", "ris"].contains(String(f.name[..<dash])) {
+        p.extraFields.append(ExtraField(source: String(f.name[..<dash]), name: String(f.name[f.name.index(after: dash)...]), value: LaTeXDecoding.plain(f.value)))
       } else if f.name.hasPrefix("csl-json-") {
-        p.extraFields.append(ExtraField(source: "csl-json", name: String(f.name.dropFirst(9)), value: f.value))
+        p.extraFields.append(ExtraField(source: "csl-json", name: String(f.name.dropFirst(9)), value: LaTeXDecoding.plain(f.value)))
       } else {
         p.extraFields.append(ExtraField(source: "bibtex", name: f.name, value: f.value))
       }

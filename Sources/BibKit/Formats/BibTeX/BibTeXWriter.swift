@@ -133,7 +133,7 @@ struct EntryBuilder {
     if isBalanced(value) {
       field(name, raw: value)
     } else {
-      field(name, raw: value.replacing("{", with: "%7B").replacing("}", with: "%7D"))
+      field(name, raw: value.replacingBytes("{", with: "%7B").replacingBytes("}", with: "%7D"))
     }
   }
 
@@ -308,6 +308,12 @@ struct EntryBuilder {
     if p.urls.count > 1 { field("urls", verbatim: p.urls.joined(separator: " ")) }
     // A type from another format, or one this entry type does not show, is kept by name.
     if let t = p.originalType, t != type { field("original-type", plain: t) }
+    // A kind the entry type does not give back (a legal case in @misc, a magazine article in
+    // @article) is kept by name; a preprint is recognised by its arXiv id.
+    let subtype = p.extraFields.first { $0.source == FormatID.bibtex.rawValue && $0.name.lowercased() == "entrysubtype" }?.value
+    let read = BibTeXMapping.kindRead(
+      type: type, hasArxivID: p.identifiers.arxiv?.id != nil, container: p.containerTitle?.plainText, entrysubtype: subtype)
+    if read != p.kind { field("kind", plain: p.kind.rawValue) }
     for ext in p.extensionFields(for: .bibtex, carriesTruncation: true) {
       if ext.name == "code" || ext.name == "links" {
         field(ext.name, verbatim: ext.value)

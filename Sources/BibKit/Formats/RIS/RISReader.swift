@@ -236,6 +236,8 @@ public struct RISReader: BibliographyReader {
       if !applyExtension(fields[k].value, to: &p) { notes.append(fields[k].value) }
     }
     if !notes.isEmpty { p.note = notes.joined(separator: "\n") }
+    // A kind named in N1 whose own TY this is (CLSWK for `classic`): the TY says nothing more.
+    if p.originalType == ty, RISWriter.tyForKind[p.kind.rawValue] == ty { p.originalType = nil }
 
     // The arXiv conventions of the writer: PB arXiv, the arXiv DOI and abs URL are derived.
     if let ax = p.identifiers.arxiv, ax.id != nil {
