@@ -15,7 +15,23 @@ enum CSLRichText {
   /// Tags are read first; `$…$` pairs are then found in each stretch of equally styled text,
   /// so the result does not depend on where redundant tags split the text, and what the
   /// writer emits reads back to the same runs.
+  ///
+  /// Markup that does not nest (`<i>a<b>b</i>c</b>`) or a literal `<` next to a tag can read
+  /// in a way our writer cannot write back as such; the reading is then the one that reading
+  /// our own output again gives back (found in at most a few rounds), so CSL-JSON → CSL-JSON
+  /// is stable.
   static func parse(_ s: String) -> RichText {
+    var t = parseOnce(s)
+    guard s.utf8.contains(UInt8(ascii: "<")) else { return t }
+    for _ in 0..<4 {
+      let again = parseOnce(CSLJSONWriter.html(t))
+      if again == t { break }
+      t = again
+    }
+    return t
+  }
+
+  static func parseOnce(_ s: String) -> RichText {
     guard s.utf8.contains(UInt8(ascii: "<")) else { return RichText.parsingInlineMath(s) }
     var runs: [RichText.Run] = []
     var stack: [(close: String, style: RichText.Styles)] = []
@@ -38,6 +54,12 @@ enum CSLRichText {
         flush()
         stack.append((tag.close, tag.style))
         rest = rest.dropFirst(tag.open.count)
+      } else if let k = stack.lastIndex(where: { rest.hasPrefix($0.close) }) {
+        // A closing tag for an element further out closes the ones inside it too.
+        flush()
+        let close = stack[k].close
+        stack.removeSubrange(k...)
+        rest = rest.dropFirst(close.count)
       } else {
         text += "<"
         rest = rest.dropFirst()
