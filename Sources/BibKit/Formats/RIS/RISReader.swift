@@ -184,16 +184,19 @@ public struct RISReader: BibliographyReader {
       p.authors = []
     }
     p.translators = takeAll("A4").map(name)
-    // DA, else PY, else Y1; never Y2 (the access date). Tags that agree are consumed.
+    // DA, else PY, else Y1; never Y2 (the access date). Every date tag that agrees with the
+    // date taken (repeats included) is consumed; one that says more or else stays as it is.
     for tag in ["DA", "PY", "Y1"] {
-      guard let k = fields.indices.first(where: { fields[$0].tag == tag && !fields[$0].value.isEmpty }),
-        let d = date(fields[k].value)
-      else { continue }
-      if p.issued == nil {
-        p.issued = d
-        used.insert(k)
-      } else if d.year == p.issued?.year, d.month == nil || d.month == p.issued?.month {
-        used.insert(k)
+      for k in fields.indices where fields[k].tag == tag && !fields[k].value.isEmpty {
+        guard let d = date(fields[k].value) else { continue }
+        if p.issued == nil {
+          p.issued = d
+          used.insert(k)
+        } else if d.year == p.issued?.year, d.month == nil || d.month == p.issued?.month,
+          d.day == nil || d.day == p.issued?.day
+        {
+          used.insert(k)
+        }
       }
     }
     p.volume = take("VL")
