@@ -70,13 +70,18 @@ public struct CSLJSONReader: BibliographyReader {
         Diagnostic(.warning, "csl-json.value", "item \(index + 1): \(message)",
           at: SourceLocation(file: source, line: 1, column: 1)))
     }
+    var keep = Set<String>()  // mapped keys whose value did not fit, kept as they came
+    // An empty string is no value: kept as it came, so it is written back, but not mapped
+    // (the writers leave empty fields out).
     func text(_ key: String) -> String? {
       guard let v = m[key] else { return nil }
-      if let t = v.text { return t }
+      if let t = v.text {
+        if t.isEmpty { keep.insert(key) }
+        return t.isEmpty ? nil : t
+      }
       warn("'\(key)' is not a string or number; kept as it came")
       return nil
     }
-    var keep = Set<String>()  // mapped keys whose value did not fit, kept as they came
 
     p.citationKey = text("id") ?? text("citation-key")
     if let t = m["type"]?.text, PaperKind.cslTypes.contains(t) {
