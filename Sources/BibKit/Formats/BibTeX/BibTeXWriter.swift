@@ -222,7 +222,7 @@ struct EntryBuilder {
       braced = true
     }
     var s = ""
-    if let particle = p.particle, !particle.isEmpty { s += esc(particle) + " " }
+    if let particle = p.particle, !particle.isEmpty { s += Self.lowercaseForBibTeX(esc(particle)) + " " }
     s += family
     if let suffix = p.suffix, !suffix.isEmpty { s += ", " + esc(suffix) }
     if let given = p.given, !given.isEmpty {
@@ -235,6 +235,20 @@ struct EntryBuilder {
       s += ", {}"
     }
     return s
+  }
+
+  /// BibTeX takes a word for part of the von particle when its first letter outside braces
+  /// is lower case. A particle word that starts with capitals (`{N}onsense` read as von) has
+  /// them braced again, so it still reads as von.
+  static func lowercaseForBibTeX(_ particle: String) -> String {
+    particle.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+      let b = Array(word.utf8)
+      guard let first = b.first, ASCII.isUpper(first),
+        let k = b.firstIndex(where: { ASCII.isLower($0) }),
+        b[..<k].allSatisfy({ ASCII.isUpper($0) })
+      else { return String(word) }
+      return "{" + String(decoding: b[..<k], as: UTF8.self) + "}" + String(decoding: b[k...], as: UTF8.self)
+    }.joined(separator: " ")
   }
 
   mutating func names(_ field: String, _ people: [Person], truncated: Bool) {
