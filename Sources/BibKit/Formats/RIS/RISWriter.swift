@@ -148,7 +148,8 @@ public struct RISWriter: BibliographyWriter {
       tag("N1", "kind: " + p.kind.rawValue)
     }
     for extra in p.extraFields where extra.source == FormatID.ris.rawValue {
-      tag(extra.name, extra.value, keepEmpty: true)
+      // The tags whose continuation lines the reader joins with line breaks keep them.
+      tag(extra.name, extra.value, multiline: ["AB", "N1", "N2"].contains(extra.name), keepEmpty: true)
     }
     out += "ER  - \r\n\r\n"
   }
