@@ -414,9 +414,26 @@ struct BibTeXParser {
       break
     }
     if let only {
-      return (b.withUnsafeBufferPointer { Self.collapse(UnsafeBufferPointer(rebasing: $0[only]), trim: trim) }, nil)
+      return (Self.droppingGuard(b.withUnsafeBufferPointer { Self.collapse(UnsafeBufferPointer(rebasing: $0[only]), trim: trim) }), nil)
     }
-    return (out.withUnsafeBufferPointer { Self.collapse($0, trim: trim) }, parts == 1 ? lone : nil)
+    return (Self.droppingGuard(out.withUnsafeBufferPointer { Self.collapse($0, trim: trim) }), parts == 1 ? lone : nil)
+  }
+
+  /// Whether `s` ends with a backslash that escapes nothing (an odd number of them).
+  static func endsWithLoneBackslash<S: StringProtocol>(_ s: S) -> Bool {
+    var n = 0
+    for c in s.utf8.reversed() {
+      guard c == UInt8(ascii: "\\") else { break }
+      n += 1
+    }
+    return n % 2 == 1
+  }
+
+  /// The writer puts `{}` after a value's final lone backslash, so that it does not escape
+  /// the closing brace for LaTeX; reading takes it off again.
+  static func droppingGuard(_ v: String) -> String {
+    guard v.utf8.last == UInt8(ascii: "}"), v.hasSuffix("\\{}"), endsWithLoneBackslash(v.dropLast(2)) else { return v }
+    return String(v.dropLast(2))
   }
 
   /// A `{…}` or `"…"` part. Braces are counted as BibTeX counts them (a backslash does not

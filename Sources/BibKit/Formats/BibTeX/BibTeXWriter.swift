@@ -99,7 +99,7 @@ struct EntryBuilder {
   mutating func field(_ name: String, raw value: String) {
     written.insert(name.lowercased())
     // A value ending in a lone backslash would escape the closing brace for LaTeX readers.
-    let safe = value.hasSuffix("\\") && !value.hasSuffix("\\\\") ? value + "{}" : value
+    let safe = BibTeXParser.endsWithLoneBackslash(value) ? value + "{}" : value
     text += "  \(name) = {\(safe)},\n"
   }
 
