@@ -152,3 +152,28 @@ import Testing
     #expect(String(decoding: bib.bytes, as: UTF8.self).hasPrefix("@misc{vogels2019powersgd,\n"))
   }
 }
+
+/// The CSL-JSON writer streams each item; the tree it replaces is the reference.
+@Suite struct CSLJSONStreamingTests {
+  @Test func streamedItemsEqualTheTree() throws {
+    var papers = try Fixtures.readProfile("seeds/martin-jaggi-profile.txt").papers
+    papers += try ArxivAtomReader().read(Fixtures.bytes("seeds/martin-jaggi-arxiv.xml"), options: ReadOptions(asOf: Fixtures.asOf)).papers
+    var g = ConformanceTests.Generator(state: 7)
+    papers += (0..<300).map { ConformanceTests.generate(&g, $0, carries: Capabilities.carries[.cslJSON]!) }
+    var p = papers[0]
+    p.authors = [Person(given: "A", family: "B", particle: "van", droppingParticle: "de", suffix: "Jr."), Person(literal: "Org")]
+    p.issued = PartialDate(year: 2020, month: 2, day: 3)
+    p.issued?.approximate = true
+    p.identifiers.isbn = ["1", "2"]
+    p.translators = [Person(given: "T", family: "U")]
+    papers.append(p)
+    let writer = CSLJSONWriter()
+    for (i, paper) in papers.enumerated() {
+      var streamed: [UInt8] = []
+      writer.writeItem(paper, key: "k\(i)", into: &streamed)
+      var tree: [UInt8] = []
+      writer.item(paper, key: "k\(i)").write(into: &tree, indent: 2)
+      #expect(String(decoding: streamed, as: UTF8.self) == String(decoding: tree, as: UTF8.self))
+    }
+  }
+}

@@ -30,7 +30,7 @@ public struct CSLJSONWriter: BibliographyWriter {
         out.reserveCapacity((end - i) * 1024)
         while i < end {
           JSONValue.spaces(2, into: &out)
-          item(papers[i], key: keys[i]).write(into: &out, indent: 2)
+          writeItem(papers[i], key: keys[i], into: &out)
           if i + 1 < n { out.append(UInt8(ascii: ",")) }
           out.append(0x0A)
           i += 1
@@ -53,6 +53,97 @@ public struct CSLJSONWriter: BibliographyWriter {
       if let d = p.uncarriedAffiliations(key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
     }
     return WriteResult(bytes: out, diagnostics: diagnostics, count: papers.count)
+  }
+
+  /// Writes one item at indent 2, as `item(p, key:).write(into:indent: 2)` would, without
+  /// building its tree. Items with keys kept from CSL-JSON input take the tree path.
+  func writeItem(_ p: Paper, key: String, into out: inout [UInt8]) {
+    if p.extraFields.contains(where: { $0.source == FormatID.cslJSON.rawValue }) {
+      item(p, key: key).write(into: &out, indent: 2)
+      return
+    }
+    var first = true
+    func member(_ k: String) {
+      out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+      out.append(0x0A)
+      first = false
+      JSONValue.spaces(4, into: &out)
+      JSONValue.quote(k, into: &out)
+      out.append(UInt8(ascii: ":"))
+      out.append(0x20)
+    }
+    func string(_ k: String, _ v: String?) {
+      guard let v, !v.isEmpty else { return }
+      member(k)
+      JSONValue.quote(v, into: &out)
+    }
+    func strings(_ k: String, _ list: [String]) {
+      member(k)
+      out.append(UInt8(ascii: "["))
+      out.append(0x0A)
+      for (i, v) in list.enumerated() {
+        JSONValue.spaces(6, into: &out)
+        JSONValue.quote(v, into: &out)
+        if i + 1 < list.count { out.append(UInt8(ascii: ",")) }
+        out.append(0x0A)
+      }
+      JSONValue.spaces(4, into: &out)
+      out.append(UInt8(ascii: "]"))
+    }
+    func people(_ k: String, _ list: [Person]) {
+      guard !list.isEmpty else { return }
+      member(k)
+      out.append(UInt8(ascii: "["))
+      out.append(0x0A)
+      for (i, person) in list.enumerated() {
+        JSONValue.spaces(6, into: &out)
+        Self.name(person).write(into: &out, indent: 6)
+        if i + 1 < list.count { out.append(UInt8(ascii: ",")) }
+        out.append(0x0A)
+      }
+      JSONValue.spaces(4, into: &out)
+      out.append(UInt8(ascii: "]"))
+    }
+    let arxivID = p.identifiers.arxiv?.id
+    string("DOI", p.identifiers.doi ?? p.identifiers.arxiv?.doi)
+    string("ISBN", p.identifiers.isbn.first)
+    string("ISSN", p.identifiers.issn.first)
+    string("PMCID", p.identifiers.pmcid)
+    string("PMID", p.identifiers.pmid)
+    string("URL", p.urls.first ?? p.identifiers.arxiv?.absURL)
+    string("abstract", p.abstract)
+    people("author", p.authors)
+    if !p.categories.isEmpty { strings("categories", p.categories) }
+    string("citation-key", key)
+    if let t = p.containerTitle, !t.isEmpty { string("container-title", Self.html(t)) }
+    let custom = customMembers(p)
+    if !custom.isEmpty {
+      member("custom")
+      JSONValue.object(custom).write(into: &out, indent: 4)
+    }
+    string("edition", p.edition)
+    people("editor", p.editors)
+    string("genre", p.genre)
+    string("id", key)
+    string("issue", p.issue)
+    if let d = p.issued {
+      member("issued")
+      Self.date(d).write(into: &out, indent: 4)
+    }
+    if !p.keywords.isEmpty { string("keyword", p.keywords.joined(separator: ", ")) }
+    string("language", p.language)
+    string("note", p.note)
+    string("number", p.number ?? arxivID.map { "arXiv:" + $0 })
+    string("page", p.pages)
+    string("publisher", p.publisher ?? (arxivID != nil && p.isPreprint ? "arXiv" : nil))
+    string("publisher-place", p.publisherPlace)
+    if let t = p.title, !t.isEmpty { string("title", Self.html(t)) }
+    people("translator", p.translators)
+    string("type", PaperKind.cslTypes.contains(p.kind.rawValue) ? p.kind.rawValue : "document")
+    string("volume", p.volume)
+    out.append(0x0A)
+    JSONValue.spaces(2, into: &out)
+    out.append(UInt8(ascii: "}"))
   }
 
   /// Object members, added in key order.
@@ -99,7 +190,27 @@ public struct CSLJSONWriter: BibliographyWriter {
     tail.add("type", PaperKind.cslTypes.contains(p.kind.rawValue) ? p.kind.rawValue : "document")
     tail.add("volume", p.volume)
 
+    var custom = customMembers(p)
+    // Keys read from CSL-JSON that no mapping knows: schema variables at the top, others in custom.
+    for extra in p.extraFields where extra.source == FormatID.cslJSON.rawValue {
+      var parser = JSONParser(Array(extra.value.utf8))
+      let value = (try? parser.parseDocument())?.outputValue ?? .string(extra.value)
+      if Self.schemaKeys.contains(extra.name), !(head.list + tail.list).contains(where: { $0.0 == extra.name }) {
+        tail.add(extra.name, value)
+      } else {
+        custom.append((extra.name, value))
+      }
+    }
+    var members = head.list
+    if !custom.isEmpty { members.append(("custom", .object(custom))) }
+    members += tail.list
+    return .object(members)
+  }
+
+  /// The item's `custom` members for facts CSL has no variable for (not yet sorted).
+  func customMembers(_ p: Paper) -> [(String, JSONValue)] {
     var custom: [(String, JSONValue)] = []
+    let arxivID = p.identifiers.arxiv?.id
     if !PaperKind.cslTypes.contains(p.kind.rawValue) {
       custom.append(("kind", .string(p.kind.rawValue)))
     }
@@ -124,20 +235,7 @@ public struct CSLJSONWriter: BibliographyWriter {
     if p.identifiers.issn.count > 1 {
       custom.append(("issn", .array(p.identifiers.issn.map { .string($0) })))
     }
-    // Keys read from CSL-JSON that no mapping knows: schema variables at the top, others in custom.
-    for extra in p.extraFields where extra.source == FormatID.cslJSON.rawValue {
-      var parser = JSONParser(Array(extra.value.utf8))
-      let value = (try? parser.parseDocument())?.outputValue ?? .string(extra.value)
-      if Self.schemaKeys.contains(extra.name), !(head.list + tail.list).contains(where: { $0.0 == extra.name }) {
-        tail.add(extra.name, value)
-      } else {
-        custom.append((extra.name, value))
-      }
-    }
-    var members = head.list
-    if !custom.isEmpty { members.append(("custom", .object(custom))) }
-    members += tail.list
-    return .object(members)
+    return custom
   }
 
   /// The item properties of the CSL-JSON 1.0.2 schema.
