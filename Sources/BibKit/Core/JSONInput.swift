@@ -251,12 +251,19 @@ struct JSONParser {
       case UInt8(ascii: "t"): out.append(0x09)
       case UInt8(ascii: "u"):
         var v = try hex4()
+        // A high surrogate joins a following low one; any other pairing is U+FFFD, and the
+        // second escape is read on its own.
         if (0xD800...0xDBFF).contains(v), i + 2 < b.count, b[i + 1] == UInt8(ascii: "\\"),
           b[i + 2] == UInt8(ascii: "u")
         {
+          let mark = i
           i += 2
           let low = try hex4()
-          v = 0x10000 + ((v - 0xD800) << 10) + (low &- 0xDC00)
+          if (0xDC00...0xDFFF).contains(low) {
+            v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+          } else {
+            i = mark
+          }
         }
         let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
         out += Array(String(scalar).utf8)
