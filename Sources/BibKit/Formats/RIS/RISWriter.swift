@@ -97,6 +97,9 @@ public struct RISWriter: BibliographyWriter {
       if let m = d.month {
         let day = d.day.map(PartialDate.twoDigits) ?? ""
         tag("DA", "\(d.year)/\(PartialDate.twoDigits(m))/\(day)/")
+      } else if p.extraFields.contains(where: { $0.source == FormatID.ris.rawValue && $0.name == "DA" }) {
+        // A kept DA that said something else would otherwise be the first DA, which wins.
+        tag("DA", "\(d.year)///")
       }
     }
     tag("VL", p.volume)
