@@ -390,7 +390,19 @@ enum Inheritance {
   ]
 
   /// Fields a child never takes from its parent.
-  static let notInherited: Set<String> = ["ids", "crossref", "xref", "xdata", "key", "label", "shorthand", "sortkey"]
+  static let notInherited: Set<String> = [
+    "ids", "crossref", "xref", "xdata", "key", "label", "shorthand", "sortkey",
+    // BibKit's own fields describe the entry they are written in, not what it shares.
+    "original-type", "kind", "authors-truncated", "year-inferred", "date-approximate",
+    "first-version-date", "current-version-date", "arxiv-version", "code", "code-badge", "links",
+    "urls", "categories",
+  ]
+
+  /// Whether a parent's field passes to the entries that cross-reference it: not BibKit's
+  /// own fields, nor another format's extras (`ris-…`, `csl-json-…`).
+  static func inherits(_ name: String) -> Bool {
+    !notInherited.contains(name) && !["profile-", "arxiv-", "ris-", "csl-json-"].contains { name.hasPrefix($0) }
+  }
 
   static let takesBooktitle: Set<String> = ["inproceedings", "incollection", "inbook", "bookinbook", "suppbook", "conference"]
 
@@ -427,7 +439,7 @@ enum Inheritance {
       return resolve(parent, byKey: byKey, source: source, visiting: &visiting, diagnostics: &diagnostics)
     }
     func take(from parent: RawEntry, titleToBooktitle: Bool) {
-      for f in parent.fields where !notInherited.contains(f.name) {
+      for f in parent.fields where inherits(f.name) {
         var name = f.name
         if titleToBooktitle, name == "title" { name = "booktitle" }
         if name == "title" { continue }
