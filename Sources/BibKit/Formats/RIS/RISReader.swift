@@ -202,8 +202,14 @@ public struct RISReader: BibliographyReader {
     p.volume = take("VL")
     p.issue = take("IS")
     if let sp = take("SP") {
-      let ep = take("EP")
-      p.pages = ep.map { sp + "-" + $0 } ?? sp
+      // The first EP pairs with SP. An empty one (the writer's mark that the range is all in
+      // SP and a later EP is something else) pairs with nothing.
+      if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].tag == "EP" }) {
+        used.insert(k)
+        p.pages = fields[k].value.isEmpty ? sp : sp + "-" + fields[k].value
+      } else {
+        p.pages = sp
+      }
     }
     p.edition = take("ET")
     p.publisher = take("PB")

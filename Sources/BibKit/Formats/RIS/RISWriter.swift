@@ -115,6 +115,10 @@ public struct RISWriter: BibliographyWriter {
         tag("EP", parts[1])
       } else {
         tag("SP", pages)
+        // A kept EP would otherwise pair with this SP when read back.
+        if p.extraFields.contains(where: { $0.source == FormatID.ris.rawValue && $0.name == "EP" }) {
+          tag("EP", "", keepEmpty: true)
+        }
       }
     }
     tag("ET", p.edition)
