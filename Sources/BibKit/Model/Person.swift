@@ -156,20 +156,23 @@ extension Person {
   }
 
   static func splitTopLevelCommas(_ s: String) -> [String] {
+    // On UTF-8 bytes: braces and commas are ASCII, so they never fall inside a character.
+    let b = Array(s.utf8)
+    guard b.contains(UInt8(ascii: ",")) else { return [s.trimmingSpaces()] }
     var parts: [String] = []
     var depth = 0
-    var current = ""
-    for ch in s {
-      switch ch {
-      case "{": depth += 1; current.append(ch)
-      case "}": depth -= 1; current.append(ch)
-      case "," where depth == 0:
-        parts.append(current.trimmingSpaces())
-        current = ""
-      default: current.append(ch)
+    var start = 0
+    for (i, c) in b.enumerated() {
+      switch c {
+      case UInt8(ascii: "{"): depth += 1
+      case UInt8(ascii: "}"): depth -= 1
+      case UInt8(ascii: ",") where depth == 0:
+        parts.append(String(decoding: b[start..<i], as: UTF8.self).trimmingSpaces())
+        start = i + 1
+      default: break
       }
     }
-    parts.append(current.trimmingSpaces())
+    parts.append(String(decoding: b[start...], as: UTF8.self).trimmingSpaces())
     return parts
   }
 }

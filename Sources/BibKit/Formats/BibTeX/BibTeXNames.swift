@@ -143,6 +143,8 @@ enum BibTeXNames {
 
   /// biblatex's extended name format: `family=Jong, given=K., prefix=de, useprefix=true`.
   static func extendedName(_ s: String) -> Person? {
+    // Every part of the extended form has `key=value`: most names have no `=` at all.
+    guard s.utf8.contains(UInt8(ascii: "=")) else { return nil }
     let parts = Person.splitTopLevelCommas(s)
     guard parts.count >= 2 || s.contains("="), parts.allSatisfy({ $0.contains("=") }) else { return nil }
     var p = Person()

@@ -414,9 +414,9 @@ struct BibTeXParser {
       break
     }
     if let only {
-      return (Self.droppingGuard(b.withUnsafeBufferPointer { Self.collapse(UnsafeBufferPointer(rebasing: $0[only]), trim: trim) }), nil)
+      return (b.withUnsafeBufferPointer { Self.collapse(Self.droppingGuard(UnsafeBufferPointer(rebasing: $0[only])), trim: trim) }, nil)
     }
-    return (Self.droppingGuard(out.withUnsafeBufferPointer { Self.collapse($0, trim: trim) }), parts == 1 ? lone : nil)
+    return (out.withUnsafeBufferPointer { Self.collapse(Self.droppingGuard($0), trim: trim) }, parts == 1 ? lone : nil)
   }
 
   /// Whether `s` ends with a backslash that escapes nothing (an odd number of them).
@@ -431,9 +431,12 @@ struct BibTeXParser {
 
   /// The writer puts `{}` after a value's final lone backslash, so that it does not escape
   /// the closing brace for LaTeX; reading takes it off again.
-  static func droppingGuard(_ v: String) -> String {
-    guard v.utf8.last == UInt8(ascii: "}"), v.hasSuffix("\\{}"), endsWithLoneBackslash(v.dropLast(2)) else { return v }
-    return String(v.dropLast(2))
+  static func droppingGuard(_ v: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    let n = v.count
+    guard n >= 3, v[n - 1] == UInt8(ascii: "}"), v[n - 2] == UInt8(ascii: "{"), v[n - 3] == UInt8(ascii: "\\") else { return v }
+    var k = n - 3
+    while k > 0, v[k - 1] == UInt8(ascii: "\\") { k -= 1 }
+    return (n - 2 - k) % 2 == 1 ? UnsafeBufferPointer(rebasing: v[0..<(n - 2)]) : v
   }
 
   /// A `{…}` or `"…"` part. Braces are counted as BibTeX counts them (a backslash does not

@@ -78,7 +78,7 @@ enum LaTeXDecoding {
 
   /// Whether `{text}` would be read back as plain text: one word the writer protects anyway.
   static func bracesReadAsPlain(_ text: String) -> Bool {
-    !text.isEmpty && !text.contains(" ") && !text.contains("\u{00A0}")
+    !text.isEmpty && !text.utf8.contains(0x20) && !text.contains("\u{00A0}")
       && LaTeXEncoding.needsProtection(Substring(text))
   }
 
