@@ -5,28 +5,64 @@ enum LaTeXEncoding {
   ///
   /// - Returns: the text, and whether a character had to stay non-ASCII in ASCII mode.
   static func escape(_ s: String, ascii: Bool, into out: inout String) -> Bool {
+    // On UTF-8 bytes: every special character is ASCII; other characters are copied whole,
+    // or in ASCII mode written as LaTeX.
+    var copy = s
     var kept = false
-    var previous: Unicode.Scalar = " "
-    for u in s.unicodeScalars {
-      // Keep -- ``  '' from turning into dashes and quotes.
-      if u == previous, u == "-" || u == "`" || u == "'" { out += "{}" }
-      previous = u
-      switch u {
-      case "&": out += "\\&"
-      case "%": out += "\\%"
-      case "$": out += "\\$"
-      case "#": out += "\\#"
-      case "_": out += "\\_"
-      case "{": out += "\\{"
-      case "}": out += "\\}"
-      case "~": out += "\\textasciitilde{}"
-      case "^": out += "\\textasciicircum{}"
-      case "\\": out += "\\textbackslash{}"
-      default:
-        if !appendOrdinary(u, ascii: ascii, into: &out) { kept = true }
+    let o = copy.withUTF8 { b -> [UInt8] in
+      var o: [UInt8] = []
+      o.reserveCapacity(b.count + 8)
+      var previous: UInt8 = 0x20
+      var i = 0
+      while i < b.count {
+        let c = b[i]
+        if c >= 0x80 {
+          let n = utf8Length(c)
+          previous = 0
+          appendNonASCII(b, i, n, ascii: ascii, into: &o, kept: &kept)
+          i += n
+          continue
+        }
+        // Keep -- ``  '' from turning into dashes and quotes.
+        if c == previous, c == UInt8(ascii: "-") || c == UInt8(ascii: "`") || c == UInt8(ascii: "'") {
+          o.append(UInt8(ascii: "{"))
+          o.append(UInt8(ascii: "}"))
+        }
+        previous = c
+        switch c {
+        case UInt8(ascii: "&"), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "#"), UInt8(ascii: "_"),
+          UInt8(ascii: "{"), UInt8(ascii: "}"):
+          o.append(UInt8(ascii: "\\"))
+          o.append(c)
+        case UInt8(ascii: "~"): o.append(contentsOf: "\\textasciitilde{}".utf8)
+        case UInt8(ascii: "^"): o.append(contentsOf: "\\textasciicircum{}".utf8)
+        case UInt8(ascii: "\\"): o.append(contentsOf: "\\textbackslash{}".utf8)
+        default: o.append(c)
+        }
+        i += 1
       }
+      return o
     }
+    out += String(decoding: o, as: UTF8.self)
     return kept
+  }
+
+  /// The length of the UTF-8 sequence a lead byte starts.
+  static func utf8Length(_ lead: UInt8) -> Int { lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2 }
+
+  /// Appends the non-ASCII character at `b[i..<i+n]`: as it is, or in ASCII mode as LaTeX
+  /// where there is a known form (else as it is, and `kept` is set).
+  static func appendNonASCII(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int, ascii: Bool, into o: inout [UInt8], kept: inout Bool) {
+    let end = min(i + n, b.count)
+    guard ascii else {
+      o.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<end]))
+      return
+    }
+    var text = ""
+    for u in String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self).unicodeScalars {
+      if !appendOrdinary(u, ascii: true, into: &text) { kept = true }
+    }
+    o.append(contentsOf: text.utf8)
   }
 
   /// Appends a character that is not special to BibTeX: as it is, or in ASCII mode as LaTeX
@@ -133,42 +169,67 @@ enum LaTeXEncoding {
   /// would break BibTeX or LaTeX outside math: unescaped `%`, `&`, `#`, `_`, `^`, and
   /// braces when they do not balance.
   static func texText(_ s: String, ascii: Bool, into out: inout String) -> Bool {
+    var copy = s
     var kept = false
-    var depth = 0
-    var balanced = true
-    for u in s.unicodeScalars {
-      if u == "{" { depth += 1 } else if u == "}" {
-        depth -= 1
-        if depth < 0 { balanced = false }
+    let o = copy.withUTF8 { b -> [UInt8] in
+      var depth = 0
+      var balanced = true
+      for c in b {
+        if c == UInt8(ascii: "{") {
+          depth += 1
+        } else if c == UInt8(ascii: "}") {
+          depth -= 1
+          if depth < 0 { balanced = false }
+        }
       }
+      if depth != 0 { balanced = false }
+      var o: [UInt8] = []
+      o.reserveCapacity(b.count + 16)
+      var inMath = false
+      var escaped = false
+      var i = 0
+      while i < b.count {
+        let c = b[i]
+        if c >= 0x80 {
+          let n = utf8Length(c)
+          if escaped {
+            o.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<min(i + n, b.count)]))
+            escaped = false
+          } else {
+            appendNonASCII(b, i, n, ascii: ascii, into: &o, kept: &kept)
+          }
+          i += n
+          continue
+        }
+        i += 1
+        if escaped {
+          o.append(c)
+          escaped = false
+          continue
+        }
+        switch c {
+        case UInt8(ascii: "\\"):
+          o.append(c)
+          escaped = true
+        case UInt8(ascii: "$"):
+          inMath.toggle()
+          o.append(c)
+        case UInt8(ascii: "%"):
+          o.append(UInt8(ascii: "\\"))
+          o.append(c)
+        case UInt8(ascii: "&"), UInt8(ascii: "#"), UInt8(ascii: "_"):
+          if !inMath { o.append(UInt8(ascii: "\\")) }
+          o.append(c)
+        case UInt8(ascii: "^") where !inMath: o.append(contentsOf: "\\textasciicircum{}".utf8)
+        case UInt8(ascii: "{"), UInt8(ascii: "}"):
+          if !balanced { o.append(UInt8(ascii: "\\")) }
+          o.append(c)
+        default: o.append(c)
+        }
+      }
+      return o
     }
-    if depth != 0 { balanced = false }
-    var inMath = false
-    var escaped = false
-    for u in s.unicodeScalars {
-      if escaped {
-        out.unicodeScalars.append(u)
-        escaped = false
-        continue
-      }
-      switch u {
-      case "\\":
-        out += "\\"
-        escaped = true
-      case "$":
-        inMath.toggle()
-        out += "$"
-      case "%": out += "\\%"
-      case "&" where !inMath: out += "\\&"
-      case "#" where !inMath: out += "\\#"
-      case "_" where !inMath: out += "\\_"
-      case "^" where !inMath: out += "\\textasciicircum{}"
-      case "{" where !balanced: out += "\\{"
-      case "}" where !balanced: out += "\\}"
-      default:
-        if !appendOrdinary(u, ascii: ascii, into: &out) { kept = true }
-      }
-    }
+    out += String(decoding: o, as: UTF8.self)
     return kept
   }
 }

@@ -280,10 +280,14 @@ public struct RISReader: BibliographyReader {
 
   /// Reads one `N1  - name: value` line the writer wrote; false for an ordinary note.
   static func applyExtension(_ line: String, to p: inout Paper) -> Bool {
-    guard let colon = line.firstIndex(of: ":") else { return false }
+    // `name: value`, the name one word: scanned on UTF-8 up to the colon or a space, so a
+    // long note is not walked character by character.
+    guard let colon = line.utf8.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == 0x20 || $0 == 0x0A }),
+      line.utf8[colon] == UInt8(ascii: ":")
+    else { return false }
     let name = String(line[..<colon])
-    let value = String(line[line.index(after: colon)...]).trimmingSpaces()
-    guard !name.contains(" "), !value.isEmpty else { return false }
+    let value = String(line[line.utf8.index(after: colon)...]).trimmingSpaces()
+    guard !value.isEmpty else { return false }
     switch name {
     case "authors-truncated" where value == "true": p.authorsTruncated = true
     case "year-inferred" where value == "true" && p.issued != nil: p.issued?.yearInferred = true
@@ -303,7 +307,7 @@ public struct RISReader: BibliographyReader {
       ax.primaryCategory = value
       p.identifiers.arxiv = ax
     default:
-      guard let dash = name.firstIndex(of: "-"), ["profile", "bibtex", "arxiv", "csl-json"].contains(String(name[..<dash]))
+      guard let dash = name.utf8.firstIndex(of: UInt8(ascii: "-")), ["profile", "bibtex", "arxiv", "csl-json"].contains(String(name[..<dash]))
       else { return false }
       p.extraFields.append(ExtraField(source: String(name[..<dash]), name: String(name[name.index(after: dash)...]), value: value))
     }
