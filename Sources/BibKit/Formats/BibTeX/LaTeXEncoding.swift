@@ -12,39 +12,46 @@ enum LaTeXEncoding {
     let o = copy.withUTF8 { b -> [UInt8] in
       var o: [UInt8] = []
       o.reserveCapacity(b.count + 8)
-      var previous: UInt8 = 0x20
-      var i = 0
-      while i < b.count {
-        let c = b[i]
-        if c >= 0x80 {
-          let n = utf8Length(c)
-          previous = 0
-          appendNonASCII(b, i, n, ascii: ascii, into: &o, kept: &kept)
-          i += n
-          continue
-        }
-        // Keep -- ``  '' from turning into dashes and quotes.
-        if c == previous, c == UInt8(ascii: "-") || c == UInt8(ascii: "`") || c == UInt8(ascii: "'") {
-          o.append(UInt8(ascii: "{"))
-          o.append(UInt8(ascii: "}"))
-        }
-        previous = c
-        switch c {
-        case UInt8(ascii: "&"), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "#"), UInt8(ascii: "_"),
-          UInt8(ascii: "{"), UInt8(ascii: "}"):
-          o.append(UInt8(ascii: "\\"))
-          o.append(c)
-        case UInt8(ascii: "~"): o.append(contentsOf: "\\textasciitilde{}".utf8)
-        case UInt8(ascii: "^"): o.append(contentsOf: "\\textasciicircum{}".utf8)
-        case UInt8(ascii: "\\"): o.append(contentsOf: "\\textbackslash{}".utf8)
-        default: o.append(c)
-        }
-        i += 1
-      }
+      escapeBytes(b, 0..<b.count, ascii: ascii, into: &o, kept: &kept)
       return o
     }
     out += String(decoding: o, as: UTF8.self)
     return kept
+  }
+
+  /// `escape` on the bytes `b[range]`, appended to `o`.
+  static func escapeBytes(
+    _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, ascii: Bool, into o: inout [UInt8], kept: inout Bool
+  ) {
+    var previous: UInt8 = 0x20
+    var i = range.lowerBound
+    while i < range.upperBound {
+      let c = b[i]
+      if c >= 0x80 {
+        let n = min(utf8Length(c), range.upperBound - i)
+        previous = 0
+        appendNonASCII(b, i, n, ascii: ascii, into: &o, kept: &kept)
+        i += n
+        continue
+      }
+      // Keep -- ``  '' from turning into dashes and quotes.
+      if c == previous, c == UInt8(ascii: "-") || c == UInt8(ascii: "`") || c == UInt8(ascii: "'") {
+        o.append(UInt8(ascii: "{"))
+        o.append(UInt8(ascii: "}"))
+      }
+      previous = c
+      switch c {
+      case UInt8(ascii: "&"), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "#"), UInt8(ascii: "_"),
+        UInt8(ascii: "{"), UInt8(ascii: "}"):
+        o.append(UInt8(ascii: "\\"))
+        o.append(c)
+      case UInt8(ascii: "~"): o.append(contentsOf: "\\textasciitilde{}".utf8)
+      case UInt8(ascii: "^"): o.append(contentsOf: "\\textasciicircum{}".utf8)
+      case UInt8(ascii: "\\"): o.append(contentsOf: "\\textbackslash{}".utf8)
+      default: o.append(c)
+      }
+      i += 1
+    }
   }
 
   /// The length of the UTF-8 sequence a lead byte starts.
@@ -130,39 +137,82 @@ enum LaTeXEncoding {
 
   /// Plain title text with special characters escaped and acronyms braced.
   static func protectedText(_ s: String, ascii: Bool, into out: inout String) -> Bool {
+    // On UTF-8 bytes. Words are separated by spaces, tabs, line breaks and no-break spaces;
+    // each word's leading punctuation, core and trailing punctuation (and hyphens) are
+    // escaped separately, and a core that needs it is braced.
+    var copy = s
     var kept = false
-    var word = Substring()
-    var pending = ""
-    func isPunct(_ c: Character) -> Bool {
-      ":;,.!?()[]\"'".contains(c)
-    }
-    var rest = Substring(s)
-    while !rest.isEmpty {
-      // Separate a run of spaces, then a word.
-      let spaces = rest.prefix(while: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\u{00A0}" })
-      _ = escape(String(spaces), ascii: ascii, into: &pending)
-      rest = rest.dropFirst(spaces.count)
-      word = rest.prefix(while: { $0 != " " && $0 != "\n" && $0 != "\t" && $0 != "\u{00A0}" })
-      rest = rest.dropFirst(word.count)
-      if word.isEmpty { continue }
-      let lead = word.prefix(while: isPunct)
-      let afterLead = word.dropFirst(lead.count)
-      let trail = String(afterLead.reversed().prefix(while: { isPunct($0) || $0 == "-" }).reversed())
-      let core = afterLead.dropLast(trail.count)
-      out += pending
-      pending = ""
-      kept = escape(String(lead), ascii: ascii, into: &out) || kept
-      if !core.isEmpty, needsProtection(core) {
-        out += "{"
-        kept = escape(String(core), ascii: ascii, into: &out) || kept
-        out += "}"
-      } else {
-        kept = escape(String(core), ascii: ascii, into: &out) || kept
+    let o = copy.withUTF8 { b -> [UInt8] in
+      var o: [UInt8] = []
+      o.reserveCapacity(b.count + 16)
+      func spaceWidth(_ i: Int) -> Int {
+        switch b[i] {
+        case 0x20, 0x0A, 0x09: return 1
+        case 0xC2 where i + 1 < b.count && b[i + 1] == 0xA0: return 2
+        default: return 0
+        }
       }
-      kept = escape(trail, ascii: ascii, into: &out) || kept
+      func isPunct(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "!"),
+          UInt8(ascii: "?"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"),
+          UInt8(ascii: "\""), UInt8(ascii: "'"):
+          return true
+        default: return false
+        }
+      }
+      var i = 0
+      while i < b.count {
+        let spacesStart = i
+        while i < b.count, spaceWidth(i) > 0 { i += spaceWidth(i) }
+        escapeBytes(b, spacesStart..<i, ascii: ascii, into: &o, kept: &kept)
+        let wordStart = i
+        while i < b.count, spaceWidth(i) == 0 { i += 1 }
+        guard i > wordStart else { continue }
+        var coreStart = wordStart
+        while coreStart < i, isPunct(b[coreStart]) { coreStart += 1 }
+        var coreEnd = i
+        while coreEnd > coreStart, isPunct(b[coreEnd - 1]) || b[coreEnd - 1] == UInt8(ascii: "-") { coreEnd -= 1 }
+        escapeBytes(b, wordStart..<coreStart, ascii: ascii, into: &o, kept: &kept)
+        if coreEnd > coreStart, needsProtection(b, coreStart..<coreEnd) {
+          o.append(UInt8(ascii: "{"))
+          escapeBytes(b, coreStart..<coreEnd, ascii: ascii, into: &o, kept: &kept)
+          o.append(UInt8(ascii: "}"))
+        } else {
+          escapeBytes(b, coreStart..<coreEnd, ascii: ascii, into: &o, kept: &kept)
+        }
+        escapeBytes(b, coreEnd..<i, ascii: ascii, into: &o, kept: &kept)
+      }
+      return o
     }
-    out += pending
+    out += String(decoding: o, as: UTF8.self)
     return kept
+  }
+
+  /// `needsProtection` on the bytes `b[range]`; ASCII words are decided on their bytes.
+  static func needsProtection(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    guard b[range].allSatisfy({ $0 < 0x80 }) else {
+      return needsProtection(Substring(String(decoding: UnsafeBufferPointer(rebasing: b[range]), as: UTF8.self)))
+    }
+    var letters = 0
+    var upper = 0
+    var innerUpper = false
+    for k in range {
+      let c = b[k]
+      if c == UInt8(ascii: "-") {
+        if innerUpper || (letters >= 2 && upper == letters) { return true }
+        letters = 0
+        upper = 0
+        continue
+      }
+      guard ASCII.isUpper(c) || ASCII.isLower(c) else { continue }
+      if ASCII.isUpper(c) {
+        upper += 1
+        if letters > 0 { innerUpper = true }
+      }
+      letters += 1
+    }
+    return innerUpper || (letters >= 2 && upper == letters)
   }
 
   /// Text that is already TeX (an abstract): kept as written, except characters that
