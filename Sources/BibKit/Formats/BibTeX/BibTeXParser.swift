@@ -71,7 +71,9 @@ struct RawEntry {
 /// The byte-level BibTeX grammar: entries in `{}` or `()`, `@string`, `@preamble`,
 /// `@comment`, `#` concatenation, macros, and recovery at the next `@` that starts a line.
 struct BibTeXParser {
-  let b: [UInt8]
+  /// The input, owned here; `b` reads it without bounds checks while `parse()` runs.
+  let bytes: [UInt8]
+  var b = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
   let source: String?
   var i = 0
   var line = 1
@@ -92,7 +94,7 @@ struct BibTeXParser {
   ]
 
   init(bytes: [UInt8], source: String?, macros: [String: String] = monthMacros) {
-    self.b = bytes
+    self.bytes = bytes
     self.source = source
     self.macros = macros
   }
@@ -158,7 +160,7 @@ struct BibTeXParser {
   mutating func name() -> String {
     let start = i
     while i < b.count, Self.isNameByte(b[i]) { advance() }
-    return String(decoding: b[start..<i], as: UTF8.self)
+    return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
   }
 
   /// A name in lower case (ASCII letters folded as they are read).
@@ -169,8 +171,8 @@ struct BibTeXParser {
       if ASCII.isUpper(b[i]) { hasUpper = true }
       advance()
     }
-    guard hasUpper else { return String(decoding: b[start..<i], as: UTF8.self) }
-    return String(decoding: b[start..<i].map { ASCII.isUpper($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+    guard hasUpper else { return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self) }
+    return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]).map { ASCII.isUpper($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
   }
 
   /// Whether position `p` starts a line (after optional blanks) with `@letters{` or `@letters(`.
@@ -196,6 +198,15 @@ struct BibTeXParser {
   // MARK: Top level
 
   mutating func parse() {
+    let input = bytes
+    input.withUnsafeBufferPointer { buffer in
+      b = buffer
+      parseAll()
+      b = UnsafeBufferPointer(start: nil, count: 0)
+    }
+  }
+
+  private mutating func parseAll() {
     while i < b.count {
       let c = b[i]
       if c == UInt8(ascii: "@") {
@@ -291,7 +302,7 @@ struct BibTeXParser {
       if b[i] == UInt8(ascii: "@"), isEntryStart(i) { break }
       advance()
     }
-    let key = String(decoding: b[keyStart..<i], as: UTF8.self)
+    let key = String(decoding: UnsafeBufferPointer(rebasing: b[keyStart..<i]), as: UTF8.self)
     skipSpaceAndComments()
     var entry = RawEntry(type: type, key: key, line: start.0, column: start.1, offset: start.2)
     let other = close == UInt8(ascii: "}") ? UInt8(ascii: ")") : UInt8(ascii: "}")
@@ -387,9 +398,9 @@ struct BibTeXParser {
         if let v = macros[key] {
           out.append(contentsOf: v.utf8)
         } else {
-          let m = String(decoding: b[mStart..<i], as: UTF8.self)
+          let m = String(decoding: UnsafeBufferPointer(rebasing: b[mStart..<i]), as: UTF8.self)
           warn("bibtex.undefined-macro", "undefined macro '\(m)'; kept as text", at)
-          out.append(contentsOf: b[mStart..<i])
+          out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mStart..<i]))
         }
         lone = key
       } else {
@@ -399,14 +410,14 @@ struct BibTeXParser {
         if parts == 1 {
           only = range
         } else {
-          out.append(contentsOf: b[range])
+          out.append(contentsOf: UnsafeBufferPointer(rebasing: b[range]))
         }
       }
       skipSpaceAndComments()
       if i < b.count, b[i] == UInt8(ascii: "#") {
         advance()
         if let r = only {
-          out.append(contentsOf: b[r])
+          out.append(contentsOf: UnsafeBufferPointer(rebasing: b[r]))
           only = nil
         }
         continue
@@ -414,7 +425,7 @@ struct BibTeXParser {
       break
     }
     if let only {
-      return (b.withUnsafeBufferPointer { Self.collapse(Self.droppingGuard(UnsafeBufferPointer(rebasing: $0[only])), trim: trim) }, nil)
+      return (Self.collapse(Self.droppingGuard(UnsafeBufferPointer(rebasing: b[only])), trim: trim), nil)
     }
     return (out.withUnsafeBufferPointer { Self.collapse(Self.droppingGuard($0), trim: trim) }, parts == 1 ? lone : nil)
   }
@@ -450,7 +461,7 @@ struct BibTeXParser {
     while i < b.count {
       // Eight bytes at a time while none of them can end the value or start a line.
       while i + 8 <= b.count {
-        let w = b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i, as: UInt64.self) }
+        let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
         if SWAR.has(w, UInt8(ascii: "{")) || SWAR.has(w, UInt8(ascii: "}")) || SWAR.has(w, UInt8(ascii: "\""))
           || SWAR.has(w, UInt8(ascii: "@")) || SWAR.has(w, UInt8(ascii: ")")) || SWAR.has(w, ASCII.lf)
         {
