@@ -205,9 +205,20 @@ struct EntryBuilder {
       }
       return o
     }
+    func needsBraces(_ o: String) -> Bool {
+      o.contains(",") || BibTeXNames.splitList("x " + o + " x").count > 1
+    }
     func esc(_ s: String) -> String {
       let o = escRaw(s)
-      return o.contains(",") || BibTeXNames.splitList("x " + o + " x").count > 1 ? "{" + o + "}" : o
+      return needsBraces(o) ? "{" + o + "}" : o
+    }
+    // A particle must start with a lower-case letter outside braces to read as von: when it
+    // needs braces, its first letter stays outside them.
+    func escParticle(_ s: String) -> String {
+      let o = escRaw(s)
+      guard needsBraces(o) else { return o }
+      if let first = o.utf8.first, ASCII.isLower(first) { return String(o.prefix(1)) + "{" + String(o.dropFirst()) + "}" }
+      return "{" + o + "}"
     }
     if let literal = p.literal {
       let e = escRaw(literal)
@@ -222,7 +233,7 @@ struct EntryBuilder {
       braced = true
     }
     var s = ""
-    if let particle = p.particle, !particle.isEmpty { s += Self.lowercaseForBibTeX(esc(particle)) + " " }
+    if let particle = p.particle, !particle.isEmpty { s += Self.lowercaseForBibTeX(escParticle(particle)) + " " }
     s += family
     if let suffix = p.suffix, !suffix.isEmpty { s += ", " + esc(suffix) }
     if let given = p.given, !given.isEmpty {
