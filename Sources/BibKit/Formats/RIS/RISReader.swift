@@ -242,6 +242,9 @@ public struct RISReader: BibliographyReader {
     var notes: [String] = []
     for k in fields.indices where fields[k].tag == "N1" && !used.contains(k) {
       used.insert(k)
+      // An empty N1 says nothing; joined in, it would end the note with a line break that
+      // RIS cannot write back.
+      if fields[k].value.isEmpty { continue }
       if !applyExtension(fields[k].value, to: &p) { notes.append(fields[k].value) }
     }
     if !notes.isEmpty { p.note = notes.joined(separator: "\n") }
