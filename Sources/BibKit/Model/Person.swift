@@ -197,8 +197,8 @@ extension String {
   /// Every occurrence of `target` replaced by `replacement`, matched on UTF-8 bytes. A string
   /// without `target` is returned as it is, after one scan.
   func replacingBytes(_ target: String, with replacement: String) -> String {
+    guard let first = target.utf8.first, utf8.contains(first) else { return self }
     let t = Array(target.utf8)
-    guard let first = t.first else { return self }
     var copy = self
     return copy.withUTF8 { b -> String in
       func matches(at i: Int) -> Bool {

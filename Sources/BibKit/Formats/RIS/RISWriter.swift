@@ -69,7 +69,9 @@ public struct RISWriter: BibliographyWriter {
     func tag(_ t: String, _ value: String?, multiline: Bool = false, keepEmpty: Bool = false) {
       guard let value, !value.isEmpty || keepEmpty else { return }
       var v = value
-      if multiline {
+      if !v.utf8.contains(0x0A) {
+        // One line already: the common case.
+      } else if multiline {
         // Paragraph breaks become single line breaks: a blank line would end the record
         // for some readers. Continuation lines carry the rest.
         var shorter = v.replacingBytes("\n\n", with: "\n")
@@ -81,7 +83,10 @@ public struct RISWriter: BibliographyWriter {
       } else {
         v = v.replacingBytes("\r\n", with: " ").replacingBytes("\n", with: " ")
       }
-      out += t + (v.isEmpty ? "  -" : "  - ") + v + "\r\n"
+      out += t
+      out += v.isEmpty ? "  -" : "  - "
+      out += v
+      out += "\r\n"
     }
     let ty = Self.type(p, preprint: options.risPreprintType)
     tag("TY", ty)
