@@ -23,10 +23,14 @@ enum CSLRichText {
   static func parse(_ s: String) -> RichText {
     var t = parseOnce(s)
     guard s.utf8.contains(UInt8(ascii: "<")) else { return t }
+    // Markup as our writer writes it reads back the same: no second reading needed.
+    var written = CSLJSONWriter.html(t)
+    if written == s { return t }
     for _ in 0..<4 {
-      let again = parseOnce(CSLJSONWriter.html(t))
+      let again = parseOnce(written)
       if again == t { break }
       t = again
+      written = CSLJSONWriter.html(t)
     }
     return t
   }
