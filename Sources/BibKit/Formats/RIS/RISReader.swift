@@ -108,7 +108,8 @@ public struct RISReader: BibliographyReader {
         // A continuation line belongs to the value above.
         let more = String(decoding: bytes[line.start..<line.end], as: UTF8.self)
         let sep = ["AB", "N1", "N2"].contains(last.tag) ? "\n" : " "
-        last.value += last.value.isEmpty ? more : sep + more
+        // Trimmed at both ends, as a tag line's value is.
+        last.value = (last.value.isEmpty ? more : last.value + sep + more).trimmingSpaces()
         current!.fields.append(last)
       }
     }
