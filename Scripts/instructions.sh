@@ -29,9 +29,10 @@ measure() { # NAME INPUT ARGS...
   echo "| inclusive instructions | per byte | function |"
   echo "|---|---|---|"
   callgrind_annotate --auto=no --inclusive=yes "$cg" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | grep -E 'BibKit|JSON' \
-    | grep -vE 'witness|thunk|partial apply|closure #1 in closure|runMain|Conversion|bibkit_main|ArgumentParser' | head -14 \
+    | grep -vE 'witness|thunk|partial apply|closure #1 in closure|runMain|Conversion|bibkit_main|ArgumentParser' | head -24 \
     | while read -r n _ rest; do
         fn=$(echo "$rest" | sed -E 's/ \[.*//; s/^[^$]*:(\$s)/\1/' | swift demangle --simplified | sed -E 's/^specialized //' | cut -c1-90)
+        case "$fn" in *"protocol witness"*|*"partial apply"*|*"closure #1 in closure"*) continue ;; esac
         c=$(echo "$n" | tr -d ,)
         printf '| %s | %.1f | `%s` |\n' "$n" "$(echo "$c / $bytes" | bc -l)" "$fn"
       done | awk -F'|' '!seen[$4]++'
