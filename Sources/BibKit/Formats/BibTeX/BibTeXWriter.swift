@@ -198,7 +198,11 @@ struct EntryBuilder {
     // "and" is braced, so it stays one part of one name.
     func escRaw(_ s: String) -> String {
       var o = ""
-      if s.contains("\\") {
+      // TeX kept from a BibTeX source goes back as it came when its braces balance.
+      if s.utf8.contains(UInt8(ascii: "\\")), isBalanced(s), !ascii || s.utf8.allSatisfy({ $0 < 0x80 }) {
+        return s
+      }
+      if s.utf8.contains(UInt8(ascii: "\\")) {
         keptNonASCII = LaTeXEncoding.texText(s, ascii: ascii, into: &o) || keptNonASCII
       } else {
         keptNonASCII = LaTeXEncoding.escape(s, ascii: ascii, into: &o) || keptNonASCII
