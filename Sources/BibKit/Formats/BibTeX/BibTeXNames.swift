@@ -125,7 +125,9 @@ enum BibTeXNames {
     }
     let rt = LaTeXDecoding.richText(s)
     if rt.runs.contains(where: { $0.styles.contains(.tex) }) { return s }
-    return rt.plainText.replacingNBSP()
+    // Spaces inside and outside a brace group (`{a }b`, `a~ b`) are one space, as BibTeX
+    // separates name tokens.
+    return ArxivAtomReader.collapse(rt.plainText.replacingNBSP())
   }
 
   /// The index (in UTF-8 bytes) of the brace closing the one at index 0.
