@@ -144,7 +144,20 @@ public struct RISWriter: BibliographyWriter {
       tag("M3", p.genre)
     }
     tag("LA", p.language)
-    tag("N1", p.note, multiline: true)
+    // Notes are N1 lines joined; a line of the note that would read as a tag of its own
+    // ("VL  -") starts a new N1 instead of continuing, which reads back the same.
+    if let note = p.note, !note.isEmpty {
+      var lines: [Substring] = []
+      for line in note.split(separator: "\n", omittingEmptySubsequences: false) {
+        let b = Array(line.utf8)
+        if let last = lines.last, RISReader.tagLine(b, 0, b.count) == nil {
+          lines[lines.count - 1] = Substring(String(last) + "\n" + line)
+        } else {
+          lines.append(line)
+        }
+      }
+      for part in lines { tag("N1", String(part), multiline: true) }
+    }
     if let t = p.originalType, t != Self.type(p, preprint: options.risPreprintType) {
       tag("N1", "original-type: " + t)
     }
