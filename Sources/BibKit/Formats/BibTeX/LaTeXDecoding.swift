@@ -95,7 +95,9 @@ enum LaTeXDecoding {
   /// Decodes LaTeX source into plain Unicode text (styles dropped, math kept as `$…$`).
   static func plain(_ s: String) -> String {
     if !s.utf8.contains(where: isSpecial) { return s }
-    return richText(s).plainText
+    // Braces that held a space next to one outside (`{a }b`) leave two: one, as BibTeX
+    // values have.
+    return ArxivAtomReader.collapse(richText(s).plainText)
   }
 
   struct Decoder {
