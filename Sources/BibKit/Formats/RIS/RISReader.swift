@@ -330,7 +330,8 @@ public struct RISReader: BibliographyReader {
       if words.count >= 2, let last = words.last, last.allSatisfy({ $0.isUppercase || $0 == "." }),
         last.contains("."), last.count <= 6
       {
-        return Person(given: String(last), family: words.dropLast().joined(separator: " "))
+        // "Fanning E." reads as "Fanning, E.", particles included ("van Dijk J.").
+        return name(words.dropLast().joined(separator: " ") + ", " + last)
       }
       return Person(literal: s.trimmingSpaces())
     }
