@@ -294,7 +294,8 @@ enum LaTeXDecoding {
         return
       }
       if !Self.isLetter(c) {
-        i += 1
+        // A control symbol is one character: all of its UTF-8 bytes.
+        i += c >= 0x80 ? min(LaTeXEncoding.utf8Length(c), b.count - i) : 1
         switch c {
         case UInt8(ascii: "&"), UInt8(ascii: "%"), UInt8(ascii: "#"), UInt8(ascii: "_"),
           UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "$"):
