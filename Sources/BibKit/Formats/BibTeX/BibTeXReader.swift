@@ -340,12 +340,18 @@ public struct BibTeXReader: BibliographyReader {
   }
 
   static func normalizedDOI(_ s: String) -> String {
+    // Prefixes come off until none is left (`doi:https://doi.org/10.…`).
     var t = Substring(s.trimmingSpaces())
-    for prefix in ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"]
-    where t.lowercased().hasPrefix(prefix) {
-      t = t.dropFirst(prefix.count)
+    var stripped = true
+    while stripped {
+      stripped = false
+      for prefix in ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"]
+      where t.lowercased().hasPrefix(prefix) {
+        t = Substring(String(t.dropFirst(prefix.count)).trimmingSpaces())
+        stripped = true
+      }
     }
-    return String(t).trimmingSpaces()
+    return String(t)
   }
 
   static func looksLikeArxivID(_ s: String) -> Bool {
