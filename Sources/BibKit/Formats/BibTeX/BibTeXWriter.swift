@@ -210,7 +210,7 @@ struct EntryBuilder {
       return o
     }
     func needsBraces(_ o: String) -> Bool {
-      o.contains(",") || BibTeXNames.splitList("x " + o + " x").count > 1
+      o.utf8.contains(UInt8(ascii: ",")) || BibTeXNames.splitList("x " + o + " x").count > 1
     }
     func esc(_ s: String) -> String {
       let o = escRaw(s)
