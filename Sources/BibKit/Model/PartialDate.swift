@@ -20,8 +20,10 @@ public struct PartialDate: Hashable, Sendable, Codable, Comparable, CustomString
   }
 
   /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+  /// ISO 8601 (`2023`, `2023-11`, `2023-11-27`); years below 1000 have four digits (`0986`).
   public var description: String {
     var s = String(year)
+    if (0..<1000).contains(year) { s = String(repeating: "0", count: 4 - s.count) + s }
     if let month {
       s += "-" + Self.twoDigits(month)
       if let day { s += "-" + Self.twoDigits(day) }
