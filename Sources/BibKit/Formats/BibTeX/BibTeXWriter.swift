@@ -209,8 +209,14 @@ struct EntryBuilder {
       }
       return o
     }
+    // A comma outside braces would split the name's parts; one inside braces does not.
     func needsBraces(_ o: String) -> Bool {
-      o.utf8.contains(UInt8(ascii: ",")) || BibTeXNames.splitList("x " + o + " x").count > 1
+      var depth = 0
+      for c in o.utf8 {
+        if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 }
+        if c == UInt8(ascii: ","), depth == 0 { return true }
+      }
+      return BibTeXNames.splitList("x " + o + " x").count > 1
     }
     func esc(_ s: String) -> String {
       let o = escRaw(s)
