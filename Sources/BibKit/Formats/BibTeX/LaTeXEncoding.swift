@@ -174,12 +174,18 @@ enum LaTeXEncoding {
         var coreEnd = i
         while coreEnd > coreStart, isPunct(b[coreEnd - 1]) || b[coreEnd - 1] == UInt8(ascii: "-") { coreEnd -= 1 }
         escapeBytes(b, wordStart..<coreStart, ascii: ascii, into: &o, kept: &kept)
-        if coreEnd > coreStart, needsProtection(b, coreStart..<coreEnd) {
+        var core: [UInt8] = []
+        escapeBytes(b, coreStart..<coreEnd, ascii: ascii, into: &core, kept: &kept)
+        // A braced word reads back as plain text only when its source has no braces or
+        // dollars of its own (the reader's rule); other words stay unbraced.
+        if coreEnd > coreStart, needsProtection(b, coreStart..<coreEnd),
+          !core.contains(UInt8(ascii: "{")), !core.contains(UInt8(ascii: "$"))
+        {
           o.append(UInt8(ascii: "{"))
-          escapeBytes(b, coreStart..<coreEnd, ascii: ascii, into: &o, kept: &kept)
+          o.append(contentsOf: core)
           o.append(UInt8(ascii: "}"))
         } else {
-          escapeBytes(b, coreStart..<coreEnd, ascii: ascii, into: &o, kept: &kept)
+          o.append(contentsOf: core)
         }
         escapeBytes(b, coreEnd..<i, ascii: ascii, into: &o, kept: &kept)
       }
