@@ -27,7 +27,7 @@ done
 
 entries_of() { # FILE -> number of entries or records
   case "$1" in
-    *.bib) grep -c '^@[A-Za-z]' "$1" | tr -d ' ' ;;
+    *.bib) echo $(( $(grep -c '^@[A-Za-z]' "$1") - $(grep -ciE '^@(string|preamble|comment)' "$1") )) ;;
     *.ris) grep -c '^TY  -' "$1" ;;
     *.json) grep -c '^  {' "$1" ;;
     *.xml) grep -c '<entry>' "$1" ;;
@@ -83,7 +83,7 @@ b10="$work/bench-10mb.bib" b50="$work/bench-50mb.bib" b100="$work/bench-100k.bib
   fi
   if [ -z "${BENCH_QUICK:-}" ]; then
     [ -n "$PANDOC" ] && row pandoc "pandoc 3.9 BibTeX → CSL-JSON" "$b10" "$PANDOC" -f bibtex -t csljson "$b10"
-    command -v bib2xml >/dev/null && row bibutils "bibutils bib2xml | xml2ris" "$b10" bash -c 'bib2xml "$0" 2>/dev/null | xml2ris 2>/dev/null' "$b10"
+    command -v bib2xml >/dev/null && row bibutils "bibutils bib2xml → xml2ris" "$b10" bash -c 'bib2xml "$0" 2>/dev/null | xml2ris 2>/dev/null' "$b10"
     if [ -x "$ORACLE_PY" ]; then
       "$ORACLE_PY" -c 'import pybtex' 2>/dev/null && row pybtex "pybtex 0.26 parse" "$b10" "$ORACLE_PY" "$oracle_bench/pybtex_parse.py" "$b10"
       "$ORACLE_PY" -c 'import bibtexparser' 2>/dev/null && row btp2 "bibtexparser 2 parse" "$b10" "$ORACLE_PY" "$oracle_bench/btp2_parse.py" "$b10"

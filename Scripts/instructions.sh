@@ -46,5 +46,15 @@ measure() { # NAME INPUT ARGS...
   measure "RIS → CSL-JSON" "$work/in.ris" convert "$work/in.ris" --to csl-json -q
   measure "CSL-JSON → BibTeX" "$work/in.json" convert "$work/in.json" --to bibtex -q
   measure "Atom → BibTeX" "$work/in.xml" convert "$work/in.xml" --to bibtex -q
+  if command -v bibtex >/dev/null; then
+    # The reference: bibtex 0.99d with plain.bst over every entry of the same BibTeX file.
+    d=$(mktemp -d); ln -s "$work/in.bib" "$d/in.bib"
+    printf '\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{in}\n' > "$d/t.aux"
+    (cd "$d" && valgrind --tool=callgrind --callgrind-out-file="$work/bibtex.out" bibtex -terse t >/dev/null 2>&1) || true
+    rm -rf "$d"
+    total=$(grep -E '^(summary|totals):' "$work/bibtex.out" | head -1 | awk '{print $2}')
+    printf '\n### bibtex 0.99d + plain.bst (reference)\n\n%s instructions for %s bytes: **%.0f per byte**\n' \
+      "$total" "$(stat -c %s "$work/in.bib")" "$(echo "$total / $(stat -c %s "$work/in.bib")" | bc -l)"
+  fi
 } > "$out"
 cat "$out"
