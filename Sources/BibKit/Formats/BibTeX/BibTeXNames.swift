@@ -120,7 +120,8 @@ enum BibTeXNames {
   /// A name part as Unicode, or as its LaTeX source when it holds a command with no Unicode
   /// reading (`{\\rlap{Lutz}}`), so that the command is written back as it was.
   static func nameText(_ s: String) -> String {
-    if !s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "}") }) {
+    // 0xC2 starts a no-break space, which the slow path turns into a space.
+    if !s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "}") || $0 == 0xC2 }) {
       return s
     }
     let rt = LaTeXDecoding.richText(s)
