@@ -59,6 +59,15 @@ enum LaTeXDecoding {
     d.run(until: nil, styles: [], depth: 0)
     d.flush()
     var runs = d.runs
+    // Spaces that a dropped command or brace left side by side are one space: written back
+    // they would be adjacent, and BibTeX values collapse white space.
+    for k in runs.indices where runs[k].styles.isDisjoint(with: [.math, .tex]) && runs[k].text.utf8.count > 1 {
+      let b = Array(runs[k].text.utf8)
+      guard zip(b, b.dropFirst()).contains(where: { $0 == 0x20 && $1 == 0x20 }) else { continue }
+      var out: [UInt8] = []
+      for c in b where !(c == 0x20 && out.last == 0x20) { out.append(c) }
+      runs[k].text = String(decoding: out, as: UTF8.self)
+    }
     // White space at the ends says nothing (BibTeX trims values).
     while let first = runs.first, first.styles.isDisjoint(with: [.math, .tex]),
       first.text.first == " " || first.text.first == "\u{00A0}"
