@@ -243,7 +243,11 @@ struct EntryBuilder {
       braced = true
     }
     var s = ""
-    if let particle = p.particle, !particle.isEmpty { s += Self.lowercaseForBibTeX(escParticle(particle)) + " " }
+    if let particle = p.particle, !particle.isEmpty {
+      // A particle kept as TeX source is written as it came.
+      let e = escParticle(particle)
+      s += (particle.utf8.contains(UInt8(ascii: "\\")) ? e : Self.lowercaseForBibTeX(e)) + " "
+    }
     s += family
     if let suffix = p.suffix, !suffix.isEmpty { s += ", " + esc(suffix) }
     if let given = p.given, !given.isEmpty {
