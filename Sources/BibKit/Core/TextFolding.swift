@@ -27,4 +27,50 @@ public enum TextFolding {
         return nil
       })
   }
+
+  /// Collapses runs of white space to one space and trims.
+  static func collapse(_ s: String) -> String {
+    var copy = s
+    return copy.withUTF8 { b -> String in
+      // The width of the white space at i: ASCII space, tab, CR, LF, or NEL, LINE SEPARATOR
+      // and PARAGRAPH SEPARATOR (exporters leave these in titles). No-break space is kept.
+      func space(_ i: Int) -> Int {
+        switch b[i] {
+        case 0x20, 0x09, 0x0A, 0x0D: return 1
+        case 0xC2 where i + 1 < b.count && b[i + 1] == 0x85: return 2
+        case 0xE2 where i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9): return 3
+        default: return 0
+        }
+      }
+      // Most values need no change: single ASCII spaces between words.
+      var clean = true
+      var i = 0
+      while i < b.count {
+        let w = space(i)
+        if w > 0, w > 1 || b[i] != 0x20 || i == 0 || i + 1 == b.count || space(i + 1) > 0 {
+          clean = false
+          break
+        }
+        i += 1
+      }
+      if clean { return s }
+      var out: [UInt8] = []
+      out.reserveCapacity(b.count)
+      var pending = false
+      i = 0
+      while i < b.count {
+        let w = space(i)
+        if w > 0 {
+          pending = !out.isEmpty
+          i += w
+        } else {
+          if pending { out.append(0x20) }
+          pending = false
+          out.append(b[i])
+          i += 1
+        }
+      }
+      return String(decoding: out, as: UTF8.self)
+    }
+  }
 }

@@ -78,19 +78,19 @@ public struct ArxivAtomReader: BibliographyReader {
           }
           if var e = entry {
             switch (ns, name) {
-            case (Self.atom, "id") where stack.count == 3: e.id = Self.collapse(text)
-            case (Self.atom, "title") where stack.count == 3: e.title = Self.collapse(text)
-            case (Self.atom, "summary"): e.summary = Self.collapse(text)
-            case (Self.atom, "published"): e.published = Self.collapse(text)
-            case (Self.atom, "updated") where stack.count == 3: e.updated = Self.collapse(text)
+            case (Self.atom, "id") where stack.count == 3: e.id = TextFolding.collapse(text)
+            case (Self.atom, "title") where stack.count == 3: e.title = TextFolding.collapse(text)
+            case (Self.atom, "summary"): e.summary = TextFolding.collapse(text)
+            case (Self.atom, "published"): e.published = TextFolding.collapse(text)
+            case (Self.atom, "updated") where stack.count == 3: e.updated = TextFolding.collapse(text)
             case (Self.atom, "name"):
-              if !e.authors.isEmpty { e.authors[e.authors.count - 1].name = Self.collapse(text) }
+              if !e.authors.isEmpty { e.authors[e.authors.count - 1].name = TextFolding.collapse(text) }
             case (Self.arxiv, "affiliation"):
-              let a = Self.collapse(text)
+              let a = TextFolding.collapse(text)
               if !e.authors.isEmpty, !a.isEmpty { e.authors[e.authors.count - 1].affiliations.append(a) }
-            case (Self.arxiv, "comment"): e.comment = Self.collapse(text)
-            case (Self.arxiv, "journal_ref"): e.journalRef = Self.collapse(text)
-            case (Self.arxiv, "doi"): e.doi = Self.collapse(text)
+            case (Self.arxiv, "comment"): e.comment = TextFolding.collapse(text)
+            case (Self.arxiv, "journal_ref"): e.journalRef = TextFolding.collapse(text)
+            case (Self.arxiv, "doi"): e.doi = TextFolding.collapse(text)
             case (Self.atom, "entry"):
               entry = nil
               pending.append(e)
@@ -99,7 +99,7 @@ public struct ArxivAtomReader: BibliographyReader {
             }
             entry = e
           } else if stack.count == 2 {
-            let value = Self.collapse(text)
+            let value = TextFolding.collapse(text)
             switch (ns, name) {
             case (Self.opensearch, "totalResults"):
               metadata.declaredPaperCount = Int(value)
@@ -136,52 +136,6 @@ public struct ArxivAtomReader: BibliographyReader {
       papers.append(Self.paper(from: e, rawID: rawID, title: title, options: options))
     }
     return ReadResult(papers: papers, diagnostics: diagnostics, metadata: metadata)
-  }
-
-  /// Collapses runs of white space to one space and trims.
-  static func collapse(_ s: String) -> String {
-    var copy = s
-    return copy.withUTF8 { b -> String in
-      // The width of the white space at i: ASCII space, tab, CR, LF, or NEL, LINE SEPARATOR
-      // and PARAGRAPH SEPARATOR (exporters leave these in titles). No-break space is kept.
-      func space(_ i: Int) -> Int {
-        switch b[i] {
-        case 0x20, 0x09, 0x0A, 0x0D: return 1
-        case 0xC2 where i + 1 < b.count && b[i + 1] == 0x85: return 2
-        case 0xE2 where i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9): return 3
-        default: return 0
-        }
-      }
-      // Most values need no change: single ASCII spaces between words.
-      var clean = true
-      var i = 0
-      while i < b.count {
-        let w = space(i)
-        if w > 0, w > 1 || b[i] != 0x20 || i == 0 || i + 1 == b.count || space(i + 1) > 0 {
-          clean = false
-          break
-        }
-        i += 1
-      }
-      if clean { return s }
-      var out: [UInt8] = []
-      out.reserveCapacity(b.count)
-      var pending = false
-      i = 0
-      while i < b.count {
-        let w = space(i)
-        if w > 0 {
-          pending = !out.isEmpty
-          i += w
-        } else {
-          if pending { out.append(0x20) }
-          pending = false
-          out.append(b[i])
-          i += 1
-        }
-      }
-      return String(decoding: out, as: UTF8.self)
-    }
   }
 
   /// `http://arxiv.org/abs/2305.16300v2` → (`2305.16300`, 2); old ids keep their archive.

@@ -128,7 +128,7 @@ enum BibTeXNames {
     if rt.runs.contains(where: { $0.styles.contains(.tex) }) { return s }
     // Spaces inside and outside a brace group (`{a }b`, `a~ b`) are one space, as BibTeX
     // separates name tokens.
-    return ArxivAtomReader.collapse(rt.plainText.replacingNBSP())
+    return TextFolding.collapse(rt.plainText.replacingNBSP())
   }
 
   /// The index (in UTF-8 bytes) of the brace closing the one at index 0.

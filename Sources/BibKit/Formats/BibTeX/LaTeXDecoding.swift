@@ -106,7 +106,7 @@ enum LaTeXDecoding {
     if !s.utf8.contains(where: isSpecial) { return s }
     // Braces that held a space next to one outside (`{a }b`) leave two: one, as BibTeX
     // values have.
-    return ArxivAtomReader.collapse(richText(s).plainText)
+    return TextFolding.collapse(richText(s).plainText)
   }
 
   struct Decoder {

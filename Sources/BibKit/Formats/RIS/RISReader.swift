@@ -160,7 +160,7 @@ public struct RISReader: BibliographyReader {
     }
 
     p.citationKey = take("ID")
-    if let t = take("TI", "T1", "CT") { p.title = RichText.parsingInlineMath(ArxivAtomReader.collapse(t)) }
+    if let t = take("TI", "T1", "CT") { p.title = RichText.parsingInlineMath(TextFolding.collapse(t)) }
     // The container by type: for CONF a C3 is the proceedings and T2 the event.
     if ty == "CONF" || ty == "CPAPER", let c3 = take("C3") {
       p.containerTitle = RichText(c3)
