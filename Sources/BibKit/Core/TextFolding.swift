@@ -31,46 +31,73 @@ public enum TextFolding {
   /// Collapses runs of white space to one space and trims.
   static func collapse(_ s: String) -> String {
     var copy = s
-    return copy.withUTF8 { b -> String in
-      // The width of the white space at i: ASCII space, tab, CR, LF, or NEL, LINE SEPARATOR
-      // and PARAGRAPH SEPARATOR (exporters leave these in titles). No-break space is kept.
-      func space(_ i: Int) -> Int {
-        switch b[i] {
-        case 0x20, 0x09, 0x0A, 0x0D: return 1
-        case 0xC2 where i + 1 < b.count && b[i + 1] == 0x85: return 2
-        case 0xE2 where i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9): return 3
-        default: return 0
-        }
+    return copy.withUTF8 { b in collapsed(b) ?? s }
+  }
+
+  /// Collapses runs of white space in UTF-8 bytes to one space and trims.
+  static func collapse(_ bytes: [UInt8]) -> String {
+    bytes.withUnsafeBufferPointer { b in collapsed(b) ?? String(decoding: b, as: UTF8.self) }
+  }
+
+  /// The collapsed text of `b`, or nil when `b` needs no change: single ASCII spaces between
+  /// words, as most values are.
+  private static func collapsed(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+    // The width of the white space at i: ASCII space, tab, CR, LF, or NEL, LINE SEPARATOR
+    // and PARAGRAPH SEPARATOR (exporters leave these in titles). No-break space is kept.
+    @inline(__always) func space(_ i: Int) -> Int {
+      switch b[i] {
+      case 0x20, 0x09, 0x0A, 0x0D: return 1
+      case 0xC2 where i + 1 < b.count && b[i + 1] == 0x85: return 2
+      case 0xE2 where i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9): return 3
+      default: return 0
       }
-      // Most values need no change: single ASCII spaces between words.
-      var clean = true
-      var i = 0
-      while i < b.count {
-        let w = space(i)
-        if w > 0, w > 1 || b[i] != 0x20 || i == 0 || i + 1 == b.count || space(i + 1) > 0 {
+    }
+    // Clean: no white space but single ASCII spaces between other characters. Printable
+    // ASCII, the common byte, takes one comparison.
+    var clean = true
+    var afterSpace = true  // at the start, a space would be leading
+    var i = 0
+    while i < b.count {
+      let c = b[i]
+      if c > 0x20 && c < 0x80 {
+        afterSpace = false
+      } else if c == 0x20 {
+        if afterSpace {
           clean = false
           break
         }
-        i += 1
+        afterSpace = true
+      } else if space(i) > 0 {
+        clean = false
+        break
+      } else {
+        afterSpace = false
       }
-      if clean { return s }
-      var out: [UInt8] = []
-      out.reserveCapacity(b.count)
+      i += 1
+    }
+    if clean && !(afterSpace && b.count > 0) { return nil }
+    return String(unsafeUninitializedCapacity: b.count) { out in
+      var n = 0
       var pending = false
-      i = 0
+      var i = 0
       while i < b.count {
-        let w = space(i)
+        let c = b[i]
+        let w = c > 0x20 && c < 0x80 ? 0 : space(i)
         if w > 0 {
-          pending = !out.isEmpty
+          pending = n > 0
           i += w
         } else {
-          if pending { out.append(0x20) }
+          if pending {
+            out[n] = 0x20
+            n += 1
+          }
           pending = false
-          out.append(b[i])
+          out[n] = c
+          n += 1
           i += 1
         }
       }
-      return String(decoding: out, as: UTF8.self)
+      return n
     }
   }
 }

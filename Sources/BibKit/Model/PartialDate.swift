@@ -39,18 +39,20 @@ public struct PartialDate: Hashable, Sendable, Codable, Comparable, CustomString
 
   /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checking that the day exists.
   public init?(iso text: String) {
-    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-    guard (1...3).contains(parts.count), parts[0].count == 4,
+    // Split on bytes: every part must be ASCII digits (or a sign) for `Int` to take it, so
+    // byte counts are character counts wherever it matters.
+    let parts = text.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).map { Substring($0) }
+    guard (1...3).contains(parts.count), parts[0].utf8.count == 4,
       let y = Int(parts[0])
     else { return nil }
     var m: Int?
     var d: Int?
     if parts.count >= 2 {
-      guard parts[1].count == 2, let v = Int(parts[1]), (1...12).contains(v) else { return nil }
+      guard parts[1].utf8.count == 2, let v = Int(parts[1]), (1...12).contains(v) else { return nil }
       m = v
     }
     if parts.count == 3, let m {
-      guard parts[2].count == 2, let v = Int(parts[2]), (1...Self.daysIn(month: m, year: y)).contains(v)
+      guard parts[2].utf8.count == 2, let v = Int(parts[2]), (1...Self.daysIn(month: m, year: y)).contains(v)
       else { return nil }
       d = v
     }

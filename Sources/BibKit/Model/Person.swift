@@ -133,9 +133,29 @@ extension Person {
     }
   }
 
+  /// The words of a name, split at spaces, tabs, line feeds and `~`. A CR LF pair is one
+  /// character and not a separator, as with Characters, but the split runs on UTF-8 bytes.
   static func tokens(_ s: String) -> [String] {
-    s.split(whereSeparator: { $0 == " " || $0 == "~" || $0 == "\t" || $0 == "\n" })
-      .map(String.init)
+    var copy = s
+    return copy.withUTF8 { b in
+      var out: [String] = []
+      var start = 0
+      var i = 0
+      func cut() {
+        if i > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)) }
+        start = i + 1
+      }
+      while i < b.count {
+        switch b[i] {
+        case 0x20, 0x7E, 0x09: cut()
+        case 0x0A where i == 0 || b[i - 1] != 0x0D: cut()
+        default: break
+        }
+        i += 1
+      }
+      cut()
+      return out
+    }
   }
 
   static func splitVonLast(_ toks: [String]) -> (von: [String], last: [String]) {

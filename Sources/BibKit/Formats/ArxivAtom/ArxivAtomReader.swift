@@ -14,6 +14,21 @@ public struct ArxivAtomReader: BibliographyReader {
   static let arxiv = "http://arxiv.org/schemas/atom"
   static let opensearch = "http://a9.com/-/spec/opensearch/1.1/"
 
+  /// The namespaces and element names the reader matches, by index.
+  private enum NS { static let atom = 0, arxiv = 1, opensearch = 2 }
+  private enum Name {
+    static let entry = 0, id = 1, title = 2, summary = 3, published = 4, updated = 5, author = 6
+    static let name = 7, link = 8, category = 9, primaryCategory = 10, affiliation = 11, comment = 12
+    static let journalRef = 13, doi = 14, totalResults = 15, startIndex = 16, itemsPerPage = 17
+  }
+  private static let vocabulary = XMLVocabulary(
+    namespaces: [atom, arxiv, opensearch],
+    names: [
+      "entry", "id", "title", "summary", "published", "updated", "author", "name", "link", "category",
+      "primary_category", "affiliation", "comment", "journal_ref", "doi", "totalResults", "startIndex",
+      "itemsPerPage",
+    ])
+
   /// What one `<entry>` holds, before it becomes a paper.
   struct Entry {
     var line = 0
@@ -23,7 +38,7 @@ public struct ArxivAtomReader: BibliographyReader {
     var published: String?
     var updated: String?
     var authors: [(name: String, affiliations: [String])] = []
-    var links: [[String: String]] = []
+    var links: [[(name: String, value: String)]] = []
     var categories: [String] = []
     var primaryCategory: String?
     var comment: String?
@@ -35,9 +50,11 @@ public struct ArxivAtomReader: BibliographyReader {
     var papers: [Paper] = []
     var diagnostics: [Diagnostic] = []
     var metadata = SourceMetadata()
-    var stack: [(ns: String, name: String)] = []
-    var text = ""
-    var entry: Entry?
+    var depth = 0
+    var text: [UInt8] = []
+    // The entry being read, mutated in place; `inEntry` says whether one is open.
+    var entry = Entry()
+    var inEntry = false
     var pending: [Entry] = []
     let source = options.source
 
@@ -48,64 +65,69 @@ public struct ArxivAtomReader: BibliographyReader {
       if options.strict, d.severity == .error { throw BibError(d) }
       diagnostics.append(d)
     }
+    func term(_ attributes: [(name: String, value: String)]) -> String? {
+      attributes.first { $0.name == "term" }.flatMap { $0.value.isEmpty ? nil : $0.value }
+    }
 
     do {
-      try XMLStreamReader.parse(input, url: source ?? "feed.xml") {
+      try XMLStreamReader.parse(input, url: source ?? "feed.xml", vocabulary: Self.vocabulary) {
         (event: XMLEvent, line: Int) throws(XMLFailure) in
         switch event {
-        case .start(let ns, let name, let attributes):
-          stack.append((ns, name))
-          text = ""
-          if ns == Self.atom, name == "entry", stack.count == 2 {
+        case .start(let element, let attributes):
+          depth += 1
+          text.removeAll(keepingCapacity: true)
+          if element == XMLName(namespace: NS.atom, name: Name.entry), depth == 2 {
             entry = Entry(line: line)
-          } else if entry != nil {
-            switch (ns, name) {
-            case (Self.atom, "author"): entry?.authors.append((name: "", affiliations: []))
-            case (Self.atom, "link"): entry?.links.append(attributes)
-            case (Self.atom, "category"):
-              if let term = attributes["term"], !term.isEmpty { entry?.categories.append(term) }
-            case (Self.arxiv, "primary_category"):
-              if let term = attributes["term"], !term.isEmpty { entry?.primaryCategory = term }
+            inEntry = true
+          } else if inEntry {
+            switch (element.namespace, element.name) {
+            case (NS.atom, Name.author): entry.authors.append((name: "", affiliations: []))
+            case (NS.atom, Name.link): entry.links.append(attributes)
+            case (NS.atom, Name.category):
+              if let term = term(attributes) { entry.categories.append(term) }
+            case (NS.arxiv, Name.primaryCategory):
+              if let term = term(attributes) { entry.primaryCategory = term }
             default: break
             }
           }
         case .text(let t):
-          text += t
-        case .end(let ns, let name):
+          text.append(contentsOf: t)
+        case .end(let element):
+          // `depth` counts the element that ends until the end of this event.
           defer {
-            stack.removeLast()
-            text = ""
+            depth -= 1
+            text.removeAll(keepingCapacity: true)
           }
-          if var e = entry {
-            switch (ns, name) {
-            case (Self.atom, "id") where stack.count == 3: e.id = TextFolding.collapse(text)
-            case (Self.atom, "title") where stack.count == 3: e.title = TextFolding.collapse(text)
-            case (Self.atom, "summary"): e.summary = TextFolding.collapse(text)
-            case (Self.atom, "published"): e.published = TextFolding.collapse(text)
-            case (Self.atom, "updated") where stack.count == 3: e.updated = TextFolding.collapse(text)
-            case (Self.atom, "name"):
-              if !e.authors.isEmpty { e.authors[e.authors.count - 1].name = TextFolding.collapse(text) }
-            case (Self.arxiv, "affiliation"):
-              let a = TextFolding.collapse(text)
-              if !e.authors.isEmpty, !a.isEmpty { e.authors[e.authors.count - 1].affiliations.append(a) }
-            case (Self.arxiv, "comment"): e.comment = TextFolding.collapse(text)
-            case (Self.arxiv, "journal_ref"): e.journalRef = TextFolding.collapse(text)
-            case (Self.arxiv, "doi"): e.doi = TextFolding.collapse(text)
-            case (Self.atom, "entry"):
-              entry = nil
-              pending.append(e)
-              return
+          func value() -> String { TextFolding.collapse(text) }
+          if inEntry {
+            switch (element.namespace, element.name) {
+            case (NS.atom, Name.id) where depth == 3: entry.id = value()
+            case (NS.atom, Name.title) where depth == 3: entry.title = value()
+            case (NS.atom, Name.summary): entry.summary = value()
+            case (NS.atom, Name.published): entry.published = value()
+            case (NS.atom, Name.updated) where depth == 3: entry.updated = value()
+            case (NS.atom, Name.name):
+              if !entry.authors.isEmpty { entry.authors[entry.authors.count - 1].name = value() }
+            case (NS.arxiv, Name.affiliation):
+              let a = value()
+              if !entry.authors.isEmpty, !a.isEmpty { entry.authors[entry.authors.count - 1].affiliations.append(a) }
+            case (NS.arxiv, Name.comment): entry.comment = value()
+            case (NS.arxiv, Name.journalRef): entry.journalRef = value()
+            case (NS.arxiv, Name.doi): entry.doi = value()
+            case (NS.atom, Name.entry):
+              inEntry = false
+              pending.append(entry)
+              entry = Entry()
             default: break
             }
-            entry = e
-          } else if stack.count == 2 {
-            let value = TextFolding.collapse(text)
-            switch (ns, name) {
-            case (Self.opensearch, "totalResults"):
-              metadata.declaredPaperCount = Int(value)
-              metadata.metrics.append(.init(name: "totalResults", value: value))
-            case (Self.opensearch, "startIndex"), (Self.opensearch, "itemsPerPage"):
-              metadata.metrics.append(.init(name: name, value: value))
+          } else if depth == 2, element.namespace == NS.opensearch {
+            switch element.name {
+            case Name.totalResults:
+              let v = value()
+              metadata.declaredPaperCount = Int(v)
+              metadata.metrics.append(.init(name: "totalResults", value: v))
+            case Name.startIndex, Name.itemsPerPage:
+              metadata.metrics.append(.init(name: Self.vocabulary.names[element.name], value: value()))
             default: break
             }
           }
@@ -119,7 +141,7 @@ public struct ArxivAtomReader: BibliographyReader {
 
     for e in pending {
       // An error feed: one entry whose id names /api/errors, or titled Error by arXiv's API.
-      if (e.id ?? "").contains("/api/errors")
+      if (e.id ?? "").containsBytes("/api/errors")
         || (e.title == "Error" && e.authors.first?.name == "arXiv api core")
       {
         try report(
@@ -142,13 +164,17 @@ public struct ArxivAtomReader: BibliographyReader {
   public static func splitID(_ raw: String) -> (id: String, version: Int?) {
     var s = Substring(raw)
     for prefix in ["https://arxiv.org/abs/", "http://arxiv.org/abs/", "arXiv:", "arxiv:"]
-    where s.hasPrefix(prefix) {
+    where s.utf8.starts(with: prefix.utf8) {
       s = s.dropFirst(prefix.count)
     }
-    if let v = s.lastIndex(of: "v"), let n = Int(s[s.index(after: v)...]), v > s.startIndex,
-      s[s.index(before: v)].isNumber
+    // A version is `v` and a number after a digit; all of these are ASCII, so the search
+    // runs on bytes.
+    let u = s.utf8
+    if let v = u.lastIndex(of: UInt8(ascii: "v")), v > u.startIndex,
+      ASCII.isDigit(u[u.index(before: v)]),
+      let n = Int(Substring(u[u.index(after: v)...]))
     {
-      return (String(s[..<v]), n)
+      return (String(Substring(u[..<v])), n)
     }
     return (String(s), nil)
   }
@@ -156,14 +182,24 @@ public struct ArxivAtomReader: BibliographyReader {
   /// An arXiv category (`cs.LG`, `hep-th`, `cond-mat.mes-hall`), as opposed to MSC or ACM
   /// class strings (`35K57`, `I.2.6`).
   static func isArxivCategory(_ term: String) -> Bool {
-    let parts = term.split(separator: ".", omittingEmptySubsequences: false)
-    guard (1...2).contains(parts.count), let archive = parts.first, !archive.isEmpty,
-      archive.allSatisfy({ ($0.isLowercase && $0.isASCII) || $0 == "-" })
-    else { return false }
-    if parts.count == 2 {
-      return !parts[1].isEmpty && parts[1].allSatisfy { $0.isASCII && ($0.isLetter || $0 == "-") }
+    // `archive` or `archive.subject`: the archive lower-case ASCII letters and hyphens, the
+    // subject ASCII letters and hyphens; both non-empty.
+    var archive = 0
+    var subject = 0
+    var dots = 0
+    for c in term.utf8 {
+      if c == UInt8(ascii: ".") {
+        dots += 1
+        if dots > 1 { return false }
+      } else if dots == 0 {
+        guard ASCII.isLower(c) || c == UInt8(ascii: "-") else { return false }
+        archive += 1
+      } else {
+        guard ASCII.isLower(c) || ASCII.isUpper(c) || c == UInt8(ascii: "-") else { return false }
+        subject += 1
+      }
     }
-    return true
+    return archive > 0 && (dots == 0 || subject > 0)
   }
 
   static func date(_ s: String?) -> PartialDate? {
@@ -177,7 +213,7 @@ public struct ArxivAtomReader: BibliographyReader {
     p.title = RichText.parsingInlineMath(title)
     p.authors = e.authors.filter { !$0.name.isEmpty }.map { a in
       var person =
-        a.name.lowercased().contains("collaboration") ? Person.literal(a.name) : Person(parsing: a.name)
+        a.name.lowercased().containsBytes("collaboration") ? Person.literal(a.name) : Person(parsing: a.name)
       person.affiliations = a.affiliations
       return person
     }
@@ -199,11 +235,13 @@ public struct ArxivAtomReader: BibliographyReader {
     var abs: String?
     var pdf: String?
     for link in e.links {
-      guard let href = link["href"] else { continue }
-      if link["title"] == "doi" || href.contains("doi.org/") { continue }
-      if link["title"] == "pdf" || link["type"] == "application/pdf" || href.contains("/pdf/") {
+      func attribute(_ name: String) -> String? { link.first { $0.name == name }?.value }
+      guard let href = attribute("href") else { continue }
+      let title = attribute("title")
+      if title == "doi" || href.containsBytes("doi.org/") { continue }
+      if title == "pdf" || attribute("type") == "application/pdf" || href.containsBytes("/pdf/") {
         pdf = pdf ?? href
-      } else if link["rel"] == "alternate" || href.contains("/abs/") {
+      } else if attribute("rel") == "alternate" || href.containsBytes("/abs/") {
         abs = abs ?? href
       }
     }

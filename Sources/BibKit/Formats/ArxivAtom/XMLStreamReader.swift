@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 internal import CLibXML2
 
 /// Facts about the libxml2 library BibKit is linked against.
@@ -9,11 +12,47 @@ public enum LibXML {
   }
 }
 
+/// The words a caller of ``XMLStreamReader`` knows: namespace URIs and local names. Events
+/// name an element by its index in these lists (or `-1` for one not listed), so the caller
+/// matches integers and the reader makes no string for a name.
+struct XMLVocabulary {
+  var namespaces: [String]
+  var names: [String]
+  fileprivate var namespaceBytes: [[UInt8]]
+  fileprivate var nameBytes: [[UInt8]]
+
+  init(namespaces: [String], names: [String]) {
+    self.namespaces = namespaces
+    self.names = names
+    namespaceBytes = namespaces.map { Array($0.utf8) }
+    nameBytes = names.map { Array($0.utf8) }
+  }
+
+  /// The index of the NUL-terminated string `p` in `list`, or -1.
+  fileprivate static func index(of p: UnsafePointer<xmlChar>?, in list: [[UInt8]]) -> Int {
+    guard let p else { return -1 }
+    let n = strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))
+    for (i, word) in list.enumerated() where word.count == n {
+      if word.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, n) == 0 }) { return i }
+    }
+    return -1
+  }
+}
+
+/// An element as events name it: indices into the ``XMLVocabulary``, `-1` when not listed.
+struct XMLName: Equatable {
+  var namespace: Int
+  var name: Int
+}
+
 /// One event of a streamed XML document: namespace URIs and local names, never prefixes.
 enum XMLEvent {
-  case start(namespace: String, name: String, attributes: [String: String])
-  case end(namespace: String, name: String)
-  case text(String)
+  /// An element starts; its attributes (local name and value, namespace declarations left
+  /// out) come in document order.
+  case start(XMLName, attributes: [(name: String, value: String)])
+  case end(XMLName)
+  /// Character data, valid only during the call that receives it.
+  case text(UnsafeBufferPointer<UInt8>)
 }
 
 /// An XML document that could not be read, with libxml2's line and column.
@@ -35,7 +74,8 @@ enum XMLStreamReader {
   private static let initialize: Void = { xmlInitParser() }()
 
   static func parse(
-    _ bytes: [UInt8], url: String, _ handle: (XMLEvent, _ line: Int) throws(XMLFailure) -> Void
+    _ bytes: [UInt8], url: String, vocabulary: XMLVocabulary,
+    _ handle: (XMLEvent, _ line: Int) throws(XMLFailure) -> Void
   ) throws(XMLFailure) {
     _ = initialize
     let options = Int32(
@@ -68,7 +108,7 @@ enum XMLStreamReader {
         xmlResetLastError()
         xmlTextReaderSetStructuredErrorHandler(reader, handler, box.toOpaque())
         do throws(XMLFailure) {
-          try loop(reader, bytes: chars, handle)
+          try loop(reader, bytes: chars, vocabulary: vocabulary, handle)
           if let failure = errors.failure { return .failure(failure) }
           return .success(())
         } catch {
@@ -112,8 +152,14 @@ enum XMLStreamReader {
   }
 
   private static func loop(
-    _ reader: OpaquePointer, bytes: UnsafeBufferPointer<CChar>, _ handle: (XMLEvent, Int) throws(XMLFailure) -> Void
+    _ reader: OpaquePointer, bytes: UnsafeBufferPointer<CChar>, vocabulary: XMLVocabulary,
+    _ handle: (XMLEvent, Int) throws(XMLFailure) -> Void
   ) throws(XMLFailure) {
+    func elementName() -> XMLName {
+      XMLName(
+        namespace: XMLVocabulary.index(of: xmlTextReaderConstNamespaceUri(reader), in: vocabulary.namespaceBytes),
+        name: XMLVocabulary.index(of: xmlTextReaderConstLocalName(reader), in: vocabulary.nameBytes))
+    }
     while true {
       let status = xmlTextReaderRead(reader)
       if status == 0 { return }
@@ -129,28 +175,25 @@ enum XMLStreamReader {
       let line = Int(xmlTextReaderGetParserLineNumber(reader))
       switch Int32(xmlTextReaderNodeType(reader)) {
       case Int32(XML_READER_TYPE_ELEMENT.rawValue):
-        let ns = string(xmlTextReaderConstNamespaceUri(reader))
-        let name = string(xmlTextReaderConstLocalName(reader))
+        let name = elementName()
         let empty = xmlTextReaderIsEmptyElement(reader) == 1
-        var attributes: [String: String] = [:]
+        var attributes: [(name: String, value: String)] = []
         if xmlTextReaderHasAttributes(reader) == 1 {
           while xmlTextReaderMoveToNextAttribute(reader) == 1 {
             if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
-            attributes[string(xmlTextReaderConstLocalName(reader))] =
-              string(xmlTextReaderConstValue(reader))
+            attributes.append(
+              (string(xmlTextReaderConstLocalName(reader)), string(xmlTextReaderConstValue(reader))))
           }
           xmlTextReaderMoveToElement(reader)
         }
-        try handle(.start(namespace: ns, name: name, attributes: attributes), line)
-        if empty { try handle(.end(namespace: ns, name: name), line) }
+        try handle(.start(name, attributes: attributes), line)
+        if empty { try handle(.end(name), line) }
       case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
-        try handle(
-          .end(
-            namespace: string(xmlTextReaderConstNamespaceUri(reader)),
-            name: string(xmlTextReaderConstLocalName(reader))), line)
+        try handle(.end(elementName()), line)
       case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
         Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue):
-        try handle(.text(string(xmlTextReaderConstValue(reader))), line)
+        guard let value = xmlTextReaderConstValue(reader) else { continue }
+        try handle(.text(UnsafeBufferPointer(start: value, count: strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self)))), line)
       case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
         let message = "a document type declaration (DOCTYPE) is not allowed"
         if let (line, column) = position(of: "<!DOCTYPE", in: bytes) {
