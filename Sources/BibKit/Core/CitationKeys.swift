@@ -91,7 +91,9 @@ public enum CitationKeys {
         taken.insert(base)
         continue
       }
-      let ordered = members.sorted { order(papers[$0], papers[$1]) }
+      // The order's parts are computed once per member, not once per comparison.
+      let sortKeys = members.map { SortKey(papers[$0]) }
+      let ordered = members.indices.sorted { sortKeys[$0].precedes(sortKeys[$1]) }.map { members[$0] }
       var n = 0
       for i in ordered {
         var candidate: String
@@ -117,15 +119,27 @@ public enum CitationKeys {
     return s
   }
 
-  /// A total order on papers that does not depend on input order.
-  static func order(_ a: Paper, _ b: Paper) -> Bool {
-    let da = a.issued ?? PartialDate(year: Int.max)
-    let db = b.issued ?? PartialDate(year: Int.max)
-    if da != db, da < db || db < da { return da < db }
-    let ta = a.title?.plainText ?? ""
-    let tb = b.title?.plainText ?? ""
-    if ta != tb { return ta < tb }
-    return fingerprint(a) < fingerprint(b)
+  /// A total order on papers that does not depend on input order: by date, then title,
+  /// then the rest of the record.
+  static func order(_ a: Paper, _ b: Paper) -> Bool { SortKey(a).precedes(SortKey(b)) }
+
+  /// What ``order(_:_:)`` compares, computed once for a paper.
+  struct SortKey {
+    var date: PartialDate
+    var title: String
+    var fingerprint: String
+
+    init(_ p: Paper) {
+      date = p.issued ?? PartialDate(year: Int.max)
+      title = p.title?.plainText ?? ""
+      fingerprint = CitationKeys.fingerprint(p)
+    }
+
+    func precedes(_ other: SortKey) -> Bool {
+      if date != other.date, date < other.date || other.date < date { return date < other.date }
+      if title != other.title { return title < other.title }
+      return fingerprint < other.fingerprint
+    }
   }
 
   static func fingerprint(_ p: Paper) -> String {

@@ -139,6 +139,9 @@ public struct ArxivAtomReader: BibliographyReader {
       return ReadResult(papers: [], diagnostics: diagnostics, metadata: metadata)
     }
 
+    // Which entries become papers is decided in order (diagnostics keep their order); the
+    // papers themselves are made on every core.
+    var kept: [(entry: Entry, rawID: String, title: String)] = []
     for e in pending {
       // An error feed: one entry whose id names /api/errors, or titled Error by arXiv's API.
       if (e.id ?? "").containsBytes("/api/errors")
@@ -155,8 +158,16 @@ public struct ArxivAtomReader: BibliographyReader {
           Diagnostic(.warning, "arxiv.hollow-entry", "entry without id or title skipped", at: location(e.line)))
         continue
       }
-      papers.append(Self.paper(from: e, rawID: rawID, title: title, options: options))
+      kept.append((e, rawID, title))
     }
+    pending = []
+    let toMake = kept
+    kept = []
+    let made = Parallel.chunks(toMake.count, threshold: 512) { range in
+      range.map { Self.paper(from: toMake[$0].entry, rawID: toMake[$0].rawID, title: toMake[$0].title, options: options) }
+    }
+    papers.reserveCapacity(kept.count)
+    for chunk in made { papers += chunk }
     return ReadResult(papers: papers, diagnostics: diagnostics, metadata: metadata)
   }
 

@@ -16,33 +16,51 @@ public struct BibTeXWriter: BibliographyWriter {
 
   public func write(_ papers: [Paper], options: WriteOptions) -> WriteResult {
     let keys = CitationKeys.assign(papers)
-    var out = ""
+    var out: [UInt8] = []
+    for preamble in options.preambles {
+      out += "@preamble{{\(preamble)}}\n\n".utf8
+    }
+    // Entries are independent once keys are assigned: large inputs are written in one chunk
+    // per core, then joined in order.
+    struct Chunk {
+      var text: [UInt8] = []
+      var diagnostics: [Diagnostic] = []
+      var droppedDays = 0
+    }
+    let chunks = Parallel.chunks(papers.count) { range -> Chunk in
+      var c = Chunk()
+      for i in range {
+        let paper = papers[i]
+        if i > 0 { c.text.append(0x0A) }
+        var entry = EntryBuilder(ascii: options.asciiOnly, dialect: options.bibtexDialect)
+        entry.write(paper, key: keys[i])
+        c.text += entry.text.utf8
+        if entry.keptNonASCII {
+          c.diagnostics.append(
+            Diagnostic(
+              .warning, "write.non-ascii",
+              "\(keys[i]): some characters have no LaTeX form and were written as UTF-8"))
+        }
+        if let d = paper.uncarriedAffiliations(key: keys[i], format: "BibTeX") {
+          c.diagnostics.append(d)
+        }
+        if entry.droppedDay { c.droppedDays += 1 }
+        for name in entry.skipped {
+          c.diagnostics.append(
+            Diagnostic(
+              .warning, "write.conflict",
+              "\(keys[i]): extra field '\(name)' conflicts with a field written from the model; not written"))
+        }
+      }
+      return c
+    }
+    out.reserveCapacity(out.count + chunks.reduce(0) { $0 + $1.text.count })
     var diagnostics: [Diagnostic] = []
     var droppedDays = 0
-    for preamble in options.preambles {
-      out += "@preamble{{\(preamble)}}\n\n"
-    }
-    for (i, paper) in papers.enumerated() {
-      if i > 0 { out += "\n" }
-      var entry = EntryBuilder(ascii: options.asciiOnly, dialect: options.bibtexDialect)
-      entry.write(paper, key: keys[i])
-      out += entry.text
-      if entry.keptNonASCII {
-        diagnostics.append(
-          Diagnostic(
-            .warning, "write.non-ascii",
-            "\(keys[i]): some characters have no LaTeX form and were written as UTF-8"))
-      }
-      if let d = paper.uncarriedAffiliations(key: keys[i], format: "BibTeX") {
-        diagnostics.append(d)
-      }
-      if entry.droppedDay { droppedDays += 1 }
-      for name in entry.skipped {
-        diagnostics.append(
-          Diagnostic(
-            .warning, "write.conflict",
-            "\(keys[i]): extra field '\(name)' conflicts with a field written from the model; not written"))
-      }
+    for c in chunks {
+      out += c.text
+      diagnostics += c.diagnostics
+      droppedDays += c.droppedDays
     }
     if droppedDays > 0 {
       diagnostics.append(
@@ -50,7 +68,7 @@ public struct BibTeXWriter: BibliographyWriter {
           .warning, "write.dropped",
           "classic BibTeX has no field for the day: the day of \(droppedDays) entr\(droppedDays == 1 ? "y" : "ies") was not written (--to biblatex writes it as date)"))
     }
-    return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
+    return WriteResult(bytes: out, diagnostics: diagnostics, count: papers.count)
   }
 
   static func entryType(_ paper: Paper) -> String {
@@ -100,7 +118,11 @@ struct EntryBuilder {
     written.insert(name.lowercased())
     // A value ending in a lone backslash would escape the closing brace for LaTeX readers.
     let safe = BibTeXParser.endsWithLoneBackslash(value) ? value + "{}" : value
-    text += "  \(name) = {\(safe)},\n"
+    text += "  "
+    text += name
+    text += " = {"
+    text += safe
+    text += "},\n"
   }
 
   mutating func field(_ name: String, plain value: String?) {
@@ -216,6 +238,8 @@ struct EntryBuilder {
         if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 }
         if c == UInt8(ascii: ","), depth == 0 { return true }
       }
+      // Only a word "and" (in any case) can split the list: most names have none.
+      guard Self.containsAndIgnoringCase(o) else { return false }
       return BibTeXNames.splitList("x " + o + " x").count > 1
     }
     func esc(_ s: String) -> String {
@@ -238,7 +262,7 @@ struct EntryBuilder {
     // A family name of several words with no particle is one token: {Brinch Hansen}.
     // A family kept as TeX source is written as it was read.
     var braced = false
-    if family.contains(" "), !(p.family ?? "").contains("\\") {
+    if family.utf8.contains(0x20), !(p.family ?? "").utf8.contains(UInt8(ascii: "\\")) {
       family = "{" + family + "}"
       braced = true
     }
@@ -274,6 +298,17 @@ struct EntryBuilder {
       else { return String(word) }
       return "{" + String(decoding: b[..<k], as: UTF8.self) + "}" + String(decoding: b[k...], as: UTF8.self)
     }.joined(separator: " ")
+  }
+
+  /// Whether `s` holds the letters "and" in any case, anywhere.
+  static func containsAndIgnoringCase(_ s: String) -> Bool {
+    var previous: (UInt8, UInt8) = (0, 0)
+    for c in s.utf8 {
+      let l = c | 0x20
+      if l == UInt8(ascii: "d"), previous == (UInt8(ascii: "a"), UInt8(ascii: "n")) { return true }
+      previous = (previous.1, l)
+    }
+    return false
   }
 
   mutating func names(_ field: String, _ people: [Person], truncated: Bool) {

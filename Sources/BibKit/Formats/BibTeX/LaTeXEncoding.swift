@@ -221,6 +221,11 @@ enum LaTeXEncoding {
     return innerUpper || (letters >= 2 && upper == letters)
   }
 
+  /// The ASCII bytes ``texText(_:ascii:into:)`` copies as they are, in every state.
+  static let plainInTeX: [Bool] = (0..<256).map { c in
+    c < 0x80 && !"\\$%&#_^{}".utf8.contains(UInt8(c))
+  }
+
   /// Text that is already TeX (an abstract): kept as written, except characters that
   /// would break BibTeX or LaTeX outside math: unescaped `%`, `&`, `#`, `_`, `^`, and
   /// braces when they do not balance.
@@ -245,6 +250,14 @@ enum LaTeXEncoding {
       var escaped = false
       var i = 0
       while i < b.count {
+        // A run of bytes kept as they are goes over in one copy.
+        var j = i
+        while j < b.count, !escaped, Self.plainInTeX[Int(b[j])] { j += 1 }
+        if j > i {
+          o.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+          i = j
+          if i == b.count { break }
+        }
         let c = b[i]
         if c >= 0x80 {
           let n = utf8Length(c)
