@@ -59,6 +59,12 @@ struct RawEntry {
 
   func field(_ name: String) -> RawField? { index(of: name).map { fields[$0] } }
 
+  /// Replaces the value of the field at `index` (a value read again with other macros).
+  mutating func setValue(of index: Int, _ value: String, macro: String?) {
+    fields[index].value = value
+    fields[index].macro = macro
+  }
+
   /// Adds a field; returns false (and adds nothing) when one of that name is there already.
   @discardableResult
   mutating func append(_ f: RawField) -> Bool {
@@ -82,6 +88,11 @@ struct BibTeXParser {
   var entries: [RawEntry] = []
   var preambles: [String] = []
   var diagnostics: [Diagnostic] = []
+  /// Where the top level stops: the end of the input, or the first entry of the next chunk
+  /// when the input is parsed in chunks (see BibTeXChunks.swift).
+  var limit = Int.max
+  /// Set for a chunk parsed before the chunks ahead of it are done: see ``Speculation``.
+  var speculation: Speculation?
 
   /// Limits, each reported as an error at the place it is passed.
   static let maxBraceDepth = 256
@@ -207,7 +218,8 @@ struct BibTeXParser {
   }
 
   private mutating func parseAll() {
-    while i < b.count {
+    let end = min(limit, b.count)
+    while i < end {
       let c = b[i]
       if c == UInt8(ascii: "@") {
         let start = here
@@ -261,13 +273,17 @@ struct BibTeXParser {
       guard i < b.count, b[i] == UInt8(ascii: "=") else { throw fail("expected '=' after '\(macro)'") }
       advance()
       let (value, _) = try value(entryLine: start.0, trim: false)
-      if macros[macro] != nil, Self.monthMacros[macro] == nil {
+      if speculation != nil {
+        let warningAt = location(at.0, at.1, at.2)
+        speculation!.define(macro, value: value, warningAt: warningAt)
+      } else if macros[macro] != nil, Self.monthMacros[macro] == nil {
         warn("bibtex.macro-redefined", "@string \(macro) redefined", at)
       }
       macros[macro] = value
       try closeEntry(close, open: open, start: start)
     case "preamble":
       let (value, _) = try value(entryLine: start.0, trim: false)
+      speculation?.record(.preamble(preambles.count))
       preambles.append(value)
       try closeEntry(close, open: open, start: start)
     default:
@@ -351,8 +367,12 @@ struct BibTeXParser {
       }
       advance()
       let (value, macro) = try value(entryLine: start.0, trim: true)
+      let fieldIndex = entry.fields.count
       if !entry.append(RawField(name: fieldName, value: value, line: at.0, column: at.1, macro: macro)) {
+        speculation?.record(.none)
         warn("bibtex.duplicate-field", "'\(key)': duplicate field '\(fieldName)'; the first is kept", at)
+      } else {
+        speculation?.record(.field(entry: entries.count, offset: start.2, field: fieldIndex))
       }
       skipSpaceAndComments()
       guard i < b.count else { continue }
@@ -373,6 +393,22 @@ struct BibTeXParser {
 
   /// A value: parts joined by `#`. Returns the text and, for a lone macro, its name.
   mutating func value(entryLine: Int, trim: Bool) throws(Failure) -> (String, String?) {
+    guard speculation != nil else { return try valueParts(entryLine: entryLine, trim: trim) }
+    // A value that fails after using macros from outside the chunk left warnings that may
+    // not hold: it is recorded, so the check re-reads it.
+    speculation!.begin(Speculation.Place(i: i, line: line, lineStart: lineStart, entryLine: entryLine, trim: trim, firstDiagnostic: diagnostics.count))
+    do {
+      let v = try valueParts(entryLine: entryLine, trim: trim)
+      speculation!.end(at: i, diagnostics: diagnostics.count)
+      return v
+    } catch {
+      speculation!.end(at: i, diagnostics: diagnostics.count)
+      speculation!.record(.failed)
+      throw error
+    }
+  }
+
+  mutating func valueParts(entryLine: Int, trim: Bool) throws(Failure) -> (String, String?) {
     // A value of one braced, quoted or numeric part is collapsed straight from the input;
     // parts are copied only when there are several, or a macro.
     var out: [UInt8] = []
@@ -395,6 +431,7 @@ struct BibTeXParser {
         let at = here
         let mStart = i
         let key = lowerName()
+        if speculation != nil { speculation!.use(key, macros[key]) }
         if let v = macros[key] {
           out.append(contentsOf: v.utf8)
         } else {

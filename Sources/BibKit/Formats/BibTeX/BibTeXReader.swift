@@ -15,8 +15,7 @@ public struct BibTeXReader: BibliographyReader {
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
     var diagnostics: [Diagnostic] = []
     let bytes = Windows1252.decodedInput(input, code: "bibtex.encoding", source: options.source, into: &diagnostics)
-    var parser = BibTeXParser(bytes: bytes, source: options.source)
-    parser.parse()
+    let parser = BibTeXParser.parsed(bytes: bytes, source: options.source)
     diagnostics += parser.diagnostics
     if options.strict, let e = diagnostics.first(where: { $0.severity == .error }) {
       throw BibError(e)
