@@ -116,7 +116,7 @@ public struct Conversion {
       if result.papers.isEmpty, !result.diagnostics.contains(where: { $0.severity == .error }) {
         emit(Diagnostic(.note, "cli", "no papers in this input", at: .file(name)))
       }
-      papers += result.papers
+      if papers.isEmpty { papers = result.papers } else { papers += result.papers }
       formatsRead.append(descriptor.id.rawValue)
       preambles += result.metadata?.preambles ?? []
     }

@@ -62,12 +62,32 @@ enum FileIO {
     guard fd >= 0 else { throw .cannotOpen(errnoText()) }
     defer { close(fd) }
     var st = stat()
-    if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory }
-    do { return try readAll(fd: fd) } catch { throw .cannotOpen(error.message) }
+    let known = fstat(fd, &st) == 0
+    if known, (st.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory }
+    // A regular file's size is known: the buffer is made that big once, not grown.
+    let size = known && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
+    do { return try readAll(fd: fd, sizeHint: size) } catch { throw .cannotOpen(error.message) }
   }
 
-  static func readAll(fd: Int32) throws(IOFailure) -> [UInt8] {
+  static func readAll(fd: Int32, sizeHint: Int = 0) throws(IOFailure) -> [UInt8] {
     var out: [UInt8] = []
+    if sizeHint > 0 {
+      var failure: IOFailure?
+      out = [UInt8](unsafeUninitializedCapacity: sizeHint) { buffer, count in
+        while count < sizeHint {
+          let n = sysRead(fd, buffer.baseAddress! + count, sizeHint - count)
+          if n < 0 {
+            if errno == EINTR { continue }
+            failure = IOFailure(message: errnoText())
+            return
+          }
+          if n == 0 { break }
+          count += n
+        }
+      }
+      if let failure { throw failure }
+      // The file may have grown since: what follows is read below.
+    }
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
       let n = chunk.withUnsafeMutableBytes { sysRead(fd, $0.baseAddress, $0.count) }

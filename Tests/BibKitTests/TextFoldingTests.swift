@@ -63,6 +63,40 @@ import Testing
     #expect(!"naïve".containsBytes("nai"))
   }
 
+  /// The UTF-8 check agrees with the standard library's decoder on byte strings built from
+  /// the bytes that sit at the edges of the UTF-8 table, at every alignment.
+  @Test func utf8ValidationAgreesWithTheDecoder() {
+    let edges: [UInt8] = [
+      0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED,
+      0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+    ]
+    func decoderSays(_ b: [UInt8]) -> Bool {
+      var it = b.makeIterator()
+      var decoder = UTF8()
+      while true {
+        switch decoder.decode(&it) {
+        case .scalarValue: continue
+        case .emptyInput: return true
+        case .error: return false
+        }
+      }
+    }
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var valid = 0
+    for _ in 0..<40_000 {
+      state ^= state << 13
+      state ^= state >> 7
+      state ^= state << 17
+      var b = [UInt8](repeating: 0x61, count: Int(state % 10))
+      for k in 0..<Int((state >> 8) % 6) { b.append(edges[Int((state >> UInt64(12 + 5 * k)) % UInt64(edges.count))]) }
+      let ok = decoderSays(b)
+      if ok { valid += 1 }
+      #expect(String.isValidUTF8(b) == ok, "\(b)")
+    }
+    #expect(valid > 1_000)
+    #expect(String.isValidUTF8(Array("Ünïcödé 😀 text that is longer than eight bytes".utf8)))
+  }
+
   @Test func nameTokens() {
     #expect(Person.tokens("Jean~de  la\tFontaine\n") == ["Jean", "de", "la", "Fontaine"])
     #expect(Person.tokens("") == [])

@@ -74,30 +74,42 @@ enum ByteLines {
 }
 
 extension String {
-  /// Whether the bytes are valid UTF-8.
+  /// Whether the bytes are valid UTF-8 (RFC 3629: shortest forms only, no surrogates,
+  /// nothing above U+10FFFF). ASCII runs are checked eight bytes at a time; each other
+  /// sequence is checked against the table of well-formed byte sequences.
   static func isValidUTF8(_ b: [UInt8]) -> Bool {
-    // ASCII runs are checked eight bytes at a time; the decoder takes over at the first
-    // byte with the high bit set.
-    var start = 0
-    b.withUnsafeBytes { raw in
-      let n = raw.count
+    b.withUnsafeBufferPointer { p in
+      let n = p.count
       var i = 0
-      while i + 8 <= n {
-        if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
-        i += 8
+      while i < n {
+        while i + 8 <= n, UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+          i += 8
+        }
+        guard i < n else { break }
+        let c = p[i]
+        if c < 0x80 {
+          i += 1
+          continue
+        }
+        // The range allowed for the second byte, and the number of bytes in all.
+        let low: UInt8
+        let high: UInt8
+        let length: Int
+        switch c {
+        case 0xC2...0xDF: (low, high, length) = (0x80, 0xBF, 2)
+        case 0xE0: (low, high, length) = (0xA0, 0xBF, 3)
+        case 0xE1...0xEC, 0xEE...0xEF: (low, high, length) = (0x80, 0xBF, 3)
+        case 0xED: (low, high, length) = (0x80, 0x9F, 3)
+        case 0xF0: (low, high, length) = (0x90, 0xBF, 4)
+        case 0xF1...0xF3: (low, high, length) = (0x80, 0xBF, 4)
+        case 0xF4: (low, high, length) = (0x80, 0x8F, 4)
+        default: return false
+        }
+        guard i + length <= n, p[i + 1] >= low, p[i + 1] <= high else { return false }
+        for k in 2..<length where p[i + k] & 0xC0 != 0x80 { return false }
+        i += length
       }
-      while i < n, raw[i] < 0x80 { i += 1 }
-      start = i
-    }
-    if start == b.count { return true }
-    var it = b[start...].makeIterator()
-    var decoder = UTF8()
-    while true {
-      switch decoder.decode(&it) {
-      case .scalarValue: continue
-      case .emptyInput: return true
-      case .error: return false
-      }
+      return true
     }
   }
 }

@@ -15,6 +15,26 @@ public struct BibTeXReader: BibliographyReader {
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
     var diagnostics: [Diagnostic] = []
     let bytes = Windows1252.decodedInput(input, code: "bibtex.encoding", source: options.source, into: &diagnostics)
+    let (entries, preambles) = try Self.entries(bytes, options: options, diagnostics: &diagnostics)
+    let papers = Self.mapConsuming(entries, source: options.source, diagnostics: &diagnostics)
+    if papers.isEmpty, !bytes.isEmpty, !diagnostics.contains(where: { $0.severity == .error }),
+      preambles.isEmpty, !Sniffing.looksLikeBibTeX(bytes)
+    {
+      diagnostics.append(
+        Diagnostic(.error, "bibtex.no-entries", "no BibTeX entries found",
+          at: SourceLocation(file: options.source, line: 1, column: 1)))
+    }
+    var metadata = SourceMetadata()
+    metadata.preambles = preambles
+    return ReadResult(papers: papers, diagnostics: diagnostics, metadata: metadata)
+  }
+
+  /// The entries to map, in input order, repeated keys dropped and inheritance done, in a
+  /// buffer that holds the only reference to them (``mapConsuming`` frees it); and the
+  /// preambles.
+  static func entries(
+    _ bytes: [UInt8], options: ReadOptions, diagnostics: inout [Diagnostic]
+  ) throws(BibError) -> (UnsafeMutableBufferPointer<RawEntry>, [String]) {
     let parser = BibTeXParser.parsed(bytes: bytes, source: options.source)
     diagnostics += parser.diagnostics
     if options.strict, let e = diagnostics.first(where: { $0.severity == .error }) {
@@ -22,71 +42,63 @@ public struct BibTeXReader: BibliographyReader {
     }
 
     // Repeated keys: the first entry wins.
-    var byKey: [String: RawEntry] = [:]
+    var firstLine: [String: Int] = [:]
+    firstLine.reserveCapacity(parser.entries.count)
     var entries: [RawEntry] = []
+    entries.reserveCapacity(parser.entries.count)
+    var inheriting = false
     for e in parser.entries {
       let k = e.key.lowercased()
-      if let first = byKey[k] {
+      if let line = firstLine[k] {
         diagnostics.append(
           Diagnostic(
             .warning, "bibtex.duplicate-key",
-            "repeated key '\(e.key)' (first at line \(first.line)); this entry is skipped",
+            "repeated key '\(e.key)' (first at line \(line)); this entry is skipped",
             at: SourceLocation(file: options.source, line: e.line, column: e.column, offset: e.offset)))
         continue
       }
-      byKey[k] = e
+      firstLine[k] = e.line
+      if !inheriting, e.index(of: "crossref") != nil || e.index(of: "xdata") != nil { inheriting = true }
       entries.append(e)
     }
-
-    var papers: [Paper] = []
     // @xdata entries are kept too: BibTeX lists them, and the round trip writes them back.
-    let resolved = entries.map {
-      Inheritance.resolve($0, byKey: byKey, source: options.source, diagnostics: &diagnostics)
+    if inheriting {
+      let byKey = Dictionary(entries.map { ($0.key.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+      entries = entries.map {
+        Inheritance.resolve($0, byKey: byKey, source: options.source, diagnostics: &diagnostics)
+      }
     }
-    let mapped = Self.mapInParallel(resolved, source: options.source)
-    for (paper, found) in mapped {
-      papers.append(paper)
-      diagnostics += found
-    }
-    if papers.isEmpty, !bytes.isEmpty, !diagnostics.contains(where: { $0.severity == .error }),
-      parser.preambles.isEmpty, !Sniffing.looksLikeBibTeX(bytes)
-    {
-      diagnostics.append(
-        Diagnostic(.error, "bibtex.no-entries", "no BibTeX entries found",
-          at: SourceLocation(file: options.source, line: 1, column: 1)))
-    }
-    var metadata = SourceMetadata()
-    metadata.preambles = parser.preambles
-    return ReadResult(papers: papers, diagnostics: diagnostics, metadata: metadata)
+    let buffer = UnsafeMutableBufferPointer<RawEntry>.allocate(capacity: entries.count)
+    _ = buffer.initialize(fromContentsOf: entries)
+    return (buffer, parser.preambles)
   }
 
   // MARK: Mapping
 
-  /// Maps entries to papers on every core; entries are independent once inheritance is done.
-  /// Results keep the input order.
-  static func mapInParallel(_ entries: [RawEntry], source: String?) -> [(Paper, [Diagnostic])] {
+  /// Maps entries to papers on every core, in input order; entries are independent once
+  /// inheritance is done. Each entry is moved out of `entries` and freed on the core that
+  /// mapped it, and `entries` is deallocated.
+  static func mapConsuming(
+    _ entries: UnsafeMutableBufferPointer<RawEntry>, source: String?, diagnostics: inout [Diagnostic]
+  ) -> [Paper] {
     let n = entries.count
-    var results = [(Paper, [Diagnostic])](repeating: (Paper(), []), count: n)
-    let chunks = n < 2048 ? 1 : min(8, ProcessInfo.activeCores)
-    results.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let out = buffer
-      let work: @Sendable (Int) -> Void = { chunk in
-        var i = chunk * n / chunks
-        let end = (chunk + 1) * n / chunks
-        while i < end {
-          var found: [Diagnostic] = []
-          let p = paper(from: entries[i], diagnostics: &found, source: source)
-          out[i] = (p, found)
-          i += 1
+    nonisolated(unsafe) let input = entries
+    var found: [[Diagnostic]] = []
+    let papers = [Paper](unsafeUninitializedCapacity: n) { out, count in
+      nonisolated(unsafe) let out = out
+      found = Parallel.chunks(n) { range -> [Diagnostic] in
+        var d: [Diagnostic] = []
+        for i in range {
+          let e = (input.baseAddress! + i).move()
+          (out.baseAddress! + i).initialize(to: paper(from: e, diagnostics: &d, source: source))
         }
+        return d
       }
-      if chunks == 1 {
-        work(0)
-      } else {
-        DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
-      }
+      count = n
     }
-    return results
+    entries.deallocate()
+    for d in found { diagnostics += d }
+    return papers
   }
 
   static func paper(from e: RawEntry, diagnostics: inout [Diagnostic], source: String?) -> Paper {
