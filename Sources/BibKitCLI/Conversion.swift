@@ -177,11 +177,11 @@ public struct Conversion {
 
     let target = output ?? "-"
     if target == "-" {
-      do { try io.writeStandardOutput(written.bytes) } catch {
+      do { for part in written.parts where !part.isEmpty { try io.writeStandardOutput(part) } } catch {
         return fail(ExitStatus.ioError, "<stdout>", "cannot write: \(error)")
       }
     } else {
-      do { try FileIO.replaceAtomically(path: target, with: written.bytes) } catch {
+      do { try FileIO.replaceAtomically(path: target, with: written.parts) } catch {
         switch error {
         case .cannotCreate(let why):
           return fail(ExitStatus.cannotCreate, target, "cannot create: \(why)")

@@ -123,9 +123,9 @@ enum FileIO {
   /// Replaces `path` atomically: writes a temporary file in the same folder, flushes it,
   /// then renames it over `path`. On failure the temporary file is removed and any
   /// previous file at `path` stays as it was.
-  static func replaceAtomically(path: String, with bytes: [UInt8]) throws(ReplaceError) {
+  static func replaceAtomically(path: String, with parts: [[UInt8]]) throws(ReplaceError) {
     let file = try AtomicFile(path: path)
-    try file.append(bytes)
+    for part in parts { try file.append(part) }
     try file.commit()
   }
 

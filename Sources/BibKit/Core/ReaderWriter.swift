@@ -112,12 +112,24 @@ public enum BibTeXDialect: String, Sendable {
 
 /// The bytes a writer produced and what it could not carry.
 public struct WriteResult: Sendable {
-  public var bytes: [UInt8]
+  /// The output in pieces, to be written one after another: a writer that works on every
+  /// core gives one piece per core, so large outputs are never copied into one array.
+  public var parts: [[UInt8]]
   public var diagnostics: [Diagnostic]
   public var count: Int
 
+  /// The whole output (the parts joined).
+  public var bytes: [UInt8] {
+    get { parts.count == 1 ? parts[0] : Array(parts.joined()) }
+    set { parts = [newValue] }
+  }
+
   public init(bytes: [UInt8], diagnostics: [Diagnostic] = [], count: Int) {
-    self.bytes = bytes
+    self.init(parts: [bytes], diagnostics: diagnostics, count: count)
+  }
+
+  public init(parts: [[UInt8]], diagnostics: [Diagnostic] = [], count: Int) {
+    self.parts = parts
     self.diagnostics = diagnostics
     self.count = count
   }

@@ -54,11 +54,12 @@ public struct BibTeXWriter: BibliographyWriter {
       }
       return c
     }
-    out.reserveCapacity(out.count + chunks.reduce(0) { $0 + $1.text.count })
+    // The chunks are not joined: the caller writes the parts one after another.
+    var parts = [out]
     var diagnostics: [Diagnostic] = []
     var droppedDays = 0
     for c in chunks {
-      out += c.text
+      parts.append(c.text)
       diagnostics += c.diagnostics
       droppedDays += c.droppedDays
     }
@@ -68,7 +69,7 @@ public struct BibTeXWriter: BibliographyWriter {
           .warning, "write.dropped",
           "classic BibTeX has no field for the day: the day of \(droppedDays) entr\(droppedDays == 1 ? "y" : "ies") was not written (--to biblatex writes it as date)"))
     }
-    return WriteResult(bytes: out, diagnostics: diagnostics, count: papers.count)
+    return WriteResult(parts: parts, diagnostics: diagnostics, count: papers.count)
   }
 
   static func entryType(_ paper: Paper) -> String {

@@ -39,20 +39,13 @@ public struct CSLJSONWriter: BibliographyWriter {
       }
       if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
     }
-    var out: [UInt8] = []
-    out.reserveCapacity(parts.reduce(4) { $0 + $1.count })
-    out.append(UInt8(ascii: "["))
-    out.append(n == 0 ? UInt8(ascii: "]") : 0x0A)
-    for k in parts.indices {
-      out.append(contentsOf: parts[k])
-      parts[k] = []
-    }
-    if n > 0 { out.append(UInt8(ascii: "]")) }
-    out.append(0x0A)
+    // The chunks are not joined: the caller writes the parts one after another.
+    parts.insert(n == 0 ? Array("[]".utf8) : Array("[\n".utf8), at: 0)
+    parts.append(n == 0 ? [0x0A] : Array("]\n".utf8))
     for (i, p) in papers.enumerated() {
       if let d = p.uncarriedAffiliations(key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
     }
-    return WriteResult(bytes: out, diagnostics: diagnostics, count: papers.count)
+    return WriteResult(parts: parts, diagnostics: diagnostics, count: papers.count)
   }
 
   /// Writes one item at indent 2, as `item(p, key:).write(into:indent: 2)` would, without
