@@ -12,6 +12,24 @@ extension StringProtocol {
     return Array(utf8).withUnsafeBufferPointer { Self.search($0, n, first) }
   }
 
+  /// Whether `needle`, lower-case ASCII, occurs in this string with ASCII letters in any
+  /// case.
+  func containsBytesIgnoringASCIICase(_ needle: String) -> Bool {
+    let n = Array(needle.utf8)
+    guard !n.isEmpty else { return true }
+    func search(_ h: UnsafeBufferPointer<UInt8>) -> Bool {
+      guard h.count >= n.count else { return false }
+      for i in 0...(h.count - n.count) {
+        var k = 0
+        while k < n.count, ASCII.isUpper(h[i + k]) ? h[i + k] | 0x20 == n[k] : h[i + k] == n[k] { k += 1 }
+        if k == n.count { return true }
+      }
+      return false
+    }
+    if let found = utf8.withContiguousStorageIfAvailable(search) { return found }
+    return Array(utf8).withUnsafeBufferPointer(search)
+  }
+
   private static func search(_ h: UnsafeBufferPointer<UInt8>, _ n: [UInt8], _ first: UInt8) -> Bool {
     guard h.count >= n.count else { return false }
     var i = 0

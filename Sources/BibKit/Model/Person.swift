@@ -100,7 +100,8 @@ extension Person {
   /// The original string is kept in ``original``.
   public init(parsing name: String) {
     let original = name
-    let commaParts = Self.splitTopLevelCommas(name)
+    // Most names have no comma: no split is needed to know there is one part.
+    let commaParts = name.utf8.contains(UInt8(ascii: ",")) ? Self.splitTopLevelCommas(name) : []
     if commaParts.count >= 2 {
       let (von, last) = Self.splitVonLast(Self.tokens(commaParts[0]))
       let jr = commaParts.count >= 3 ? commaParts[1] : nil
@@ -169,6 +170,17 @@ extension Person {
 
   /// Whether the first letter of a token is lower case (BibTeX's test for a von token).
   static func startsLowercase(_ token: String) -> Bool {
+    // ASCII letters answer at once; ASCII that is not a letter is skipped either way.
+    var ascii = true
+    for c in token.utf8 {
+      if c >= 0x80 {
+        ascii = false
+        break
+      }
+      if ASCII.isLower(c) { return true }
+      if ASCII.isUpper(c) { return false }
+    }
+    if ascii { return false }
     for ch in token.unicodeScalars where ch.properties.isAlphabetic {
       return ch.properties.isLowercase
     }

@@ -49,13 +49,6 @@ public struct ArxivAtomReader: BibliographyReader {
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
     var papers: [Paper] = []
     var diagnostics: [Diagnostic] = []
-    var metadata = SourceMetadata()
-    var depth = 0
-    var text: [UInt8] = []
-    // The entry being read, mutated in place; `inEntry` says whether one is open.
-    var entry = Entry()
-    var inEntry = false
-    var pending: [Entry] = []
     let source = options.source
 
     func location(_ line: Int, _ column: Int = 1) -> SourceLocation {
@@ -65,19 +58,82 @@ public struct ArxivAtomReader: BibliographyReader {
       if options.strict, d.severity == .error { throw BibError(d) }
       diagnostics.append(d)
     }
+
+    let scan: Scan
+    do {
+      scan = try Self.scanned(input, url: source ?? "feed.xml")
+    } catch {
+      try report(
+        Diagnostic(.error, "arxiv.xml", error.message, at: location(error.line, error.column)))
+      return ReadResult(papers: [], diagnostics: diagnostics, metadata: SourceMetadata())
+    }
+    var pending = scan.pending
+    let metadata = scan.metadata
+
+    // Which entries become papers is decided in order (diagnostics keep their order); the
+    // papers themselves are made on every core.
+    var kept: [Int] = []
+    kept.reserveCapacity(pending.count)
+    for (k, e) in pending.enumerated() {
+      // An error feed: one entry whose id names /api/errors, or titled Error by arXiv's API.
+      if (e.id ?? "").containsBytes("/api/errors")
+        || (e.title == "Error" && e.authors.first?.name == "arXiv api core")
+      {
+        try report(
+          Diagnostic(
+            .error, "arxiv.api-error", "arXiv API error: \(e.summary ?? "no message")",
+            at: location(e.line)))
+        continue
+      }
+      guard let rawID = e.id, !rawID.isEmpty, let title = e.title, !title.isEmpty else {
+        try report(
+          Diagnostic(.warning, "arxiv.hollow-entry", "entry without id or title skipped", at: location(e.line)))
+        continue
+      }
+      kept.append(k)
+    }
+    let entries = pending
+    let chosen = kept
+    pending = []
+    let made = Parallel.chunks(chosen.count, threshold: 512) { range in
+      range.map { k in
+        let e = entries[chosen[k]]
+        return Self.paper(from: e, rawID: e.id ?? "", title: e.title ?? "", options: options)
+      }
+    }
+    papers.reserveCapacity(chosen.count)
+    for chunk in made { papers += chunk }
+    return ReadResult(papers: papers, diagnostics: diagnostics, metadata: metadata)
+  }
+
+  /// What a feed holds before its entries become papers.
+  struct Scan {
+    var pending: [Entry] = []
+    var metadata = SourceMetadata()
+    /// Whether `totalResults` was seen (its value may not be a number).
+    var sawTotal = false
+  }
+
+  /// Reads a feed's entries and feed-level totals. `lineShift` is added to the line of each
+  /// entry (for a chunk that does not start at the top of the input).
+  static func scan(_ bytes: [UInt8], url: String, lineShift: Int = 0) throws(XMLFailure) -> Scan {
+    var result = Scan()
+    var depth = 0
+    var text: [UInt8] = []
+    // The entry being read, mutated in place; `inEntry` says whether one is open.
+    var entry = Entry()
+    var inEntry = false
     func term(_ attributes: [(name: String, value: String)]) -> String? {
       attributes.first { $0.name == "term" }.flatMap { $0.value.isEmpty ? nil : $0.value }
     }
-
-    do {
-      try XMLStreamReader.parse(input, url: source ?? "feed.xml", vocabulary: Self.vocabulary) {
+      try XMLStreamReader.parse(bytes, url: url, vocabulary: Self.vocabulary) {
         (event: XMLEvent, line: Int) throws(XMLFailure) in
         switch event {
         case .start(let element, let attributes):
           depth += 1
           text.removeAll(keepingCapacity: true)
           if element == XMLName(namespace: NS.atom, name: Name.entry), depth == 2 {
-            entry = Entry(line: line)
+            entry = Entry(line: line + lineShift)
             inEntry = true
           } else if inEntry {
             switch (element.namespace, element.name) {
@@ -116,7 +172,7 @@ public struct ArxivAtomReader: BibliographyReader {
             case (NS.arxiv, Name.doi): entry.doi = value()
             case (NS.atom, Name.entry):
               inEntry = false
-              pending.append(entry)
+              result.pending.append(entry)
               entry = Entry()
             default: break
             }
@@ -124,51 +180,17 @@ public struct ArxivAtomReader: BibliographyReader {
             switch element.name {
             case Name.totalResults:
               let v = value()
-              metadata.declaredPaperCount = Int(v)
-              metadata.metrics.append(.init(name: "totalResults", value: v))
+              result.metadata.declaredPaperCount = Int(v)
+              result.sawTotal = true
+              result.metadata.metrics.append(.init(name: "totalResults", value: v))
             case Name.startIndex, Name.itemsPerPage:
-              metadata.metrics.append(.init(name: Self.vocabulary.names[element.name], value: value()))
+              result.metadata.metrics.append(.init(name: Self.vocabulary.names[element.name], value: value()))
             default: break
             }
           }
         }
       }
-    } catch {
-      try report(
-        Diagnostic(.error, "arxiv.xml", error.message, at: location(error.line, error.column)))
-      return ReadResult(papers: [], diagnostics: diagnostics, metadata: metadata)
-    }
-
-    // Which entries become papers is decided in order (diagnostics keep their order); the
-    // papers themselves are made on every core.
-    var kept: [(entry: Entry, rawID: String, title: String)] = []
-    for e in pending {
-      // An error feed: one entry whose id names /api/errors, or titled Error by arXiv's API.
-      if (e.id ?? "").containsBytes("/api/errors")
-        || (e.title == "Error" && e.authors.first?.name == "arXiv api core")
-      {
-        try report(
-          Diagnostic(
-            .error, "arxiv.api-error", "arXiv API error: \(e.summary ?? "no message")",
-            at: location(e.line)))
-        continue
-      }
-      guard let rawID = e.id, !rawID.isEmpty, let title = e.title, !title.isEmpty else {
-        try report(
-          Diagnostic(.warning, "arxiv.hollow-entry", "entry without id or title skipped", at: location(e.line)))
-        continue
-      }
-      kept.append((e, rawID, title))
-    }
-    pending = []
-    let toMake = kept
-    kept = []
-    let made = Parallel.chunks(toMake.count, threshold: 512) { range in
-      range.map { Self.paper(from: toMake[$0].entry, rawID: toMake[$0].rawID, title: toMake[$0].title, options: options) }
-    }
-    papers.reserveCapacity(kept.count)
-    for chunk in made { papers += chunk }
-    return ReadResult(papers: papers, diagnostics: diagnostics, metadata: metadata)
+    return result
   }
 
   /// `http://arxiv.org/abs/2305.16300v2` → (`2305.16300`, 2); old ids keep their archive.
@@ -224,7 +246,7 @@ public struct ArxivAtomReader: BibliographyReader {
     p.title = RichText.parsingInlineMath(title)
     p.authors = e.authors.filter { !$0.name.isEmpty }.map { a in
       var person =
-        a.name.lowercased().containsBytes("collaboration") ? Person.literal(a.name) : Person(parsing: a.name)
+        a.name.containsBytesIgnoringASCIICase("collaboration") ? Person.literal(a.name) : Person(parsing: a.name)
       person.affiliations = a.affiliations
       return person
     }
@@ -260,3 +282,4 @@ public struct ArxivAtomReader: BibliographyReader {
     return p
   }
 }
+

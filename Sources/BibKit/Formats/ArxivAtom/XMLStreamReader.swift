@@ -80,7 +80,7 @@ enum XMLStreamReader {
     _ = initialize
     let options = Int32(
       XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
-        | XML_PARSE_NOCDATA.rawValue)
+        | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue)
     // libxml2's messages go to this handler, never to standard error: set for this thread
     // (libxml2 keeps it per thread) while the reader is made and runs, and on the reader.
     // The first error is kept, for parses that stop without reporting failure.
@@ -175,6 +175,10 @@ enum XMLStreamReader {
       let line = Int(xmlTextReaderGetParserLineNumber(reader))
       switch Int32(xmlTextReaderNodeType(reader)) {
       case Int32(XML_READER_TYPE_ELEMENT.rawValue):
+        // An element's own line (the line of its start tag), not the parser's position,
+        // which runs ahead by what libxml2 has buffered.
+        let node = xmlGetLineNo(xmlTextReaderCurrentNode(reader))
+        let line = node > 0 ? Int(node) : line
         let name = elementName()
         let empty = xmlTextReaderIsEmptyElement(reader) == 1
         var attributes: [(name: String, value: String)] = []
