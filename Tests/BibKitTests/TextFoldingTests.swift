@@ -97,6 +97,30 @@ import Testing
     #expect(String.isValidUTF8(Array("Ünïcödé 😀 text that is longer than eight bytes".utf8)))
   }
 
+  /// Text the LaTeX decoder's shortcut passes through as it is decodes to itself.
+  @Test func latexShortcutAgreesWithTheDecoder() {
+    let alphabet = ["a", "B", " ", " ", "-", "`", "'", "é", "\u{A0}", "\u{2028}", "\t", "\\", "{", "}", "~", "$", "x"]
+    var state: UInt64 = 0x1234_5678_9ABC_DEF1
+    var shortcut = 0
+    for _ in 0..<20_000 {
+      state ^= state << 13
+      state ^= state >> 7
+      state ^= state << 17
+      var s = ""
+      for k in 0..<Int(state % 9) { s += alphabet[Int((state >> UInt64(4 + 6 * k)) % UInt64(alphabet.count))] }
+      // Text with none of the special bytes always took the shortcut, as it is; the case
+      // checked here is text whose only special bytes are single - ` or '.
+      guard LaTeXDecoding.readsAsItself(s), s.utf8.contains(where: LaTeXDecoding.isSpecial) else { continue }
+      shortcut += 1
+      #expect(LaTeXDecoding.decoded(s) == RichText(s), "\(Array(s.unicodeScalars))")
+      #expect(TextFolding.collapse(LaTeXDecoding.decoded(s).plainText) == LaTeXDecoding.plain(s))
+    }
+    #expect(shortcut > 300)
+    #expect(!LaTeXDecoding.readsAsItself("a--b"))
+    #expect(LaTeXDecoding.readsAsItself("O'Brien-Smith"))
+    #expect(!LaTeXDecoding.readsAsItself(" O'Brien"))
+  }
+
   @Test func nameTokens() {
     #expect(Person.tokens("Jean~de  la\tFontaine\n") == ["Jean", "de", "la", "Fontaine"])
     #expect(Person.tokens("") == [])

@@ -54,7 +54,11 @@ enum LaTeXDecoding {
 
   /// Decodes LaTeX source into rich text.
   static func richText(_ s: String) -> RichText {
-    if !s.utf8.contains(where: isSpecial) { return RichText(s) }
+    readsAsItself(s) ? RichText(s) : decoded(s)
+  }
+
+  /// What the decoder makes of `s`, without the shortcut for text that reads as itself.
+  static func decoded(_ s: String) -> RichText {
     var d = Decoder(b: Array(s.utf8))
     d.run(until: nil, styles: [], depth: 0)
     d.flush()
@@ -101,9 +105,39 @@ enum LaTeXDecoding {
     }
   }
 
+  /// Whether decoding gives `s` back as it is: it has none of the special bytes; or its
+  /// only ones are a `-`, `` ` `` or `'` that is not doubled (they stand for themselves)
+  /// in text whose white space is single ASCII spaces between other characters (which the
+  /// decoder's clean-up would leave alone).
+  static func readsAsItself(_ s: String) -> Bool {
+    var special = false
+    var tidy = true
+    var previous: UInt8 = 0x20  // a space at the start is not tidy
+    for c in s.utf8 {
+      switch c {
+      case UInt8(ascii: "\\"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "~"), UInt8(ascii: "$"):
+        return false
+      case UInt8(ascii: "-"), UInt8(ascii: "`"), UInt8(ascii: "'"):
+        if previous == c { return false }
+        special = true
+      case 0x20:
+        if previous == 0x20 { tidy = false }
+      case 0x00..<0x20: tidy = false
+      // The last bytes of NEL and no-break space (C2 85, C2 A0) and of the line and
+      // paragraph separators (E2 80 A8, E2 80 A9).
+      case 0x85, 0xA0: if previous == 0xC2 { tidy = false }
+      case 0xA8, 0xA9: if previous == 0x80 { tidy = false }
+      default: break
+      }
+      previous = c
+    }
+    if previous == 0x20 { tidy = false }
+    return !special || tidy
+  }
+
   /// Decodes LaTeX source into plain Unicode text (styles dropped, math kept as `$…$`).
   static func plain(_ s: String) -> String {
-    if !s.utf8.contains(where: isSpecial) { return s }
+    if readsAsItself(s) { return s }
     // Braces that held a space next to one outside (`{a }b`) leave two: one, as BibTeX
     // values have.
     return TextFolding.collapse(richText(s).plainText)
