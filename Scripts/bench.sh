@@ -7,7 +7,8 @@
 # from ../shared/oracles/make-bench-bib.py; bench-50mb.ris and bench-50mb.json converted
 # from bench-50mb.bib by bibkit; bench-50mb.xml, an Atom feed, from
 # Scripts/make-bench-atom.py. Wall and CPU seconds and peak memory come from /usr/bin/time;
-# MB/s and entries/s use CPU seconds (the machine is shared and noisy). Other tools run
+# MB/s is given per wall second and per CPU second (bibkit uses every core, so the two
+# differ), entries/s per CPU second. Other tools run
 # where installed: bibtex 0.99d, pandoc 3.9 (from Scripts/check-consumers.sh's venv),
 # bibutils, and pybtex and bibtexparser 2 (from ../shared/oracles/setup.sh's venv).
 set -euo pipefail
@@ -44,8 +45,9 @@ row() { # KEY NAME INPUT COMMAND... -> a table row; CPU[KEY] and WALL[KEY] keep 
   local n; n=$(entries_of "$input")
   local cpu; cpu=$(echo "$user + $sys" | bc -l)
   CPU[$key]=$cpu; WALL[$key]=$wall
-  printf '| %s | %s | %.1f | %s | %.2f | %.2f | %.1f | %.0f | %d | %.1f |\n' "$name" "$(basename "$input")" \
-    "$(echo "$bytes / 1000000" | bc -l)" "$n" "$wall" "$cpu" "$(echo "$bytes / 1000000 / $cpu" | bc -l)" \
+  printf '| %s | %s | %.1f | %s | %.2f | %.2f | %.1f | %.1f | %.0f | %d | %.1f |\n' "$name" "$(basename "$input")" \
+    "$(echo "$bytes / 1000000" | bc -l)" "$n" "$wall" "$cpu" "$(echo "$bytes / 1000000 / $wall" | bc -l)" \
+    "$(echo "$bytes / 1000000 / $cpu" | bc -l)" \
     "$(echo "$n / $cpu" | bc -l)" "$((rss / 1024))" "$(echo "$rss * 1024 / $bytes" | bc -l)"
 }
 ratio() { # LABEL A B: how many times faster A is than B, on cpu and on wall seconds
@@ -65,10 +67,10 @@ b10="$work/bench-10mb.bib" b50="$work/bench-50mb.bib" b100="$work/bench-100k.bib
 
 {
   echo "Measured $(date -u +%Y-%m-%d) by \`Scripts/bench.sh\` on this machine ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the start)."
-  echo "MB/s and entries/s are per CPU second (user + sys) of the whole process; peak/input is peak memory over input size."
+  echo "MB/s is given per second of elapsed (wall) time and per CPU second (user + sys, all cores) of the whole process; entries/s is per CPU second; peak/input is peak memory over input size."
   echo
-  echo "| run | input | MB | entries | wall s | cpu s | MB/s | entries/s | peak MiB | peak/input |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| run | input | MB | entries | wall s | cpu s | MB/s (wall) | MB/s (cpu) | entries/s (cpu) | peak MiB | peak/input |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   row read "bibkit read (check)" "$b50" "$bin" check "$b50" --from bibtex
   row csl50 "bibkit BibTeX → CSL-JSON" "$b50" "$bin" convert "$b50" --to csl-json -q
   row ris50 "bibkit BibTeX → RIS" "$b50" "$bin" convert "$b50" --to ris -q

@@ -21,3 +21,28 @@ enum Parallel {
     return results.map { $0! }
   }
 }
+
+extension Parallel {
+  /// `transform(i, &diagnostics)` for every `i` in `0..<count`, on every core for large
+  /// counts. Results and diagnostics come back in index order, as a loop would give them.
+  static func map<R>(
+    _ count: Int, threshold: Int = 2048, _ transform: @Sendable (Int, inout [Diagnostic]) -> R
+  ) -> ([R], [Diagnostic]) {
+    let parts = chunks(count, threshold: threshold) { range -> ([R], [Diagnostic]) in
+      var found: [Diagnostic] = []
+      var out: [R] = []
+      out.reserveCapacity(range.count)
+      for i in range { out.append(transform(i, &found)) }
+      return (out, found)
+    }
+    if parts.count == 1 { return parts[0] }
+    var results: [R] = []
+    results.reserveCapacity(count)
+    var diagnostics: [Diagnostic] = []
+    for (r, d) in parts {
+      results += r
+      diagnostics += d
+    }
+    return (results, diagnostics)
+  }
+}

@@ -38,16 +38,19 @@ public struct CSLJSONReader: BibliographyReader {
       if options.strict { throw BibError(d) }
       return ReadResult(papers: [], diagnostics: [d])
     }
-    var papers: [Paper] = []
-    for (n, item) in items.enumerated() {
-      guard case .object(let members) = item else {
-        diagnostics.append(
+    // Items are independent: they are mapped on every core.
+    let source = options.source
+    let (mapped, found) = Parallel.map(items.count) { n, d -> Paper? in
+      guard case .object(let members) = items[n] else {
+        d.append(
           Diagnostic(.warning, "csl-json.item", "item \(n + 1) is not an object; skipped",
-            at: SourceLocation(file: options.source, line: 1, column: 1)))
-        continue
+            at: SourceLocation(file: source, line: 1, column: 1)))
+        return nil
       }
-      papers.append(Self.paper(members, index: n, diagnostics: &diagnostics, source: options.source))
+      return Self.paper(members, index: n, diagnostics: &d, source: source)
     }
+    diagnostics += found
+    var papers = mapped.compactMap { $0 }
     CitationKeys.fillMissing(&papers)
     return ReadResult(papers: papers, diagnostics: diagnostics)
   }

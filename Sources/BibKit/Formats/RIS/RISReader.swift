@@ -122,7 +122,11 @@ public struct RISReader: BibliographyReader {
       if options.strict { throw BibError(d) }
       diagnostics.append(d)
     }
-    var papers = records.map { Self.paper($0, diagnostics: &diagnostics, source: options.source) }
+    // Records are independent: they are mapped on every core.
+    let source = options.source
+    let all = records
+    var (papers, found) = Parallel.map(all.count) { i, d in Self.paper(all[i], diagnostics: &d, source: source) }
+    diagnostics += found
     CitationKeys.fillMissing(&papers)
     return ReadResult(papers: papers, diagnostics: diagnostics)
   }

@@ -10,21 +10,26 @@ public struct RISWriter: BibliographyWriter {
 
   public func write(_ papers: [Paper], options: WriteOptions) -> WriteResult {
     let keys = CitationKeys.assign(papers)
-    var out = ""
-    var diagnostics: [Diagnostic] = []
-    for (i, p) in papers.enumerated() {
-      record(p, key: keys[i], options: options, into: &out)
-      if let d = p.uncarriedAffiliations(key: keys[i], format: "RIS") { diagnostics.append(d) }
-      if (p.title?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
-        || (p.containerTitle?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
-      {
-        diagnostics.append(
-          Diagnostic(
-            .warning, "write.markup",
-            "\(keys[i]): RIS has no markup; title formatting and case protection were not written"))
+    // Records are independent once keys are assigned: one chunk per core, written in turn.
+    let chunks = Parallel.chunks(papers.count) { range -> ([UInt8], [Diagnostic]) in
+      var out = ""
+      var diagnostics: [Diagnostic] = []
+      for i in range {
+        let p = papers[i]
+        record(p, key: keys[i], options: options, into: &out)
+        if let d = p.uncarriedAffiliations(key: keys[i], format: "RIS") { diagnostics.append(d) }
+        if (p.title?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
+          || (p.containerTitle?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
+        {
+          diagnostics.append(
+            Diagnostic(
+              .warning, "write.markup",
+              "\(keys[i]): RIS has no markup; title formatting and case protection were not written"))
+        }
       }
+      return (Array(out.utf8), diagnostics)
     }
-    return WriteResult(bytes: Array(out.utf8), diagnostics: diagnostics, count: papers.count)
+    return WriteResult(parts: chunks.map(\.0), diagnostics: chunks.flatMap(\.1), count: papers.count)
   }
 
   /// CSL type → TY, for the types RIS has (the reader's table, one TY per type).
