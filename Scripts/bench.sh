@@ -77,6 +77,7 @@ b10="$work/bench-10mb.bib" b50="$work/bench-50mb.bib" b100="$work/bench-100k.bib
   row bib50 "bibkit BibTeX → BibTeX" "$b50" "$bin" convert "$b50" --to biblatex -q
   row risin "bibkit RIS → CSL-JSON" "$work/bench-50mb.ris" "$bin" convert "$work/bench-50mb.ris" --to csl-json -q
   row cslin "bibkit CSL-JSON → BibTeX" "$work/bench-50mb.json" "$bin" convert "$work/bench-50mb.json" --to bibtex -q
+  row atomread "bibkit Atom read (check)" "$work/bench-50mb.xml" "$bin" check "$work/bench-50mb.xml"
   row atom "bibkit Atom → BibTeX" "$work/bench-50mb.xml" "$bin" convert "$work/bench-50mb.xml" --to bibtex -q
   row csl100 "bibkit BibTeX → CSL-JSON" "$b100" "$bin" convert "$b100" --to csl-json -q
   row csl10 "bibkit BibTeX → CSL-JSON" "$b10" "$bin" convert "$b10" --to csl-json -q

@@ -56,4 +56,28 @@ import Testing
   func replaces(input: String, target: String, replacement: String, expected: String) {
     #expect(input.replacingBytes(target, with: replacement) == expected)
   }
+
+  /// Line feeds counted eight bytes at a time agree with a count byte by byte, at every
+  /// length and alignment.
+  @Test func lineFeeds() {
+    var state: UInt64 = 0xDEAD_BEEF_CAFE_F00D
+    for _ in 0..<3_000 {
+      state ^= state << 13
+      state ^= state >> 7
+      state ^= state << 17
+      let n = Int(state % 40)
+      let bytes: [UInt8] = (0..<n).map { k in
+        let r = (state >> UInt64(k % 60)) & 7
+        return r == 0 ? 0x0A : r == 1 ? 0x8A : r == 2 ? 0x0B : r == 3 ? 0x09 : 0x61
+      }
+      var count = 0
+      var last = 0
+      for (k, c) in bytes.enumerated() where c == 0x0A {
+        count += 1
+        last = k + 1
+      }
+      let got = bytes.withUnsafeBufferPointer { SWAR.lineFeeds($0) }
+      #expect(got.count == count && got.lastLineStart == last, "\(bytes)")
+    }
+  }
 }

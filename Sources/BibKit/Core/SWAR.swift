@@ -22,3 +22,33 @@ enum SWAR {
   }
 }
 
+
+extension SWAR {
+  /// The number of line feeds in `b`, and the offset just after the last one (0 when there
+  /// is none): eight bytes at a time.
+  static func lineFeeds(_ b: UnsafeBufferPointer<UInt8>) -> (count: Int, lastLineStart: Int) {
+    var count = 0
+    var last = 0
+    var i = 0
+    let lf = ones &* 0x0A
+    let low7 = ~highs
+    while i + 8 <= b.count {
+      let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self) ^ lf
+      // The high bit of each byte that was a line feed, exactly (no borrow between bytes).
+      let zero = ~(((w & low7) &+ low7) | w) & highs
+      if zero != 0 {
+        count += zero.nonzeroBitCount
+        last = i + (63 - zero.leadingZeroBitCount) / 8 + 1
+      }
+      i += 8
+    }
+    while i < b.count {
+      if b[i] == 0x0A {
+        count += 1
+        last = i + 1
+      }
+      i += 1
+    }
+    return (count, last)
+  }
+}

@@ -132,11 +132,7 @@ extension ArxivAtomReader {
     }
 
     static func newlines(_ s: ArraySlice<UInt8>) -> Int {
-      s.withUnsafeBufferPointer { p in
-        var n = 0
-        for c in p where c == 0x0A { n += 1 }
-        return n
-      }
+      s.withUnsafeBufferPointer { SWAR.lineFeeds($0).count }
     }
 
     static func find(_ needle: [UInt8], in b: [UInt8], from: Int) -> Int? {

@@ -107,13 +107,8 @@ extension BibTeXParser {
 
   /// The line number at `offset` and the offset where that line starts.
   static func lineAndStart(_ bytes: [UInt8], before offset: Int) -> (Int, Int) {
-    var line = 1
-    var start = 0
-    for k in 0..<offset where bytes[k] == ASCII.lf {
-      line += 1
-      start = k + 1
-    }
-    return (line, start)
+    let (count, start) = bytes.withUnsafeBufferPointer { SWAR.lineFeeds(UnsafeBufferPointer(rebasing: $0[0..<offset])) }
+    return (count + 1, start)
   }
 
   /// The chunks joined, their speculations checked; nil when a chunk did not end where the
