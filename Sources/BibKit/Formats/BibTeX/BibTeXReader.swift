@@ -46,7 +46,8 @@ public struct BibTeXReader: BibliographyReader {
     firstLine.reserveCapacity(parser.entries.count)
     var entries: [RawEntry] = []
     entries.reserveCapacity(parser.entries.count)
-    var inheriting = false
+    // Entries that take fields from others (crossref or xdata), by index.
+    var inheriting: [Int] = []
     for e in parser.entries {
       let k = e.key.lowercased()
       if let line = firstLine[k] {
@@ -58,14 +59,15 @@ public struct BibTeXReader: BibliographyReader {
         continue
       }
       firstLine[k] = e.line
-      if !inheriting, e.index(of: "crossref") != nil || e.index(of: "xdata") != nil { inheriting = true }
+      if e.index(of: "crossref") != nil || e.index(of: "xdata") != nil { inheriting.append(entries.count) }
       entries.append(e)
     }
     // @xdata entries are kept too: BibTeX lists them, and the round trip writes them back.
-    if inheriting {
+    // Only those entries change; the others are resolved as they are.
+    if !inheriting.isEmpty {
       let byKey = Dictionary(entries.map { ($0.key.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
-      entries = entries.map {
-        Inheritance.resolve($0, byKey: byKey, source: options.source, diagnostics: &diagnostics)
+      for k in inheriting {
+        entries[k] = Inheritance.resolve(entries[k], byKey: byKey, source: options.source, diagnostics: &diagnostics)
       }
     }
     let buffer = UnsafeMutableBufferPointer<RawEntry>.allocate(capacity: entries.count)
