@@ -1,4 +1,4 @@
-import BibKit
+@_spi(Fuzzing) import BibKit
 import FuzzSupport
 
-runFuzzer(FuzzTarget(reader: ArxivAtomReader()))
+runFuzzer(FuzzTarget(reader: ArxivAtomReader(), check: FuzzChecks.arxivChunksAgree))

@@ -1,6 +1,7 @@
-import BibKit
+@_spi(Fuzzing) import BibKit
 import FuzzSupport
 
 var options = WriteOptions()
 options.bibtexDialect = .biblatex
-runFuzzer(FuzzTarget(reader: BibTeXReader(), writer: BibTeXWriter(), writeOptions: options))
+runFuzzer(
+  FuzzTarget(reader: BibTeXReader(), writer: BibTeXWriter(), writeOptions: options, check: FuzzChecks.bibtexChunksAgree))

@@ -9,24 +9,36 @@ public struct FuzzTarget: Sendable {
   public var reader: any BibliographyReader
   public var writer: (any BibliographyWriter)?
   public var writeOptions: WriteOptions
+  /// A further property of the input, checked on every run (chunked reading agrees with
+  /// reading in one piece).
+  public var check: (@Sendable ([UInt8]) -> Bool)?
 
-  public init(reader: any BibliographyReader, writer: (any BibliographyWriter)? = nil, writeOptions: WriteOptions = WriteOptions()) {
+  public init(
+    reader: any BibliographyReader, writer: (any BibliographyWriter)? = nil, writeOptions: WriteOptions = WriteOptions(),
+    check: (@Sendable ([UInt8]) -> Bool)? = nil
+  ) {
     self.reader = reader
     self.writer = writer
     self.writeOptions = writeOptions
+    self.check = check
   }
 }
 
 nonisolated(unsafe) var current: FuzzTarget?
 nonisolated(unsafe) let roundTrip = getenv("BIBKIT_FUZZ_ROUNDTRIP").map { String(cString: $0) != "0" } ?? true
+/// The chunk property follows the round trip unless BIBKIT_FUZZ_CHUNKS says otherwise.
+nonisolated(unsafe) let chunks = getenv("BIBKIT_FUZZ_CHUNKS").map { String(cString: $0) != "0" } ?? roundTrip
 
 /// libFuzzer's entry point. Property 1: reading never crashes or hangs (libFuzzer's timeout
 /// catches hangs). Property 2, for formats with a writer: write(read(x)) reads back equal
-/// (BIBKIT_FUZZ_ROUNDTRIP=0 checks property 1 alone).
+/// Property 3, where the target has a check: reading in chunks agrees with reading in one
+/// piece. BIBKIT_FUZZ_ROUNDTRIP=0 checks property 1 alone; BIBKIT_FUZZ_CHUNKS=0 or 1 turns
+/// property 3 off or on whatever the round trip is set to.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   guard let data, let target = current else { return 0 }
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+  if chunks, let check = target.check, !check(bytes) { fatalError("reading in chunks differs from reading in one piece") }
   let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
   guard let first = try? target.reader.read(bytes, options: options) else { return 0 }
   if roundTrip, let writer = target.writer {

@@ -1,6 +1,6 @@
 /// One field of a BibTeX entry as written: name in lower case, value as LaTeX source with
 /// `@string` macros expanded, `#` parts joined and white space collapsed.
-struct RawField {
+struct RawField: Equatable {
   var name: String
   var value: String
   var line: Int
@@ -33,7 +33,7 @@ struct RawField {
 }
 
 /// One entry as written, before mapping to the model.
-struct RawEntry {
+struct RawEntry: Equatable {
   var type: String
   var key: String
   private(set) var fields: [RawField] = []
