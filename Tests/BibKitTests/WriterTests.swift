@@ -115,6 +115,26 @@ import Testing
     p.citationKey = "k"
     #expect(entry(p).contains("author = {King, Jr., Martin Luther and {Brinch Hansen}, Per and {Barnes and Noble}},"))
   }
+
+  /// Braces that do not nest (from RIS or CSL-JSON, or a BibTeX `\\textbraceright`) are
+  /// written so that BibTeX does not count them, and read back as the same characters.
+  @Test func bracesThatDoNotNestSurvive() throws {
+    var p = Paper(citationKey: "k", kind: .book, title: RichText("Left { only"))
+    p.publisherPlace = "Piscataway, ush }, note = *tuo"
+    p.note = "} before {"
+    p.authors = [Person(given: "Ann", family: "O}Neil")]
+    p.publisher = "Balanced {pair} stays"
+    let bytes = BibTeXWriter().write([p], options: WriteOptions()).bytes
+    let text = String(decoding: bytes, as: UTF8.self)
+    #expect(text.contains("address = {Piscataway, ush \\textbraceright{}, note = *tuo}"), "\(text)")
+    #expect(text.contains("publisher = {Balanced \\{pair\\} stays}"), "\(text)")
+    let back = try #require(try BibTeXReader().read(bytes, options: ReadOptions(asOf: Fixtures.asOf)).papers.first)
+    #expect(back.publisherPlace == p.publisherPlace)
+    #expect(back.note == p.note)
+    #expect(back.title?.plainText == "Left { only")
+    #expect(back.authors.first?.family == "O}Neil")
+    #expect(back.publisher == p.publisher)
+  }
 }
 
 @Suite struct RISWriterTests {

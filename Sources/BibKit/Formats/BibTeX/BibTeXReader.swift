@@ -327,8 +327,19 @@ public struct BibTeXReader: BibliographyReader {
   /// escapes (`\&`, `\%`, `\#`, `\_`, `\textasciicircum{}` outside math) are plain characters.
   static func texNormalized(_ s: String) -> String {
     guard s.utf8.contains(UInt8(ascii: "\\")) else { return s }
+    // `\textbraceleft{}` and `\textbraceright{}` are the writer's form of braces that do not
+    // nest; they become braces again only when the braces of the result do not nest either.
+    let withBraces = texNormalized(s, braces: true)
+    guard withBraces.braces else { return withBraces.text }
+    var copy = withBraces.text
+    let nests = copy.withUTF8 { LaTeXEncoding.bracesNest($0) }
+    return nests ? texNormalized(s, braces: false).text : withBraces.text
+  }
+
+  private static func texNormalized(_ s: String, braces: Bool) -> (text: String, braces: Bool) {
     var out = ""
     var inMath = false
+    var converted = false
     var it = Array(s.unicodeScalars)[...]
     while let u = it.first {
       it = it.dropFirst()
@@ -343,13 +354,21 @@ public struct BibTeXReader: BibliographyReader {
       } else if !inMath, it.starts(with: "textasciicircum{}".unicodeScalars) {
         out += "^"
         it = it.dropFirst(17)
+      } else if braces, it.starts(with: "textbraceleft{}".unicodeScalars) {
+        out += "{"
+        it = it.dropFirst(15)
+        converted = true
+      } else if braces, it.starts(with: "textbraceright{}".unicodeScalars) {
+        out += "}"
+        it = it.dropFirst(16)
+        converted = true
       } else {
         out.unicodeScalars.append(u)
         out.unicodeScalars.append(next)
         it = it.dropFirst()
       }
     }
-    return out
+    return (out, converted)
   }
 
   static func normalizedDOI(_ s: String) -> String {

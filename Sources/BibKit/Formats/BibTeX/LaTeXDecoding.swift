@@ -36,6 +36,7 @@ enum LaTeXDecoding {
     "textquotedblright": "”", "textquoteleft": "‘", "textquoteright": "’", "S": "§", "P": "¶",
     "copyright": "©", "textregistered": "®", "texttrademark": "™", "pounds": "£",
     "euro": "€", "textbackslash": "\\", "textasciitilde": "~", "textasciicircum": "^",
+    "textbraceleft": "{", "textbraceright": "}",
     "textunderscore": "_", "textbar": "|", "textless": "<", "textgreater": ">",
     "thinspace": "\u{2009}", "enspace": "\u{2002}", "guillemotleft": "«", "guillemotright": "»", "quad": " ", "qquad": " ",
   ]

@@ -12,16 +12,34 @@ enum LaTeXEncoding {
     let o = copy.withUTF8 { b -> [UInt8] in
       var o: [UInt8] = []
       o.reserveCapacity(b.count + 8)
-      escapeBytes(b, 0..<b.count, ascii: ascii, into: &o, kept: &kept)
+      escapeBytes(b, 0..<b.count, ascii: ascii, textBraces: !bracesNest(b), into: &o, kept: &kept)
       return o
     }
     out += String(decoding: o, as: UTF8.self)
     return kept
   }
 
-  /// `escape` on the bytes `b[range]`, appended to `o`.
+  /// Whether the braces in `b` nest: no `}` before its `{`, none left open. BibTeX counts
+  /// `\{` and `\}` as braces too, so escaped braces that do not nest would end the value
+  /// early or run it into the next field.
+  static func bracesNest(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    var depth = 0
+    for c in b {
+      if c == UInt8(ascii: "{") {
+        depth += 1
+      } else if c == UInt8(ascii: "}") {
+        depth -= 1
+        if depth < 0 { return false }
+      }
+    }
+    return depth == 0
+  }
+
+  /// `escape` on the bytes `b[range]`, appended to `o`. With `textBraces`, braces are written
+  /// `\textbraceleft{}` and `\textbraceright{}`, which BibTeX does not count.
   static func escapeBytes(
-    _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, ascii: Bool, into o: inout [UInt8], kept: inout Bool
+    _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, ascii: Bool, textBraces: Bool = false,
+    into o: inout [UInt8], kept: inout Bool
   ) {
     var previous: UInt8 = 0x20
     var i = range.lowerBound
@@ -41,6 +59,8 @@ enum LaTeXEncoding {
       }
       previous = c
       switch c {
+      case UInt8(ascii: "{") where textBraces: o.append(contentsOf: "\\textbraceleft{}".utf8)
+      case UInt8(ascii: "}") where textBraces: o.append(contentsOf: "\\textbraceright{}".utf8)
       case UInt8(ascii: "&"), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "#"), UInt8(ascii: "_"),
         UInt8(ascii: "{"), UInt8(ascii: "}"):
         o.append(UInt8(ascii: "\\"))
@@ -145,6 +165,7 @@ enum LaTeXEncoding {
     let o = copy.withUTF8 { b -> [UInt8] in
       var o: [UInt8] = []
       o.reserveCapacity(b.count + 16)
+      let textBraces = !bracesNest(b)
       func spaceWidth(_ i: Int) -> Int {
         switch b[i] {
         case 0x20, 0x0A, 0x09: return 1
@@ -165,7 +186,7 @@ enum LaTeXEncoding {
       while i < b.count {
         let spacesStart = i
         while i < b.count, spaceWidth(i) > 0 { i += spaceWidth(i) }
-        escapeBytes(b, spacesStart..<i, ascii: ascii, into: &o, kept: &kept)
+        escapeBytes(b, spacesStart..<i, ascii: ascii, textBraces: textBraces, into: &o, kept: &kept)
         let wordStart = i
         while i < b.count, spaceWidth(i) == 0 { i += 1 }
         guard i > wordStart else { continue }
@@ -173,9 +194,9 @@ enum LaTeXEncoding {
         while coreStart < i, isPunct(b[coreStart]) { coreStart += 1 }
         var coreEnd = i
         while coreEnd > coreStart, isPunct(b[coreEnd - 1]) || b[coreEnd - 1] == UInt8(ascii: "-") { coreEnd -= 1 }
-        escapeBytes(b, wordStart..<coreStart, ascii: ascii, into: &o, kept: &kept)
+        escapeBytes(b, wordStart..<coreStart, ascii: ascii, textBraces: textBraces, into: &o, kept: &kept)
         var core: [UInt8] = []
-        escapeBytes(b, coreStart..<coreEnd, ascii: ascii, into: &core, kept: &kept)
+        escapeBytes(b, coreStart..<coreEnd, ascii: ascii, textBraces: textBraces, into: &core, kept: &kept)
         // A braced word reads back as plain text only when its source has no braces or
         // dollars of its own (the reader's rule); other words stay unbraced.
         if coreEnd > coreStart, needsProtection(b, coreStart..<coreEnd),
@@ -187,7 +208,7 @@ enum LaTeXEncoding {
         } else {
           o.append(contentsOf: core)
         }
-        escapeBytes(b, coreEnd..<i, ascii: ascii, into: &o, kept: &kept)
+        escapeBytes(b, coreEnd..<i, ascii: ascii, textBraces: textBraces, into: &o, kept: &kept)
       }
       return o
     }
@@ -228,7 +249,7 @@ enum LaTeXEncoding {
 
   /// Text that is already TeX (an abstract): kept as written, except characters that
   /// would break BibTeX or LaTeX outside math: unescaped `%`, `&`, `#`, `_`, `^`, and
-  /// braces when they do not balance.
+  /// braces when they do not nest (as `\textbraceleft{}` and `\textbraceright{}`).
   static func texText(_ s: String, ascii: Bool, into out: inout String) -> Bool {
     var copy = s
     var kept = false
@@ -291,8 +312,13 @@ enum LaTeXEncoding {
           o.append(c)
         case UInt8(ascii: "^") where !inMath: o.append(contentsOf: "\\textasciicircum{}".utf8)
         case UInt8(ascii: "{"), UInt8(ascii: "}"):
-          if !balanced { o.append(UInt8(ascii: "\\")) }
-          o.append(c)
+          // Braces that do not nest cannot be TeX groups: they are characters, written so
+          // that BibTeX does not count them (it counts \{ and \} too).
+          if balanced {
+            o.append(c)
+          } else {
+            o.append(contentsOf: (c == UInt8(ascii: "{") ? "\\textbraceleft{}" : "\\textbraceright{}").utf8)
+          }
         default: o.append(c)
         }
       }
