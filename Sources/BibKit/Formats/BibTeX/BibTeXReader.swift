@@ -427,6 +427,9 @@ enum Inheritance {
     "journal": "journaltitle", "journaltitle": "journal", "address": "location", "location": "address",
   ]
 
+  /// The fields that together give an entry's date.
+  static let dateFields: Set<String> = ["year", "month", "date"]
+
   /// Fields a child never takes from its parent.
   static let notInherited: Set<String> = [
     "ids", "crossref", "xref", "xdata", "key", "label", "shorthand", "sortkey",
@@ -477,10 +480,15 @@ enum Inheritance {
       return resolve(parent, byKey: byKey, source: source, visiting: &visiting, diagnostics: &diagnostics)
     }
     func take(from parent: RawEntry, titleToBooktitle: Bool) {
+      // The date is one fact: a child with a year, month or date of its own takes none of
+      // them from its parent (as biber reads year and month into one date). Otherwise a
+      // child with `date = 2006` would gain the parent's month once written as `year`.
+      let ownDate = dateFields.contains { e.field($0) != nil }
       for f in parent.fields where inherits(f.name) {
         var name = f.name
         if titleToBooktitle, name == "title" { name = "booktitle" }
         if name == "title" { continue }
+        if ownDate, dateFields.contains(name) { continue }
         let alias = aliases[name]
         if e.field(name) == nil, alias.map({ e.field($0) == nil }) ?? true {
           e.append(RawField(name: name, value: f.value, line: f.line, column: f.column, macro: f.macro))
