@@ -16,23 +16,35 @@ extension ArxivAtomReader {
   /// Feeds smaller than this are read in one piece.
   static let chunkThreshold = 1 << 20
 
+  /// Reads the feed, in pieces when it is large. With `options`, each piece's papers are made
+  /// on the core that read it (``Scan/papers``).
   static func scanned(
-    _ bytes: [UInt8], url: String, chunks: Int = ProcessInfo.activeCores, threshold: Int = chunkThreshold
+    _ bytes: [UInt8], url: String, options: ReadOptions? = nil, chunks: Int = ProcessInfo.activeCores,
+    threshold: Int = chunkThreshold
   ) throws(XMLFailure) -> Scan {
+    func whole() throws(XMLFailure) -> Scan {
+      var s = try scan(bytes, url: url)
+      if let options { makePapers(&s, options: options) }
+      return s
+    }
     guard chunks > 1, bytes.count >= threshold, let plan = ChunkPlan(bytes, chunks: min(chunks, 8)) else {
-      return try scan(bytes, url: url)
+      return try whole()
     }
     let results = Parallel.chunks(plan.cuts.count + 1, threshold: 2) { range -> [Scan?] in
       range.map { k in
         let (document, shift) = plan.document(k, of: bytes)
-        return try? scan(document, url: url, lineShift: shift)
+        guard var s = try? scan(document, url: url, lineShift: shift) else { return nil }
+        if let options { makePapers(&s, options: options) }
+        return s
       }
     }.flatMap { $0 }
-    guard results.allSatisfy({ $0 != nil }) else { return try scan(bytes, url: url) }
+    guard results.allSatisfy({ $0 != nil }) else { return try whole() }
     var merged = Scan()
     for part in results {
       guard let part else { continue }
       merged.pending += part.pending
+      merged.papers += part.papers
+      merged.others += part.others
       merged.metadata.metrics += part.metadata.metrics
       if part.sawTotal {
         merged.metadata.declaredPaperCount = part.metadata.declaredPaperCount

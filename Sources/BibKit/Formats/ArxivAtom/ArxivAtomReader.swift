@@ -61,54 +61,72 @@ public struct ArxivAtomReader: BibliographyReader {
 
     let scan: Scan
     do {
-      scan = try Self.scanned(input, url: source ?? "feed.xml")
+      scan = try Self.scanned(input, url: source ?? "feed.xml", options: options)
     } catch {
       try report(
         Diagnostic(.error, "arxiv.xml", error.message, at: location(error.line, error.column)))
       return ReadResult(papers: [], diagnostics: diagnostics, metadata: SourceMetadata())
     }
-    var pending = scan.pending
     let metadata = scan.metadata
 
-    // Which entries become papers is decided in order (diagnostics keep their order); the
-    // papers themselves are made on every core.
-    var kept: [Int] = []
-    kept.reserveCapacity(pending.count)
-    for (k, e) in pending.enumerated() {
-      // An error feed: one entry whose id names /api/errors, or titled Error by arXiv's API.
-      if (e.id ?? "").containsBytes("/api/errors")
-        || (e.title == "Error" && e.authors.first?.name == "arXiv api core")
-      {
+    // Entries that are not papers are reported in order; the papers were made beside the
+    // reading, on every core for a large feed.
+    for e in scan.others {
+      if e.role == .apiError {
         try report(
           Diagnostic(
             .error, "arxiv.api-error", "arXiv API error: \(e.summary ?? "no message")",
             at: location(e.line)))
-        continue
-      }
-      guard let rawID = e.id, !rawID.isEmpty, let title = e.title, !title.isEmpty else {
+      } else {
         try report(
           Diagnostic(.warning, "arxiv.hollow-entry", "entry without id or title skipped", at: location(e.line)))
-        continue
-      }
-      kept.append(k)
-    }
-    let entries = pending
-    let chosen = kept
-    pending = []
-    let made = Parallel.chunks(chosen.count, threshold: 512) { range in
-      range.map { k in
-        let e = entries[chosen[k]]
-        return Self.paper(from: e, rawID: e.id ?? "", title: e.title ?? "", options: options)
       }
     }
-    papers.reserveCapacity(chosen.count)
-    for chunk in made { papers += chunk }
+    papers = scan.papers
     return ReadResult(papers: papers, diagnostics: diagnostics, metadata: metadata)
+  }
+
+  /// What an entry is: an error feed's message (an id naming /api/errors, or an entry titled
+  /// Error by arXiv's API), a hollow entry (no id or title), or a paper.
+  enum Role { case apiError, hollow, paper }
+
+  static func role(of e: Entry) -> Role {
+    if (e.id ?? "").containsBytes("/api/errors") || (e.title == "Error" && e.authors.first?.name == "arXiv api core") {
+      return .apiError
+    }
+    guard let id = e.id, !id.isEmpty, let title = e.title, !title.isEmpty else { return .hollow }
+    return .paper
+  }
+
+  /// An entry that is not a paper, as much of it as its diagnostic needs.
+  struct Other {
+    var role: Role
+    var line: Int
+    var summary: String?
+  }
+
+  /// Makes the papers of `scan`'s entries and notes the entries that are not papers, then
+  /// lets the entries go (on the core that read them).
+  static func makePapers(_ scan: inout Scan, options: ReadOptions) {
+    scan.papers.reserveCapacity(scan.pending.count)
+    for e in scan.pending {
+      let r = role(of: e)
+      if r == .paper {
+        scan.papers.append(paper(from: e, rawID: e.id ?? "", title: e.title ?? "", options: options))
+      } else {
+        scan.others.append(Other(role: r, line: e.line, summary: e.summary))
+      }
+    }
+    scan.pending = []
   }
 
   /// What a feed holds before its entries become papers.
   struct Scan {
     var pending: [Entry] = []
+    /// Once made (``makePapers(_:options:)``, which empties `pending`): the papers, and the
+    /// entries that are not papers.
+    var papers: [Paper] = []
+    var others: [Other] = []
     var metadata = SourceMetadata()
     /// Whether `totalResults` was seen (its value may not be a number).
     var sawTotal = false
