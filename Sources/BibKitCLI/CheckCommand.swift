@@ -31,16 +31,17 @@ public struct CheckCommand: ParsableCommand {
   }
 
   public func run() throws {
-    let status = check(io: ProcessIO())
+    let status = check(io: ProcessIO(), keepUntilExit: true)
     if status != 0 { throw ExitCode(status) }
   }
 
   /// Runs the check against `io` and returns the exit status.
-  public func check(io: any ConsoleIO) -> Int32 {
+  public func check(io: any ConsoleIO, keepUntilExit: Bool = false) -> Int32 {
     var conversion = Conversion(
       inputs: inputs, from: from.flatMap { FormatRegistry.standard.format(named: $0)?.id },
       to: .bibtex, output: nil, asOf: ConvertCommand.referenceDate(asOf))
     conversion.checkOnly = true
+    conversion.keepUntilExit = keepUntilExit
     return conversion.run(io: io)
   }
 }

@@ -20,6 +20,10 @@ public struct Conversion {
   public var asOf: PartialDate
   public var writeOptions = WriteOptions()
   public var registry = FormatRegistry.standard
+  /// Keep the papers and the output until the process exits instead of freeing them when
+  /// the run ends (the command sets this; freeing a large bibliography object by object
+  /// takes longer than the exit, which returns the memory at once).
+  public var keepUntilExit = false
 
   public init(inputs: [String], from: FormatID?, to: FormatID, output: String?, asOf: PartialDate) {
     self.inputs = inputs
@@ -165,6 +169,7 @@ public struct Conversion {
       let w = counts[.warning] ?? 0
       io.writeStandardError(
         "\(papers.count) entr\(papers.count == 1 ? "y" : "ies"), \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
+      if keepUntilExit { KeptUntilExit.values.append(papers) }
       return e > 0 ? ExitStatus.dataError : ExitStatus.success
     }
     var options = writeOptions
@@ -199,6 +204,7 @@ public struct Conversion {
           + " wrote \(written.count) \(to) entries to \(target == "-" ? "standard output" : target);"
           + " \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
     }
+    if keepUntilExit { KeptUntilExit.values += [papers, written] }
     return ExitStatus.success
   }
 
@@ -208,3 +214,8 @@ public struct Conversion {
   }
 }
 
+
+/// What a command run keeps until the process exits (see ``Conversion/keepUntilExit``).
+enum KeptUntilExit {
+  nonisolated(unsafe) static var values: [Any] = []
+}

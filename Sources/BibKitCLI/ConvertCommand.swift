@@ -103,7 +103,9 @@ public struct ConvertCommand: ParsableCommand {
   }
 
   public func run() throws {
-    let status = conversion().run(io: ProcessIO())
+    var c = conversion()
+    c.keepUntilExit = true
+    let status = c.run(io: ProcessIO())
     if status != 0 { throw ExitCode(status) }
   }
 }

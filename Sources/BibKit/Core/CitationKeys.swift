@@ -67,6 +67,14 @@ public enum CitationKeys {
 
   /// Keys for every paper, in the same order: kept where the paper has one, generated otherwise.
   public static func assign(_ papers: [Paper]) -> [String] {
+    // Every paper has its key (any BibTeX input): nothing to generate, no set to fill.
+    var keys: [String] = []
+    keys.reserveCapacity(papers.count)
+    for p in papers {
+      guard let k = p.citationKey, !k.isEmpty else { break }
+      keys.append(k)
+    }
+    if keys.count == papers.count { return keys }
     var taken = Set<String>()
     return assign(papers, taken: &taken)
   }

@@ -44,8 +44,8 @@ extension Paper {
 
   /// Warnings for facts no writer can carry: per-author affiliations.
   func uncarriedAffiliations(key: String, format: String) -> Diagnostic? {
-    let people = authors + editors + translators
-    guard people.contains(where: { !$0.affiliations.isEmpty }) else { return nil }
+    func affiliated(_ people: [Person]) -> Bool { people.contains { !$0.affiliations.isEmpty } }
+    guard affiliated(authors) || affiliated(editors) || affiliated(translators) else { return nil }
     return Diagnostic(
       .warning, "write.dropped",
       "\(key): \(format) has no place for author affiliations; they were not written")

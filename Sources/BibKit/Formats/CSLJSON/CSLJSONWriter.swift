@@ -42,8 +42,8 @@ public struct CSLJSONWriter: BibliographyWriter {
     // The chunks are not joined: the caller writes the parts one after another.
     parts.insert(n == 0 ? Array("[]".utf8) : Array("[\n".utf8), at: 0)
     parts.append(n == 0 ? [0x0A] : Array("]\n".utf8))
-    for (i, p) in papers.enumerated() {
-      if let d = p.uncarriedAffiliations(key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
+    for i in papers.indices {
+      if let d = papers[i].uncarriedAffiliations(key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
     }
     return WriteResult(parts: parts, diagnostics: diagnostics, count: papers.count)
   }
