@@ -9,11 +9,9 @@ import Testing
 
   static func words() -> [UInt64] {
     var out: [UInt64] = [0, ~0, 0x2020_2020_2020_2020, 0x8080_8080_8080_8080, 0x7F7F_7F7F_7F7F_7F7F]
-    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var rng = XorShift64(state: 0x9E37_79B9_7F4A_7C15)
     for _ in 0..<20_000 {
-      state ^= state << 13
-      state ^= state >> 7
-      state ^= state << 17
+      let state = rng.next()
       out.append(state)
     }
     // Each interesting byte at each position, in a word of otherwise harmless letters.
@@ -60,11 +58,9 @@ import Testing
   /// Line feeds counted eight bytes at a time agree with a count byte by byte, at every
   /// length and alignment.
   @Test func lineFeeds() {
-    var state: UInt64 = 0xDEAD_BEEF_CAFE_F00D
+    var rng = XorShift64(state: 0xDEAD_BEEF_CAFE_F00D)
     for _ in 0..<3_000 {
-      state ^= state << 13
-      state ^= state >> 7
-      state ^= state << 17
+      let state = rng.next()
       let n = Int(state % 40)
       let bytes: [UInt8] = (0..<n).map { k in
         let r = (state >> UInt64(k % 60)) & 7
