@@ -253,6 +253,17 @@ struct EntryBuilder {
       let o = escRaw(s)
       guard needsBraces(o) else { return o }
       if let first = o.utf8.first, ASCII.isLower(first) { return String(o.prefix(1)) + "{" + String(o.dropFirst()) + "}" }
+      // What comes before the first lower-case letter outside braces is braced apart, so
+      // that letter still decides the case (a group that starts with a backslash would be
+      // a special character instead, so that case is braced whole).
+      let b = Array(o.utf8)
+      var depth = 0
+      for (k, c) in b.enumerated() {
+        if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 }
+        guard depth == 0, ASCII.isLower(c), k > 0, b[0] != UInt8(ascii: "\\") else { continue }
+        let rest = k + 1 < b.count ? "{" + String(decoding: b[(k + 1)...], as: UTF8.self) + "}" : ""
+        return "{" + String(decoding: b[..<k], as: UTF8.self) + "}" + String(decoding: [c], as: UTF8.self) + rest
+      }
       return "{" + o + "}"
     }
     if let literal = p.literal {
