@@ -223,7 +223,12 @@ enum BibTeXNames {
       let v = nameText(s)
       return v.isEmpty ? nil : v
     }
-    return Person(given: dec(p.first), family: dec(p.last), particle: dec(p.von), suffix: dec(p.jr))
+    // A last part that decodes to nothing (`{}`, `\\`) leaves the von part as the only name:
+    // it is the family name, as it would be read from what is written.
+    var family = dec(p.last)
+    var particle = dec(p.von)
+    if family == nil, particle != nil { (family, particle) = (particle, nil) }
+    return Person(given: dec(p.first), family: family, particle: particle, suffix: dec(p.jr))
   }
 }
 
