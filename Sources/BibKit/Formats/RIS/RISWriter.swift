@@ -101,6 +101,14 @@ public struct RISWriter: BibliographyWriter {
     // A bill's A2 is its sponsor (read as an author), so its editors go in ED.
     for e in p.editors { tag(ty == "BILL" ? "ED" : "A2", Self.name(e)) }
     for t in p.translators { tag("A4", Self.name(t)) }
+    // A conference paper that keeps other C3 lines of its own: the reader takes the first C3
+    // as the proceedings, so the container goes there too (and in T2, which the reader
+    // then takes as the same title).
+    if ty == "CONF" || ty == "CPAPER",
+      p.extraFields.contains(where: { $0.source == FormatID.ris.rawValue && $0.name == "C3" })
+    {
+      tag("C3", p.containerTitle?.plainText)
+    }
     tag("T2", p.containerTitle?.plainText)
     if let d = p.issued {
       tag("PY", String(d.year))
