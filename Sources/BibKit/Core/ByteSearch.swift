@@ -1,3 +1,28 @@
+/// Searching UTF-8 bytes for a byte string.
+enum ByteSearch {
+  /// The offset of the first occurrence of `needle` in `h` at or after `from`, or nil. With
+  /// `ignoringASCIICase`, upper-case ASCII letters of `h` match the lower-case ones of
+  /// `needle` (which must be lower case).
+  static func firstIndex(
+    of needle: [UInt8], in h: UnsafeBufferPointer<UInt8>, from: Int = 0, ignoringASCIICase: Bool = false
+  ) -> Int? {
+    guard !needle.isEmpty else { return from <= h.count ? from : nil }
+    @inline(__always) func same(_ c: UInt8, _ n: UInt8) -> Bool {
+      c == n || (ignoringASCIICase && ASCII.isUpper(c) && c | 0x20 == n)
+    }
+    var i = from
+    while i + needle.count <= h.count {
+      if same(h[i], needle[0]) {
+        var k = 1
+        while k < needle.count, same(h[i + k], needle[k]) { k += 1 }
+        if k == needle.count { return i }
+      }
+      i += 1
+    }
+    return nil
+  }
+}
+
 extension StringProtocol {
   /// Whether the UTF-8 bytes of `needle` occur in this string's UTF-8 bytes. A plain byte
   /// search: the standard library's `contains(_:)` for strings builds a searcher each call
@@ -5,43 +30,21 @@ extension StringProtocol {
   /// needle followed by a combining mark still matches, which is what the callers (ASCII
   /// words in URLs, ids and names) want.
   func containsBytes(_ needle: String) -> Bool {
-    let n = Array(needle.utf8)
-    guard let first = n.first else { return true }
-    let found = utf8.withContiguousStorageIfAvailable { h in Self.search(h, n, first) }
-    if let found { return found }
-    return Array(utf8).withUnsafeBufferPointer { Self.search($0, n, first) }
+    search(needle, ignoringASCIICase: false)
   }
 
   /// Whether `needle`, lower-case ASCII, occurs in this string with ASCII letters in any
   /// case.
   func containsBytesIgnoringASCIICase(_ needle: String) -> Bool {
-    let n = Array(needle.utf8)
-    guard !n.isEmpty else { return true }
-    func search(_ h: UnsafeBufferPointer<UInt8>) -> Bool {
-      guard h.count >= n.count else { return false }
-      for i in 0...(h.count - n.count) {
-        var k = 0
-        while k < n.count, ASCII.isUpper(h[i + k]) ? h[i + k] | 0x20 == n[k] : h[i + k] == n[k] { k += 1 }
-        if k == n.count { return true }
-      }
-      return false
-    }
-    if let found = utf8.withContiguousStorageIfAvailable(search) { return found }
-    return Array(utf8).withUnsafeBufferPointer(search)
+    search(needle, ignoringASCIICase: true)
   }
 
-  private static func search(_ h: UnsafeBufferPointer<UInt8>, _ n: [UInt8], _ first: UInt8) -> Bool {
-    guard h.count >= n.count else { return false }
-    var i = 0
-    let last = h.count - n.count
-    while i <= last {
-      if h[i] == first {
-        var k = 1
-        while k < n.count && h[i + k] == n[k] { k += 1 }
-        if k == n.count { return true }
-      }
-      i += 1
+  private func search(_ needle: String, ignoringASCIICase: Bool) -> Bool {
+    let n = Array(needle.utf8)
+    func find(_ h: UnsafeBufferPointer<UInt8>) -> Bool {
+      ByteSearch.firstIndex(of: n, in: h, ignoringASCIICase: ignoringASCIICase) != nil
     }
-    return false
+    if let found = utf8.withContiguousStorageIfAvailable(find) { return found }
+    return Array(utf8).withUnsafeBufferPointer(find)
   }
 }

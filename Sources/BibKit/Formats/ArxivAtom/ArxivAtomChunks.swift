@@ -148,19 +148,7 @@ extension ArxivAtomReader {
     }
 
     static func find(_ needle: [UInt8], in b: [UInt8], from: Int) -> Int? {
-      guard let first = needle.first, from < b.count else { return nil }
-      return b.withUnsafeBufferPointer { p -> Int? in
-        var i = from
-        while i + needle.count <= p.count {
-          if p[i] == first {
-            var k = 1
-            while k < needle.count, p[i + k] == needle[k] { k += 1 }
-            if k == needle.count { return i }
-          }
-          i += 1
-        }
-        return nil
-      }
+      b.withUnsafeBufferPointer { ByteSearch.firstIndex(of: needle, in: $0, from: from) }
     }
   }
 }

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Reads BibTeX and BibLaTeX as people have it: `{}` or `()` entries, `@string`, `@preamble`,
 /// `@comment`, `#` concatenation, predefined months, crossref and xdata inheritance in any
 /// order, biblatex aliases and the arXiv conventions of arXiv, DBLP and Google Scholar.

@@ -240,7 +240,7 @@ struct EntryBuilder {
         if c == UInt8(ascii: ","), depth == 0 { return true }
       }
       // Only a word "and" (in any case) can split the list: most names have none.
-      guard Self.containsAndIgnoringCase(o) else { return false }
+      guard o.containsBytesIgnoringASCIICase("and") else { return false }
       return BibTeXNames.splitList("x " + o + " x").count > 1
     }
     func esc(_ s: String) -> String {
@@ -252,17 +252,17 @@ struct EntryBuilder {
     func escParticle(_ s: String) -> String {
       let o = escRaw(s)
       guard needsBraces(o) else { return o }
-      if let first = o.utf8.first, ASCII.isLower(first) { return String(o.prefix(1)) + "{" + String(o.dropFirst()) + "}" }
-      // What comes before the first lower-case letter outside braces is braced apart, so
-      // that letter still decides the case (a group that starts with a backslash would be
-      // a special character instead, so that case is braced whole).
+      // The first lower-case letter outside braces stays outside; what comes before it and
+      // after it is braced apart. (A group that starts with a backslash would be a special
+      // character instead, so that case is braced whole.)
       let b = Array(o.utf8)
       var depth = 0
       for (k, c) in b.enumerated() {
         if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 }
-        guard depth == 0, ASCII.isLower(c), k > 0, b[0] != UInt8(ascii: "\\") else { continue }
-        let rest = k + 1 < b.count ? "{" + String(decoding: b[(k + 1)...], as: UTF8.self) + "}" : ""
-        return "{" + String(decoding: b[..<k], as: UTF8.self) + "}" + String(decoding: [c], as: UTF8.self) + rest
+        guard depth == 0, ASCII.isLower(c), k == 0 || b[0] != UInt8(ascii: "\\") else { continue }
+        let before = k > 0 ? "{" + String(decoding: b[..<k], as: UTF8.self) + "}" : ""
+        let after = k + 1 < b.count ? "{" + String(decoding: b[(k + 1)...], as: UTF8.self) + "}" : ""
+        return before + String(decoding: [c], as: UTF8.self) + after
       }
       return "{" + o + "}"
     }
@@ -310,17 +310,6 @@ struct EntryBuilder {
       else { return String(word) }
       return "{" + String(decoding: b[..<k], as: UTF8.self) + "}" + String(decoding: b[k...], as: UTF8.self)
     }.joined(separator: " ")
-  }
-
-  /// Whether `s` holds the letters "and" in any case, anywhere.
-  static func containsAndIgnoringCase(_ s: String) -> Bool {
-    var previous: (UInt8, UInt8) = (0, 0)
-    for c in s.utf8 {
-      let l = c | 0x20
-      if l == UInt8(ascii: "d"), previous == (UInt8(ascii: "a"), UInt8(ascii: "n")) { return true }
-      previous = (previous.1, l)
-    }
-    return false
   }
 
   mutating func names(_ field: String, _ people: [Person], truncated: Bool) {

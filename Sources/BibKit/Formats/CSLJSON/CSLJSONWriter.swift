@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Writes CSL-JSON 1.0.2: an array with one item per paper, keys sorted, two-space indent.
 ///
 /// - `id` and `citation-key` are the citation key.
@@ -17,27 +15,18 @@ public struct CSLJSONWriter: BibliographyWriter {
     let keys = CitationKeys.assign(papers)
     var diagnostics: [Diagnostic] = []
     // Items are independent once keys are assigned: large inputs are written in one chunk
-    // per core, then joined. The bytes are those JSONValue.array(items).write would give.
+    // per core. The bytes are those JSONValue.array(items).write would give.
     let n = papers.count
-    let chunks = n < 2048 ? 1 : min(8, ProcessInfo.activeCores)
-    var parts = [[UInt8]](repeating: [], count: chunks)
-    parts.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let results = buffer
-      let work: @Sendable (Int) -> Void = { chunk in
-        var out: [UInt8] = []
-        var i = chunk * n / chunks
-        let end = (chunk + 1) * n / chunks
-        out.reserveCapacity((end - i) * 1024)
-        while i < end {
-          JSONValue.spaces(2, into: &out)
-          writeItem(papers[i], key: keys[i], into: &out)
-          if i + 1 < n { out.append(UInt8(ascii: ",")) }
-          out.append(0x0A)
-          i += 1
-        }
-        results[chunk] = out
+    var parts = Parallel.chunks(n) { range -> [UInt8] in
+      var out: [UInt8] = []
+      out.reserveCapacity(range.count * 1024)
+      for i in range {
+        JSONValue.spaces(2, into: &out)
+        writeItem(papers[i], key: keys[i], into: &out)
+        if i + 1 < n { out.append(UInt8(ascii: ",")) }
+        out.append(0x0A)
       }
-      if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
+      return out
     }
     // The chunks are not joined: the caller writes the parts one after another.
     parts.insert(n == 0 ? Array("[]".utf8) : Array("[\n".utf8), at: 0)
