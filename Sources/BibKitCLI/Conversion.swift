@@ -214,7 +214,6 @@ public struct Conversion {
   }
 }
 
-
 /// What a command run keeps until the process exits (see ``Conversion/keepUntilExit``).
 enum KeptUntilExit {
   nonisolated(unsafe) static var values: [Any] = []

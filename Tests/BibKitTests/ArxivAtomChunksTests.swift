@@ -1,18 +1,13 @@
 import Foundation
 import Testing
 
-@testable import BibKit
+@_spi(Fuzzing) @testable import BibKit
 
 /// Reading a feed in pieces gives exactly what one read from start to end gives: the same
 /// entries with the same lines, the same totals, or the same error at the same place.
 @Suite struct ArxivAtomChunksTests {
   static func snapshot(_ read: () throws(XMLFailure) -> ArxivAtomReader.Scan) -> String {
-    do {
-      let s = try read()
-      return "\(s.pending)\n\(s.metadata)\n\(s.sawTotal)"
-    } catch {
-      return "error \(error.message) at \(error.line):\(error.column)"
-    }
+    FuzzChecks.arxivSnapshot(read)
   }
 
   static func expectSame(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {

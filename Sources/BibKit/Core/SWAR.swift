@@ -22,7 +22,6 @@ enum SWAR {
   }
 }
 
-
 extension SWAR {
   /// The number of line feeds in `b`, and the offset just after the last one (0 when there
   /// is none): eight bytes at a time.

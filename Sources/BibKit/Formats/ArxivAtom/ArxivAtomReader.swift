@@ -47,7 +47,6 @@ public struct ArxivAtomReader: BibliographyReader {
   }
 
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
-    var papers: [Paper] = []
     var diagnostics: [Diagnostic] = []
     let source = options.source
 
@@ -67,7 +66,6 @@ public struct ArxivAtomReader: BibliographyReader {
         Diagnostic(.error, "arxiv.xml", error.message, at: location(error.line, error.column)))
       return ReadResult(papers: [], diagnostics: diagnostics, metadata: SourceMetadata())
     }
-    let metadata = scan.metadata
 
     // Entries that are not papers are reported in order; the papers were made beside the
     // reading, on every core for a large feed.
@@ -82,8 +80,7 @@ public struct ArxivAtomReader: BibliographyReader {
           Diagnostic(.warning, "arxiv.hollow-entry", "entry without id or title skipped", at: location(e.line)))
       }
     }
-    papers = scan.papers
-    return ReadResult(papers: papers, diagnostics: diagnostics, metadata: metadata)
+    return ReadResult(papers: scan.papers, diagnostics: diagnostics, metadata: scan.metadata)
   }
 
   /// What an entry is: an error feed's message (an id naming /api/errors, or an entry titled
@@ -144,70 +141,70 @@ public struct ArxivAtomReader: BibliographyReader {
     func term(_ attributes: [(name: String, value: String)]) -> String? {
       attributes.first { $0.name == "term" }.flatMap { $0.value.isEmpty ? nil : $0.value }
     }
-      try XMLStreamReader.parse(bytes, url: url, vocabulary: Self.vocabulary) {
-        (event: XMLEvent, line: Int) throws(XMLFailure) in
-        switch event {
-        case .start(let element, let attributes):
-          depth += 1
+    try XMLStreamReader.parse(bytes, url: url, vocabulary: Self.vocabulary) {
+      (event: XMLEvent, line: Int) throws(XMLFailure) in
+      switch event {
+      case .start(let element, let attributes):
+        depth += 1
+        text.removeAll(keepingCapacity: true)
+        if element == XMLName(namespace: NS.atom, name: Name.entry), depth == 2 {
+          entry = Entry(line: line + lineShift)
+          inEntry = true
+        } else if inEntry {
+          switch (element.namespace, element.name) {
+          case (NS.atom, Name.author): entry.authors.append((name: "", affiliations: []))
+          case (NS.atom, Name.link): entry.links.append(attributes)
+          case (NS.atom, Name.category):
+            if let term = term(attributes) { entry.categories.append(term) }
+          case (NS.arxiv, Name.primaryCategory):
+            if let term = term(attributes) { entry.primaryCategory = term }
+          default: break
+          }
+        }
+      case .text(let t):
+        text.append(contentsOf: t)
+      case .end(let element):
+        // `depth` counts the element that ends until the end of this event.
+        defer {
+          depth -= 1
           text.removeAll(keepingCapacity: true)
-          if element == XMLName(namespace: NS.atom, name: Name.entry), depth == 2 {
-            entry = Entry(line: line + lineShift)
-            inEntry = true
-          } else if inEntry {
-            switch (element.namespace, element.name) {
-            case (NS.atom, Name.author): entry.authors.append((name: "", affiliations: []))
-            case (NS.atom, Name.link): entry.links.append(attributes)
-            case (NS.atom, Name.category):
-              if let term = term(attributes) { entry.categories.append(term) }
-            case (NS.arxiv, Name.primaryCategory):
-              if let term = term(attributes) { entry.primaryCategory = term }
-            default: break
-            }
+        }
+        func value() -> String { TextFolding.collapse(text) }
+        if inEntry {
+          switch (element.namespace, element.name) {
+          case (NS.atom, Name.id) where depth == 3: entry.id = value()
+          case (NS.atom, Name.title) where depth == 3: entry.title = value()
+          case (NS.atom, Name.summary): entry.summary = value()
+          case (NS.atom, Name.published): entry.published = value()
+          case (NS.atom, Name.updated) where depth == 3: entry.updated = value()
+          case (NS.atom, Name.name):
+            if !entry.authors.isEmpty { entry.authors[entry.authors.count - 1].name = value() }
+          case (NS.arxiv, Name.affiliation):
+            let a = value()
+            if !entry.authors.isEmpty, !a.isEmpty { entry.authors[entry.authors.count - 1].affiliations.append(a) }
+          case (NS.arxiv, Name.comment): entry.comment = value()
+          case (NS.arxiv, Name.journalRef): entry.journalRef = value()
+          case (NS.arxiv, Name.doi): entry.doi = value()
+          case (NS.atom, Name.entry):
+            inEntry = false
+            result.pending.append(entry)
+            entry = Entry()
+          default: break
           }
-        case .text(let t):
-          text.append(contentsOf: t)
-        case .end(let element):
-          // `depth` counts the element that ends until the end of this event.
-          defer {
-            depth -= 1
-            text.removeAll(keepingCapacity: true)
-          }
-          func value() -> String { TextFolding.collapse(text) }
-          if inEntry {
-            switch (element.namespace, element.name) {
-            case (NS.atom, Name.id) where depth == 3: entry.id = value()
-            case (NS.atom, Name.title) where depth == 3: entry.title = value()
-            case (NS.atom, Name.summary): entry.summary = value()
-            case (NS.atom, Name.published): entry.published = value()
-            case (NS.atom, Name.updated) where depth == 3: entry.updated = value()
-            case (NS.atom, Name.name):
-              if !entry.authors.isEmpty { entry.authors[entry.authors.count - 1].name = value() }
-            case (NS.arxiv, Name.affiliation):
-              let a = value()
-              if !entry.authors.isEmpty, !a.isEmpty { entry.authors[entry.authors.count - 1].affiliations.append(a) }
-            case (NS.arxiv, Name.comment): entry.comment = value()
-            case (NS.arxiv, Name.journalRef): entry.journalRef = value()
-            case (NS.arxiv, Name.doi): entry.doi = value()
-            case (NS.atom, Name.entry):
-              inEntry = false
-              result.pending.append(entry)
-              entry = Entry()
-            default: break
-            }
-          } else if depth == 2, element.namespace == NS.opensearch {
-            switch element.name {
-            case Name.totalResults:
-              let v = value()
-              result.metadata.declaredPaperCount = Int(v)
-              result.sawTotal = true
-              result.metadata.metrics.append(.init(name: "totalResults", value: v))
-            case Name.startIndex, Name.itemsPerPage:
-              result.metadata.metrics.append(.init(name: Self.vocabulary.names[element.name], value: value()))
-            default: break
-            }
+        } else if depth == 2, element.namespace == NS.opensearch {
+          switch element.name {
+          case Name.totalResults:
+            let v = value()
+            result.metadata.declaredPaperCount = Int(v)
+            result.sawTotal = true
+            result.metadata.metrics.append(.init(name: "totalResults", value: v))
+          case Name.startIndex, Name.itemsPerPage:
+            result.metadata.metrics.append(.init(name: Self.vocabulary.names[element.name], value: value()))
+          default: break
           }
         }
       }
+    }
     return result
   }
 
@@ -300,4 +297,3 @@ public struct ArxivAtomReader: BibliographyReader {
     return p
   }
 }
-
