@@ -87,14 +87,17 @@ public struct ArxivCommand: ParsableCommand {
         for d in r.diagnostics where !quiet { io.writeStandardError(d.description) }
         warnings += r.diagnostics.count
         count += papers.count
-        try put(r.bytes)
+        for part in r.parts { try put(part) }
       }
       if let query {
         _ = try client.search(query, limit: max, onPage: onPage)
       } else {
         _ = try client.fetch(ids: ids, onPage: onPage)
       }
-      try put(writer.finish())
+      let end = writer.finish()
+      for d in end.diagnostics where !quiet { io.writeStandardError(d.description) }
+      warnings += end.diagnostics.count
+      for part in end.parts { try put(part) }
       try file?.commit()
     } catch let e as ArxivClient.Failure {
       file?.abort()

@@ -135,7 +135,34 @@ public struct WriteResult: Sendable {
   }
 }
 
+extension WriteResult {
+  /// `a`'s output followed by `b`'s, with both their diagnostics and counts.
+  static func joined(_ a: WriteResult, _ b: WriteResult) -> WriteResult {
+    WriteResult(parts: a.parts + b.parts, diagnostics: a.diagnostics + b.diagnostics, count: a.count + b.count)
+  }
+}
+
 /// Writes papers in one format. Writers are deterministic: the same papers give the same bytes.
 public protocol BibliographyWriter: Sendable {
   func write(_ papers: [Paper], options: WriteOptions) -> WriteResult
+  /// A writer that takes the papers a batch at a time, or nil when this format is written
+  /// all at once.
+  func batchWriter(options: WriteOptions) -> (any BatchWriter)?
+}
+
+extension BibliographyWriter {
+  public func batchWriter(options: WriteOptions) -> (any BatchWriter)? { nil }
+}
+
+/// Writes papers a batch at a time, so a large input can be written while it is read,
+/// without holding every paper. The parts of every batch and then of ``finish()``, joined,
+/// are the bytes ``BibliographyWriter/write(_:options:)`` gives for all the papers at once,
+/// and their diagnostics, in that order, are its diagnostics (each writer's `write` is one
+/// batch and the finish).
+public protocol BatchWriter {
+  /// The output for the next papers; `keys[i]` is the citation key of `papers[i]`, given
+  /// out as ``CitationKeys/assign(_:)`` would for the whole bibliography.
+  mutating func write(_ papers: [Paper], keys: [String]) -> WriteResult
+  /// What ends the output, and the warnings that sum up the whole run.
+  mutating func finish() -> WriteResult
 }

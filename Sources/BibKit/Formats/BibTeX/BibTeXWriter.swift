@@ -15,61 +15,92 @@ public struct BibTeXWriter: BibliographyWriter {
   ]
 
   public func write(_ papers: [Paper], options: WriteOptions) -> WriteResult {
-    let keys = CitationKeys.assign(papers)
-    var out: [UInt8] = []
-    for preamble in options.preambles {
-      out += "@preamble{{\(preamble)}}\n\n".utf8
-    }
-    // Entries are independent once keys are assigned: large inputs are written in one chunk
-    // per core, then joined in order.
-    struct Chunk {
-      var text: [UInt8] = []
-      var diagnostics: [Diagnostic] = []
-      var droppedDays = 0
-    }
-    let chunks = Parallel.chunks(papers.count) { range -> Chunk in
-      var c = Chunk()
-      for i in range {
-        let paper = papers[i]
-        if i > 0 { c.text.append(0x0A) }
-        var entry = EntryBuilder(ascii: options.asciiOnly, dialect: options.bibtexDialect)
-        entry.write(paper, key: keys[i])
-        c.text += entry.text.utf8
-        if entry.keptNonASCII {
-          c.diagnostics.append(
-            Diagnostic(
-              .warning, "write.non-ascii",
-              "\(keys[i]): some characters have no LaTeX form and were written as UTF-8"))
-        }
-        if let d = paper.uncarriedAffiliations(key: keys[i], format: "BibTeX") {
-          c.diagnostics.append(d)
-        }
-        if entry.droppedDay { c.droppedDays += 1 }
-        for name in entry.skipped {
-          c.diagnostics.append(
-            Diagnostic(
-              .warning, "write.conflict",
-              "\(keys[i]): extra field '\(name)' conflicts with a field written from the model; not written"))
-        }
-      }
-      return c
-    }
-    // The chunks are not joined: the caller writes the parts one after another.
-    var parts = [out]
-    var diagnostics: [Diagnostic] = []
+    var w = Batches(options: options)
+    return .joined(w.write(papers, keys: CitationKeys.assign(papers)), w.finish())
+  }
+
+  public func batchWriter(options: WriteOptions) -> (any BatchWriter)? { Batches(options: options) }
+
+  /// The preambles, then the entries separated by blank lines; the count of days that
+  /// classic BibTeX could not hold is reported once, at the end.
+  struct Batches: BatchWriter {
+    let options: WriteOptions
+    var written = 0
+    var preamblesWritten = false
     var droppedDays = 0
-    for c in chunks {
-      parts.append(c.text)
-      diagnostics += c.diagnostics
-      droppedDays += c.droppedDays
+
+    init(options: WriteOptions) { self.options = options }
+
+    mutating func preambles() -> [UInt8] {
+      guard !preamblesWritten else { return [] }
+      preamblesWritten = true
+      var out: [UInt8] = []
+      for preamble in options.preambles {
+        out += "@preamble{{\(preamble)}}\n\n".utf8
+      }
+      return out
     }
-    if droppedDays > 0 {
-      diagnostics.append(
-        Diagnostic(
-          .warning, "write.dropped",
-          "classic BibTeX has no field for the day: the day of \(droppedDays) entr\(droppedDays == 1 ? "y" : "ies") was not written (--to biblatex writes it as date)"))
+
+    mutating func write(_ papers: [Paper], keys: [String]) -> WriteResult {
+      guard !papers.isEmpty else { return WriteResult(parts: [], count: 0) }
+      // Entries are independent once keys are assigned: large batches are written in one
+      // chunk per core, then joined in order.
+      struct Chunk {
+        var text: [UInt8] = []
+        var diagnostics: [Diagnostic] = []
+        var droppedDays = 0
+      }
+      let before = written
+      let options = options
+      let chunks = Parallel.chunks(papers.count) { range -> Chunk in
+        var c = Chunk()
+        for i in range {
+          let paper = papers[i]
+          if before + i > 0 { c.text.append(0x0A) }
+          var entry = EntryBuilder(ascii: options.asciiOnly, dialect: options.bibtexDialect)
+          entry.write(paper, key: keys[i])
+          c.text += entry.text.utf8
+          if entry.keptNonASCII {
+            c.diagnostics.append(
+              Diagnostic(
+                .warning, "write.non-ascii",
+                "\(keys[i]): some characters have no LaTeX form and were written as UTF-8"))
+          }
+          if let d = paper.uncarriedAffiliations(key: keys[i], format: "BibTeX") {
+            c.diagnostics.append(d)
+          }
+          if entry.droppedDay { c.droppedDays += 1 }
+          for name in entry.skipped {
+            c.diagnostics.append(
+              Diagnostic(
+                .warning, "write.conflict",
+                "\(keys[i]): extra field '\(name)' conflicts with a field written from the model; not written"))
+          }
+        }
+        return c
+      }
+      written += papers.count
+      // The chunks are not joined: the caller writes the parts one after another.
+      var parts = [preambles()]
+      var diagnostics: [Diagnostic] = []
+      for c in chunks {
+        parts.append(c.text)
+        diagnostics += c.diagnostics
+        droppedDays += c.droppedDays
+      }
+      return WriteResult(parts: parts, diagnostics: diagnostics, count: papers.count)
     }
-    return WriteResult(parts: parts, diagnostics: diagnostics, count: papers.count)
+
+    mutating func finish() -> WriteResult {
+      var diagnostics: [Diagnostic] = []
+      if droppedDays > 0 {
+        diagnostics.append(
+          Diagnostic(
+            .warning, "write.dropped",
+            "classic BibTeX has no field for the day: the day of \(droppedDays) entr\(droppedDays == 1 ? "y" : "ies") was not written (--to biblatex writes it as date)"))
+      }
+      return WriteResult(parts: [preambles()], diagnostics: diagnostics, count: 0)
+    }
   }
 
   static func entryType(_ paper: Paper) -> String {

@@ -12,29 +12,43 @@ public struct CSLJSONWriter: BibliographyWriter {
   public init() {}
 
   public func write(_ papers: [Paper], options: WriteOptions) -> WriteResult {
-    let keys = CitationKeys.assign(papers)
-    var diagnostics: [Diagnostic] = []
-    // Items are independent once keys are assigned: large inputs are written in one chunk
-    // per core. The bytes are those JSONValue.array(items).write would give.
-    let n = papers.count
-    var parts = Parallel.chunks(n) { range -> [UInt8] in
-      var out: [UInt8] = []
-      out.reserveCapacity(range.count * 1024)
-      for i in range {
-        JSONValue.spaces(2, into: &out)
-        writeItem(papers[i], key: keys[i], into: &out)
-        if i + 1 < n { out.append(UInt8(ascii: ",")) }
-        out.append(0x0A)
+    var w = Batches()
+    return .joined(w.write(papers, keys: CitationKeys.assign(papers)), w.finish())
+  }
+
+  public func batchWriter(options: WriteOptions) -> (any BatchWriter)? { Batches() }
+
+  /// The array opened before the first item, items separated by `,` and a line feed, and
+  /// closed at the finish: the bytes `JSONValue.array(items).write` would give.
+  struct Batches: BatchWriter {
+    var written = 0
+
+    mutating func write(_ papers: [Paper], keys: [String]) -> WriteResult {
+      // Items are independent once keys are assigned: large batches are written in one
+      // chunk per core.
+      let before = written
+      let parts = Parallel.chunks(papers.count) { range -> [UInt8] in
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count * 1024)
+        for i in range {
+          out += before + i == 0 ? [UInt8(ascii: "["), 0x0A] : [UInt8(ascii: ","), 0x0A]
+          JSONValue.spaces(2, into: &out)
+          CSLJSONWriter().writeItem(papers[i], key: keys[i], into: &out)
+        }
+        return out
       }
-      return out
+      written += papers.count
+      var diagnostics: [Diagnostic] = []
+      for i in papers.indices {
+        if let d = papers[i].uncarriedAffiliations(key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
+      }
+      // The chunks are not joined: the caller writes the parts one after another.
+      return WriteResult(parts: parts, diagnostics: diagnostics, count: papers.count)
     }
-    // The chunks are not joined: the caller writes the parts one after another.
-    parts.insert(n == 0 ? Array("[]".utf8) : Array("[\n".utf8), at: 0)
-    parts.append(n == 0 ? [0x0A] : Array("]\n".utf8))
-    for i in papers.indices {
-      if let d = papers[i].uncarriedAffiliations(key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
+
+    mutating func finish() -> WriteResult {
+      WriteResult(bytes: Array((written == 0 ? "[]\n" : "\n]\n").utf8), count: 0)
     }
-    return WriteResult(parts: parts, diagnostics: diagnostics, count: papers.count)
   }
 
   /// Writes one item at indent 2, as `item(p, key:).write(into:indent: 2)` would, without

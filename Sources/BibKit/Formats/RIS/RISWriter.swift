@@ -9,7 +9,24 @@ public struct RISWriter: BibliographyWriter {
   public init() {}
 
   public func write(_ papers: [Paper], options: WriteOptions) -> WriteResult {
-    let keys = CitationKeys.assign(papers)
+    let w = Batches(options: options)
+    return .joined(w.write(papers, keys: CitationKeys.assign(papers)), w.finish())
+  }
+
+  public func batchWriter(options: WriteOptions) -> (any BatchWriter)? { Batches(options: options) }
+
+  /// Records one after another: nothing opens or closes the file.
+  struct Batches: BatchWriter {
+    let options: WriteOptions
+
+    func write(_ papers: [Paper], keys: [String]) -> WriteResult {
+      RISWriter().records(papers, keys: keys, options: options)
+    }
+
+    func finish() -> WriteResult { WriteResult(parts: [], count: 0) }
+  }
+
+  func records(_ papers: [Paper], keys: [String], options: WriteOptions) -> WriteResult {
     // Records are independent once keys are assigned: one chunk per core, written in turn.
     let chunks = Parallel.chunks(papers.count) { range -> ([UInt8], [Diagnostic]) in
       var out = ""
