@@ -60,6 +60,97 @@ public struct Conversion {
       }
     }
 
+    /// Reads and writes one batch after another; the output, the diagnostics and the exit
+    /// status are those of reading everything and then writing it.
+    func inBatches(_ batches: inout any PaperBatches, name: String, format: String) -> Int32 {
+      let target = output ?? "-"
+      var file: FileIO.AtomicFile?
+      var batchWriter: (any BatchWriter)?
+      var options = writeOptions
+      var writeDiagnostics: [Diagnostic] = []
+      var read = 0
+      var written = 0
+      var failure: (status: Int32, at: String, message: String)?
+      func put(_ parts: [[UInt8]]) {
+        for part in parts where failure == nil && !part.isEmpty {
+          if target == "-" {
+            do { try io.writeStandardOutput(part) } catch {
+              failure = (ExitStatus.ioError, "<stdout>", "cannot write: \(error)")
+            }
+            continue
+          }
+          do {
+            if file == nil { file = try FileIO.AtomicFile(path: target) }
+            try file!.append(part)
+          } catch {
+            failure = Self.failure(error, target)
+          }
+        }
+      }
+      while let papers = batches.next() {
+        read += papers.count
+        if checkOnly || failure != nil { continue }
+        if batchWriter == nil {
+          options.preambles = to == .bibtex ? batches.metadata?.preambles ?? [] : []
+          batchWriter = writer.batchWriter(options: options)
+        }
+        let r = batchWriter!.write(papers, keys: CitationKeys.assign(papers))
+        writeDiagnostics += r.diagnostics
+        written += r.count
+        put(r.parts)
+      }
+      let readDiagnostics = batches.diagnostics
+      let preambles = batches.metadata?.preambles ?? []
+      for d in readDiagnostics { emit(d) }
+      let errors = readDiagnostics.contains { $0.severity == .error }
+      if read == 0, errors, !checkOnly {
+        file?.abort()
+        return ExitStatus.dataError
+      }
+      if read == 0, !errors {
+        emit(Diagnostic(.note, "cli", "no papers in this input", at: .file(name)))
+      }
+      if checkOnly {
+        let e = counts[.error] ?? 0
+        let w = counts[.warning] ?? 0
+        io.writeStandardError(
+          "\(read) entr\(read == 1 ? "y" : "ies"), \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
+        return e > 0 ? ExitStatus.dataError : ExitStatus.success
+      }
+      if to != .bibtex, !preambles.isEmpty {
+        emit(Diagnostic(.warning, "write.dropped", "\(to) has no place for @preamble; \(preambles.count) preamble(s) not written"))
+      }
+      if batchWriter == nil {
+        options.preambles = to == .bibtex ? preambles : []
+        batchWriter = writer.batchWriter(options: options)
+      }
+      let end = batchWriter!.finish()
+      writeDiagnostics += end.diagnostics
+      for d in writeDiagnostics { emit(d) }
+      put(end.parts)
+      if failure == nil, target != "-" {
+        do {
+          if file == nil { file = try FileIO.AtomicFile(path: target) }
+          try file!.commit()
+        } catch {
+          failure = Self.failure(error, target)
+        }
+      }
+      if let failure {
+        file?.abort()
+        return fail(failure.status, failure.at, failure.message)
+      }
+      if !quiet {
+        let e = counts[.error] ?? 0
+        let w = counts[.warning] ?? 0
+        io.writeStandardError(
+          "bibkit: read \(read) papers (\(format)) from 1 input,"
+            + " wrote \(written) \(to) entries to \(target == "-" ? "standard output" : target);"
+            + " \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
+      }
+      return ExitStatus.success
+    }
+
     var papers: [Paper] = []
     var formatsRead: [String] = []
     var preambles: [String] = []
@@ -103,10 +194,18 @@ public struct Conversion {
           ExitStatus.usage, name,
           "reading \(descriptor.displayName) is not supported yet; `bibkit formats` lists what is")
       }
+      let readOptions = ReadOptions(source: name, strict: strict, asOf: asOf, arxivDate: arxivDate)
+      // A single large input that nothing needs whole (no --dedupe, no --enrich) is
+      // converted a batch at a time.
+      if sources.count == 1, !dedupe, enrichFeeds.isEmpty,
+        checkOnly || writer.batchWriter(options: writeOptions) != nil,
+        var batches = reader.batches(bytes, options: readOptions)
+      {
+        return inBatches(&batches, name: name, format: descriptor.id.rawValue)
+      }
       let result: ReadResult
       do {
-        result = try reader.read(
-          bytes, options: ReadOptions(source: name, strict: strict, asOf: asOf, arxivDate: arxivDate))
+        result = try reader.read(bytes, options: readOptions)
       } catch {
         emit(error.diagnostic)
         return ExitStatus.dataError
@@ -187,12 +286,8 @@ public struct Conversion {
       }
     } else {
       do { try FileIO.replaceAtomically(path: target, with: written.parts) } catch {
-        switch error {
-        case .cannotCreate(let why):
-          return fail(ExitStatus.cannotCreate, target, "cannot create: \(why)")
-        case .writeFailed(let why):
-          return fail(ExitStatus.ioError, target, "cannot write: \(why)")
-        }
+        let f = Self.failure(error, target)
+        return fail(f.status, f.at, f.message)
       }
     }
     if !quiet {
@@ -206,6 +301,13 @@ public struct Conversion {
     }
     if keepUntilExit { KeptUntilExit.values += [papers, written] }
     return ExitStatus.success
+  }
+
+  static func failure(_ error: FileIO.ReplaceError, _ target: String) -> (status: Int32, at: String, message: String) {
+    switch error {
+    case .cannotCreate(let why): return (ExitStatus.cannotCreate, target, "cannot create: \(why)")
+    case .writeFailed(let why): return (ExitStatus.ioError, target, "cannot write: \(why)")
+    }
   }
 
   /// NUL bytes in the first 8 KiB mean binary data (no bibliography format has them).

@@ -7,7 +7,7 @@ enum Parallel {
   /// eight) when `count` reaches `threshold`, else once for the whole range. The results
   /// come back in range order, so joining them keeps the input order.
   static func chunks<T>(
-    _ count: Int, threshold: Int = 2048, _ work: @Sendable (Range<Int>) -> T
+    _ count: Int, threshold: Int = 256, _ work: @Sendable (Range<Int>) -> T
   ) -> [T] {
     let n = count < threshold ? 1 : min(8, ProcessInfo.activeCores)
     if n == 1 { return [work(0..<count)] }
@@ -26,7 +26,7 @@ extension Parallel {
   /// `transform(i, &diagnostics)` for every `i` in `0..<count`, on every core for large
   /// counts. Results and diagnostics come back in index order, as a loop would give them.
   static func map<R>(
-    _ count: Int, threshold: Int = 2048, _ transform: @Sendable (Int, inout [Diagnostic]) -> R
+    _ count: Int, threshold: Int = 256, _ transform: @Sendable (Int, inout [Diagnostic]) -> R
   ) -> ([R], [Diagnostic]) {
     let parts = chunks(count, threshold: threshold) { range -> ([R], [Diagnostic]) in
       var found: [Diagnostic] = []

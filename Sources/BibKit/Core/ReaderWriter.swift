@@ -82,6 +82,27 @@ public struct ReadResult: Sendable {
 /// Reads one format into papers. Readers work on bytes and are lenient by default.
 public protocol BibliographyReader: Sendable {
   func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult
+  /// The papers of `input` a batch at a time, or nil when this input has to be read whole
+  /// (then ``read(_:options:)`` reads it).
+  func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)?
+}
+
+extension BibliographyReader {
+  public func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? { nil }
+}
+
+/// A reader's papers handed over a batch at a time, so that a large input can be converted
+/// without holding every paper. The batches, joined, are the papers ``BibliographyReader/read(_:options:)``
+/// gives; every paper has its citation key, so the keys a writer gives each batch are the
+/// ones it would give the whole.
+public protocol PaperBatches {
+  /// The next papers in input order (possibly none), or nil after the last batch.
+  mutating func next() -> [Paper]?
+  /// The source's metadata: complete from the first batch on.
+  var metadata: SourceMetadata? { get }
+  /// Every diagnostic of the read, in the order `read` gives them: complete once ``next()``
+  /// has returned nil.
+  var diagnostics: [Diagnostic] { get }
 }
 
 /// Settings shared by all writers.

@@ -72,13 +72,16 @@ extension BibTeXParser {
   }
 
   /// For each chunk start, the macros defined by the `@string` entries that start a line
-  /// before it, read in order; the first chunk gets the predefined months.
-  static func likelyMacros(_ bytes: [UInt8], before starts: [Int]) -> [[String: String]] {
-    var guesses = [monthMacros]
+  /// before it, read in order; the first chunk, at `starts[0]`, gets `known`, the macros
+  /// defined before it (at the start of the input, the predefined months).
+  static func likelyMacros(
+    _ bytes: [UInt8], before starts: [Int], known: [String: String] = monthMacros
+  ) -> [[String: String]] {
+    var guesses = [known]
     bytes.withUnsafeBufferPointer { buffer in
-      var probe = BibTeXParser(bytes: [], source: nil)
+      var probe = BibTeXParser(bytes: [], source: nil, macros: known)
       probe.b = buffer
-      var p = 0
+      var p = starts[0]
       for k in 1..<starts.count {
         while p < starts[k] {
           guard let at = memchr(buffer.baseAddress! + p, Int32(UInt8(ascii: "@")), starts[k] - p) else { break }

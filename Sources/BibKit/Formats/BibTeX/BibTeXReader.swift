@@ -8,6 +8,12 @@
 /// skipped, as BibTeX does. Input that is not valid UTF-8 is read as Windows-1252, with a
 /// warning.
 public struct BibTeXReader: BibliographyReader {
+  /// Inputs of at least this many bytes are read a batch at a time by
+  /// ``batches(_:options:)`` (see BibTeXBatches.swift).
+  public var batchThreshold = 8 << 20
+  /// Input bytes per chunk of a batch; a batch has one chunk per core.
+  public var batchChunkBytes = 512 << 10
+
   public init() {}
 
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
@@ -46,17 +52,7 @@ public struct BibTeXReader: BibliographyReader {
     entries.reserveCapacity(parser.entries.count)
     // Entries that take fields from others (crossref or xdata), by index.
     var inheriting: [Int] = []
-    for e in parser.entries {
-      let k = e.key.lowercased()
-      if let line = firstLine[k] {
-        diagnostics.append(
-          Diagnostic(
-            .warning, "bibtex.duplicate-key",
-            "repeated key '\(e.key)' (first at line \(line)); this entry is skipped",
-            at: SourceLocation(file: options.source, line: e.line, column: e.column, offset: e.offset)))
-        continue
-      }
-      firstLine[k] = e.line
+    for e in parser.entries where isFirst(e, firstLine: &firstLine, source: options.source, diagnostics: &diagnostics) {
       if e.index(of: "crossref") != nil || e.index(of: "xdata") != nil { inheriting.append(entries.count) }
       entries.append(e)
     }
@@ -73,12 +69,40 @@ public struct BibTeXReader: BibliographyReader {
     return (buffer, parser.preambles)
   }
 
+  /// Whether `e` is the first entry with its key (compared case-insensitively), which it
+  /// then records in `firstLine`; a later one is reported.
+  static func isFirst(
+    _ e: RawEntry, firstLine: inout [String: Int], source: String?, diagnostics: inout [Diagnostic]
+  ) -> Bool {
+    let k = e.key.lowercased()
+    if let line = firstLine[k] {
+      diagnostics.append(
+        Diagnostic(
+          .warning, "bibtex.duplicate-key",
+          "repeated key '\(e.key)' (first at line \(line)); this entry is skipped",
+          at: SourceLocation(file: source, line: e.line, column: e.column, offset: e.offset)))
+      return false
+    }
+    firstLine[k] = e.line
+    return true
+  }
+
   // MARK: Mapping
 
   /// Maps entries to papers on every core, in input order; entries are independent once
   /// inheritance is done. Each entry is moved out of `entries` and freed on the core that
   /// mapped it, and `entries` is deallocated.
   static func mapConsuming(
+    _ entries: UnsafeMutableBufferPointer<RawEntry>, source: String?, diagnostics: inout [Diagnostic]
+  ) -> [Paper] {
+    let papers = mapMoving(entries, source: source, diagnostics: &diagnostics)
+    entries.deallocate()
+    return papers
+  }
+
+  /// Maps entries to papers as ``mapConsuming`` does, moving each entry out of `entries`,
+  /// which is left uninitialized and not deallocated.
+  static func mapMoving(
     _ entries: UnsafeMutableBufferPointer<RawEntry>, source: String?, diagnostics: inout [Diagnostic]
   ) -> [Paper] {
     let n = entries.count
@@ -96,7 +120,6 @@ public struct BibTeXReader: BibliographyReader {
       }
       count = n
     }
-    entries.deallocate()
     for d in found { diagnostics += d }
     return papers
   }
@@ -420,6 +443,17 @@ public struct BibTeXReader: BibliographyReader {
 /// not have; a `title` inherited by an in-proceedings or in-collection entry becomes its
 /// `booktitle`.
 enum Inheritance {
+  /// The keys an entry's `crossref` and `xdata` fields name, as ``resolve(_:byKey:source:diagnostics:)``
+  /// looks them up.
+  static func named(by entry: RawEntry) -> [String] {
+    var keys: [String] = []
+    if let xdata = entry.field("xdata")?.value {
+      for k in xdata.split(separator: ",") { keys.append(String(k).trimmingSpaces().lowercased()) }
+    }
+    if let crossref = entry.field("crossref")?.value { keys.append(crossref.trimmingSpaces().lowercased()) }
+    return keys
+  }
+
   /// BibTeX and biblatex names of one field: a child that has either takes neither.
   static let aliases: [String: String] = [
     "journal": "journaltitle", "journaltitle": "journal", "address": "location", "location": "address",

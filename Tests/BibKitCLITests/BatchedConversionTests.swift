@@ -1,0 +1,162 @@
+import ArgumentParser
+import BibKit
+import Foundation
+import Testing
+
+@testable import BibKitCLI
+
+/// A large BibTeX input is converted a batch at a time; the run must look exactly like one
+/// that reads everything first: the same output bytes, the same messages in the same order,
+/// the same exit status, and no output file when the run fails.
+@Suite struct BatchedConversionTests {
+  final class Counter: @unchecked Sendable {
+    var batches = 0
+  }
+
+  /// Counts the batches a reader hands over.
+  struct CountingBatches: PaperBatches {
+    var inner: any PaperBatches
+    let counter: Counter
+    mutating func next() -> [Paper]? {
+      let b = inner.next()
+      if b != nil { counter.batches += 1 }
+      return b
+    }
+    var metadata: SourceMetadata? { inner.metadata }
+    var diagnostics: [Diagnostic] { inner.diagnostics }
+  }
+
+  /// BibTeX read in batches of a few hundred bytes, whatever the input's size.
+  struct SmallBatchReader: BibliographyReader {
+    let counter: Counter
+    func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
+      try BibTeXReader().read(input, options: options)
+    }
+    func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
+      var r = BibTeXReader()
+      r.batchThreshold = 0
+      r.batchChunkBytes = 300
+      return r.batches(input, options: options).map { CountingBatches(inner: $0, counter: counter) }
+    }
+  }
+
+  static func registry(_ counter: Counter) -> FormatRegistry {
+    FormatRegistry(
+      FormatRegistry.standard.formats.map {
+        var f = $0
+        if f.id == .bibtex { f.reader = SmallBatchReader(counter: counter) }
+        return f
+      })
+  }
+
+  struct Run: Equatable {
+    var status: Int32
+    var stdout: [UInt8]
+    var stderr: [String]
+  }
+
+  /// Runs `bibkit convert` (or `check`) on `input` both ways; the batched run must have
+  /// used more than one batch.
+  static func both(_ args: [String], check: Bool = false, file: String) throws -> (whole: Run, batched: Run) {
+    func run(_ registry: FormatRegistry?) throws -> Run {
+      var conversion = try ConvertCommand.parse([file] + args + ["--as-of", "2026-11-28"]).conversion()
+      conversion.checkOnly = check
+      if let registry { conversion.registry = registry }
+      let io = BufferIO()
+      let status = conversion.run(io: io)
+      return Run(status: status, stdout: io.stdout, stderr: io.stderr)
+    }
+    let whole = try run(nil)
+    let counter = Counter()
+    let batched = try run(registry(counter))
+    #expect(counter.batches > 3, "the run was batched")
+    return (whole, batched)
+  }
+
+  /// An input with what batches find hard: parents far after their children, preambles,
+  /// macros, repeated keys, dates with days, broken entries.
+  static let input: String = {
+    var text = "@preamble{\"\\newcommand{\\noop}[1]{}\"}\n@string{j = {Journal of Tests}}\n"
+    for i in 0..<60 {
+      if i == 10 { text += "@preamble{{\\providecommand{\\x}{x}}}\n" }
+      switch i % 6 {
+      case 0: text += "@inproceedings{c\(i), title = {Part \(i)}, author = {Ann Author and Bo B{\\\"o}rg}, crossref = {proc\(i % 4)}}\n"
+      case 1: text += "@article{a\(i), title = {The {LLM} \(i)}, journal = j, date = {2020-03-1\(i % 9)}, doi = {10.1/x\(i)}}\n"
+      case 2: text += "@misc{a\(i - 1), title = {Repeated key}}\n"
+      case 3: text += "@misc{b\(i), title = {Broken \(i)} note = {missing comma}}\n"
+      case 4: text += "@book{k\(i), title = {Book}, editor = {Ed, Ed}, publisher = {P}, year = 1999, month = jan, isbn = {978-3-16-148410-0}}\n"
+      default: text += "@unpublished{u\(i), title = {U \(i)}, note = undefinedmacro # { and more}}\n"
+      }
+    }
+    text += (0..<4).map { "@proceedings{proc\($0), title = {Proceedings \($0)}, year = 2001, publisher = {ACM}, address = {Town}}\n" }.joined()
+    return text
+  }()
+
+  static func inputFile(_ text: String = input) throws -> (URL, String) {
+    let dir = try Paths.tempDir()
+    let file = dir.appendingPathComponent("big.bib")
+    try Data(text.utf8).write(to: file)
+    return (dir, file.path)
+  }
+
+  @Test(arguments: ["bibtex", "biblatex", "csl-json", "ris"])
+  func sameRunAsReadingWhole(to: String) throws {
+    let (dir, file) = try Self.inputFile()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (whole, batched) = try Self.both(["--to", to], file: file)
+    #expect(whole.status == 0)
+    #expect(whole.stdout.count > 5000)
+    #expect(whole.stderr.count > 20)
+    #expect(batched == whole)
+  }
+
+  @Test func sameCheck() throws {
+    let (dir, file) = try Self.inputFile()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (whole, batched) = try Self.both(["--to", "bibtex"], check: true, file: file)
+    #expect(whole.status == 65)
+    // 60 + 4 entries; 10 repeat a key and 10 lack a comma (errors); 10 use an undefined macro.
+    #expect(whole.stderr.last == "44 entries, 10 errors, 20 warnings")
+    #expect(batched == whole)
+  }
+
+  @Test func sameFileOutput() throws {
+    let (dir, file) = try Self.inputFile()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let a = dir.appendingPathComponent("a.json").path
+    let b = dir.appendingPathComponent("b.json").path
+    let whole = try Self.both(["--to", "csl-json", "-o", a], file: file).whole
+    let (_, batched) = try Self.both(["--to", "csl-json", "-o", b], file: file)
+    #expect(whole.status == 0 && batched.status == 0)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: a)).count > 5000)
+    #expect(whole.stderr.dropLast() == batched.stderr.dropLast())
+    #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["big.bib", "a.json", "b.json"])
+  }
+
+  @Test func inputWithOnlyErrorsLeavesThePreviousFile() throws {
+    let text = (0..<80).map { "@misc{b\($0) title = {no comma}}\n" }.joined()
+    let (dir, file) = try Self.inputFile(text)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("out.json").path
+    FileManager.default.createFile(atPath: out, contents: Data("old\n".utf8))
+    let (whole, batched) = try Self.both(["--to", "csl-json", "-o", out], file: file)
+    #expect(whole.status == 65)
+    #expect(batched == whole)
+    #expect(try String(contentsOfFile: out, encoding: .utf8) == "old\n")
+    #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["big.bib", "out.json"])
+  }
+
+  @Test func writeErrorOnStandardOutput() throws {
+    let (dir, file) = try Self.inputFile()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let counter = Counter()
+    var conversion = try ConvertCommand.parse([file, "--to", "ris"]).conversion()
+    conversion.registry = Self.registry(counter)
+    let io = BufferIO()
+    io.failWrites = true
+    #expect(conversion.run(io: io) == 74)
+    #expect(io.stderr.last == "<stdout>: error: cannot write: No space left on device")
+    #expect(counter.batches > 3)
+  }
+}
