@@ -40,11 +40,26 @@ import Testing
     }
   }
 
+  /// RIS read in batches of a few hundred bytes.
+  struct SmallBatchRISReader: BibliographyReader {
+    let counter: Counter
+    func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
+      try RISReader().read(input, options: options)
+    }
+    func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
+      var r = RISReader()
+      r.batchThreshold = 0
+      r.batchBytes = 300
+      return r.batches(input, options: options).map { CountingBatches(inner: $0, counter: counter) }
+    }
+  }
+
   static func registry(_ counter: Counter) -> FormatRegistry {
     FormatRegistry(
       FormatRegistry.standard.formats.map {
         var f = $0
         if f.id == .bibtex { f.reader = SmallBatchReader(counter: counter) }
+        if f.id == .ris { f.reader = SmallBatchRISReader(counter: counter) }
         return f
       })
   }
@@ -107,6 +122,22 @@ import Testing
     #expect(whole.status == 0)
     #expect(whole.stdout.count > 5000)
     #expect(whole.stderr.count > 20)
+    #expect(batched == whole)
+  }
+
+  @Test(arguments: ["bibtex", "csl-json", "ris"])
+  func sameRunFromRIS(to: String) throws {
+    // The BibTeX input as RIS (every record has an ID), with a record that lacks its ER.
+    let (dir, bib) = try Self.inputFile()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let papers = try BibTeXReader().read(Array(Self.input.utf8), options: ReadOptions(source: bib, asOf: PartialDate(year: 2026))).papers
+    var ris = RISWriter().write(papers, options: WriteOptions()).bytes
+    ris += Array("TY  - JOUR\r\nID  - last\r\nTI  - Unended\r\n".utf8)
+    let file = dir.appendingPathComponent("big.ris")
+    try Data(ris).write(to: file)
+    let (whole, batched) = try Self.both(["--to", to], file: file.path)
+    #expect(whole.status == 0)
+    #expect(whole.stdout.count > 5000)
     #expect(batched == whole)
   }
 

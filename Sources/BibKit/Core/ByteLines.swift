@@ -46,26 +46,44 @@ enum ByteLines {
   /// Splits at LF, CRLF or a lone CR, and trims spaces, tabs and CRs at both ends.
   static func split(_ b: [UInt8], from first: Int = 0) -> [ByteLine] {
     var lines: [ByteLine] = []
-    var i = first
+    var cursor = Cursor(from: first)
+    while let line = cursor.next(b) { lines.append(line) }
+    return lines
+  }
+
+  /// The lines of ``split(_:from:)`` one at a time, for readers that go through a large
+  /// input in batches.
+  struct Cursor {
+    /// Where the next line starts, and its number.
+    var lineStart: Int
     var number = 1
-    var lineStart = first
-    let n = b.count
-    while lineStart <= n {
-      i = lineStart
+    var done = false
+
+    init(from first: Int = 0) { lineStart = first }
+
+    mutating func next(_ b: [UInt8]) -> ByteLine? {
+      let n = b.count
+      guard !done, lineStart <= n else {
+        done = true
+        return nil
+      }
+      var i = lineStart
       while i < n, b[i] != ASCII.lf, b[i] != ASCII.cr { i += 1 }
       var s = lineStart
       var e = i
       while s < e, ASCII.isBlank(b[s]) { s += 1 }
       while e > s, ASCII.isBlank(b[e - 1]) { e -= 1 }
-      if i < n || lineStart < n {
-        lines.append(ByteLine(number: number, lineStart: lineStart, start: s, end: e))
+      // Input that ends with a line end has no empty line after it.
+      let line = i < n || lineStart < n ? ByteLine(number: number, lineStart: lineStart, start: s, end: e) : nil
+      if i >= n {
+        done = true
+      } else {
+        if b[i] == ASCII.cr, i + 1 < n, b[i + 1] == ASCII.lf { i += 1 }
+        lineStart = i + 1
+        number += 1
       }
-      if i >= n { break }
-      if b[i] == ASCII.cr, i + 1 < n, b[i + 1] == ASCII.lf { i += 1 }
-      lineStart = i + 1
-      number += 1
+      return line
     }
-    return lines
   }
 
   static func string(_ b: [UInt8], _ line: ByteLine) -> String {

@@ -4,6 +4,11 @@
 /// book for CHAP); unknown tags are kept, repeated, in order, so they are written back.
 /// Web of Science "tagged" files (FN/PT) are refused with a clear error.
 public struct RISReader: BibliographyReader {
+  /// Inputs of at least this many bytes are read a batch at a time by
+  /// ``batches(_:options:)`` (see RISBatches.swift), batches of `batchBytes` of input.
+  public var batchThreshold = 8 << 20
+  public var batchBytes = 1 << 20
+
   public init() {}
 
   /// TY → CSL type. Where Zotero's RIS importer (the one most RIS users import with) names a
@@ -85,10 +90,40 @@ public struct RISReader: BibliographyReader {
       return ReadResult(papers: [], diagnostics: [d])
     }
 
+    var builder = RecordBuilder(source: options.source)
+    for line in lines { builder.add(line, bytes) }
+    builder.finish()
+    let records = builder.records
+    diagnostics += builder.diagnostics
+    if records.isEmpty {
+      let d = Diagnostic(.error, "ris.no-records", "no RIS records found (expected 'TY  - ')", at: location(1))
+      if options.strict { throw BibError(d) }
+      diagnostics.append(d)
+    }
+    // Records are independent: they are mapped on every core.
+    let source = options.source
+    let all = records
+    var (papers, found) = Parallel.map(all.count) { i, d in Self.paper(all[i], diagnostics: &d, source: source) }
+    diagnostics += found
+    CitationKeys.fillMissing(&papers)
+    return ReadResult(papers: papers, diagnostics: diagnostics)
+  }
+
+  /// Gathers lines into records: from `TY` to `ER` (or the next `TY`, or the end, with a
+  /// warning), continuation lines joined to the value above, tag lines outside records
+  /// ignored.
+  struct RecordBuilder {
+    let source: String?
     var records: [Record] = []
     var current: Record?
-    for line in lines {
-      if let (tag, valueStart) = Self.tagLine(bytes, line.start, line.end) {
+    var diagnostics: [Diagnostic] = []
+
+    init(source: String?) { self.source = source }
+
+    func location(_ line: Int) -> SourceLocation { SourceLocation(file: source, line: line, column: 1) }
+
+    mutating func add(_ line: ByteLine, _ bytes: [UInt8]) {
+      if let (tag, valueStart) = RISReader.tagLine(bytes, line.start, line.end) {
         let value = String(decoding: bytes[valueStart..<line.end], as: UTF8.self).trimmingSpaces()
         if tag == "TY" {
           if let c = current {
@@ -113,22 +148,15 @@ public struct RISReader: BibliographyReader {
         current!.fields.append(last)
       }
     }
-    if let c = current {
-      records.append(c)
-      diagnostics.append(Diagnostic(.warning, "ris.missing-er", "last record has no ER", at: location(c.line)))
+
+    /// Ends the last record at the end of the input.
+    mutating func finish() {
+      if let c = current {
+        records.append(c)
+        diagnostics.append(Diagnostic(.warning, "ris.missing-er", "last record has no ER", at: location(c.line)))
+      }
+      current = nil
     }
-    if records.isEmpty {
-      let d = Diagnostic(.error, "ris.no-records", "no RIS records found (expected 'TY  - ')", at: location(1))
-      if options.strict { throw BibError(d) }
-      diagnostics.append(d)
-    }
-    // Records are independent: they are mapped on every core.
-    let source = options.source
-    let all = records
-    var (papers, found) = Parallel.map(all.count) { i, d in Self.paper(all[i], diagnostics: &d, source: source) }
-    diagnostics += found
-    CitationKeys.fillMissing(&papers)
-    return ReadResult(papers: papers, diagnostics: diagnostics)
   }
 
   // MARK: Mapping

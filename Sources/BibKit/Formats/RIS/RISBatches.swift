@@ -1,0 +1,95 @@
+/// Reading a large RIS input a batch at a time: records are gathered line by line until a
+/// batch holds a few megabytes of input, then mapped on every core, with the papers,
+/// diagnostics and order of ``RISReader/read(_:options:)``.
+///
+/// Only inputs whose every record has a non-empty `ID` are read this way: a record without
+/// one gets a generated key, and generated keys depend on every paper of the input (a
+/// collision suffix is given in date order). Strict reads, and inputs the whole read refuses
+/// outright (a line longer than ``ByteLines/maxLineBytes``, a Web of Science file), are
+/// read whole too.
+extension RISReader {
+  public func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
+    Batches(input, options: options, threshold: batchThreshold, batchBytes: batchBytes)
+  }
+
+  struct Batches: PaperBatches {
+    let bytes: [UInt8]
+    let source: String?
+    let batchBytes: Int
+    var lines = ByteLines.Cursor()
+    var builder: RecordBuilder
+    var recordsRead = 0
+    var encoding: [Diagnostic] = []
+    var ending: [Diagnostic] = []
+    var mapping: [Diagnostic] = []
+    var done = false
+
+    init?(_ input: [UInt8], options: ReadOptions, threshold: Int, batchBytes: Int) {
+      guard !options.strict, input.count >= threshold else { return nil }
+      bytes = Windows1252.decodedInput(input, code: "ris.encoding", source: options.source, into: &encoding)
+      guard Self.everyRecordHasAnID(bytes) else { return nil }
+      source = options.source
+      self.batchBytes = max(1, batchBytes)
+      builder = RecordBuilder(source: options.source)
+    }
+
+    var metadata: SourceMetadata? { nil }
+
+    var diagnostics: [Diagnostic] { encoding + builder.diagnostics + ending + mapping }
+
+    mutating func next() -> [Paper]? {
+      guard !done else { return nil }
+      let start = lines.lineStart
+      while lines.lineStart - start < batchBytes, let line = lines.next(bytes) { builder.add(line, bytes) }
+      if lines.done {
+        builder.finish()
+        done = true
+      }
+      let records = builder.records
+      builder.records = []
+      recordsRead += records.count
+      if done, recordsRead == 0 {
+        ending.append(
+          Diagnostic(
+            .error, "ris.no-records", "no RIS records found (expected 'TY  - ')",
+            at: SourceLocation(file: source, line: 1, column: 1)))
+      }
+      let source = source
+      let (papers, found) = Parallel.map(records.count) { i, d in RISReader.paper(records[i], diagnostics: &d, source: source) }
+      mapping += found
+      return papers
+    }
+
+    /// Whether every record has an `ID` line with a value (as the mapping takes it: the
+    /// first non-empty one), no line is too long, and the input is not a Web of Science
+    /// file. An empty `ID` that a continuation line would fill counts as none: the answer
+    /// may be no where it could be yes, never the other way.
+    static func everyRecordHasAnID(_ bytes: [UInt8]) -> Bool {
+      var cursor = ByteLines.Cursor()
+      var inRecord = false
+      var hasID = false
+      var firstNonEmpty = true
+      while let line = cursor.next(bytes) {
+        if line.end - line.lineStart > ByteLines.maxLineBytes { return false }
+        if firstNonEmpty, !line.isEmpty {
+          firstNonEmpty = false
+          let head = bytes[line.start..<line.end]
+          if head.starts(with: Array("FN ".utf8)) || head.starts(with: Array("PT ".utf8)) { return false }
+        }
+        guard let (tag, valueStart) = RISReader.tagLine(bytes, line.start, line.end) else { continue }
+        switch tag {
+        case "TY":
+          if inRecord, !hasID { return false }
+          (inRecord, hasID) = (true, false)
+        case "ER":
+          if inRecord, !hasID { return false }
+          inRecord = false
+        case "ID" where inRecord && !hasID:
+          hasID = !String(decoding: bytes[valueStart..<line.end], as: UTF8.self).trimmingSpaces().isEmpty
+        default: break
+        }
+      }
+      return !inRecord || hasID
+    }
+  }
+}
