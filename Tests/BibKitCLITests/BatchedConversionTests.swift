@@ -54,12 +54,27 @@ import Testing
     }
   }
 
+  /// CSL-JSON read in batches of a few hundred bytes.
+  struct SmallBatchCSLReader: BibliographyReader {
+    let counter: Counter
+    func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
+      try CSLJSONReader().read(input, options: options)
+    }
+    func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
+      var r = CSLJSONReader()
+      r.batchThreshold = 0
+      r.batchBytes = 300
+      return r.batches(input, options: options).map { CountingBatches(inner: $0, counter: counter) }
+    }
+  }
+
   static func registry(_ counter: Counter) -> FormatRegistry {
     FormatRegistry(
       FormatRegistry.standard.formats.map {
         var f = $0
         if f.id == .bibtex { f.reader = SmallBatchReader(counter: counter) }
         if f.id == .ris { f.reader = SmallBatchRISReader(counter: counter) }
+        if f.id == .cslJSON { f.reader = SmallBatchCSLReader(counter: counter) }
         return f
       })
   }
@@ -138,6 +153,24 @@ import Testing
     let (whole, batched) = try Self.both(["--to", to], file: file.path)
     #expect(whole.status == 0)
     #expect(whole.stdout.count > 5000)
+    #expect(batched == whole)
+  }
+
+  @Test(arguments: ["bibtex", "csl-json", "ris"])
+  func sameRunFromCSLJSON(to: String) throws {
+    // The BibTeX input as CSL-JSON, with an item that is not an object.
+    let (dir, bib) = try Self.inputFile()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let papers = try BibTeXReader().read(Array(Self.input.utf8), options: ReadOptions(source: bib, asOf: PartialDate(year: 2026))).papers
+    var json = CSLJSONWriter().write(papers, options: WriteOptions()).bytes
+    json.removeLast(2)  // "]\n"
+    json += Array(",\n  \"not an item\"\n]\n".utf8)
+    let file = dir.appendingPathComponent("big.json")
+    try Data(json).write(to: file)
+    let (whole, batched) = try Self.both(["--to", to], file: file.path)
+    #expect(whole.status == 0)
+    #expect(whole.stdout.count > 5000)
+    #expect(whole.stderr.contains { $0.contains("item 45 is not an object") })
     #expect(batched == whole)
   }
 

@@ -285,3 +285,111 @@ struct JSONParser {
     return v
   }
 }
+
+extension JSONParser {
+  /// Whether ``value(depth:)`` would read a value here, moving past it as it would; builds
+  /// nothing. It takes the same paths and fails on the same input (each check mirrors one
+  /// there), so a large document can be checked before any of it is used.
+  mutating func skipValue(depth: Int) -> Bool {
+    guard depth < maxDepth, i < b.count else { return false }
+    switch b[i] {
+    case UInt8(ascii: "{"):
+      i += 1
+      skipSpace()
+      if i < b.count, b[i] == UInt8(ascii: "}") {
+        i += 1
+        return true
+      }
+      while true {
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: "\""), skipString() else { return false }
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+        i += 1
+        skipSpace()
+        guard skipValue(depth: depth + 1) else { return false }
+        skipSpace()
+        guard i < b.count else { return false }
+        if b[i] == UInt8(ascii: ",") {
+          i += 1
+          continue
+        }
+        guard b[i] == UInt8(ascii: "}") else { return false }
+        i += 1
+        return true
+      }
+    case UInt8(ascii: "["):
+      i += 1
+      skipSpace()
+      if i < b.count, b[i] == UInt8(ascii: "]") {
+        i += 1
+        return true
+      }
+      while true {
+        skipSpace()
+        guard skipValue(depth: depth + 1) else { return false }
+        skipSpace()
+        guard i < b.count else { return false }
+        if b[i] == UInt8(ascii: ",") {
+          i += 1
+          continue
+        }
+        guard b[i] == UInt8(ascii: "]") else { return false }
+        i += 1
+        return true
+      }
+    case UInt8(ascii: "\""):
+      return skipString()
+    case UInt8(ascii: "t"): return skipLiteral("true")
+    case UInt8(ascii: "f"): return skipLiteral("false")
+    case UInt8(ascii: "n"): return skipLiteral("null")
+    default:
+      let s = i
+      if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
+      while i < b.count, ASCII.isDigit(b[i]) || b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: "e")
+        || b[i] == UInt8(ascii: "E") || b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")
+      {
+        i += 1
+      }
+      return i > s && (ASCII.isDigit(b[i - 1]) || b[i - 1] == UInt8(ascii: "."))
+    }
+  }
+
+  mutating func skipLiteral(_ word: StaticString) -> Bool {
+    let n = word.utf8CodeUnitCount
+    guard i + n <= b.count else { return false }
+    for k in 0..<n where b[i + k] != word.utf8Start[k] { return false }
+    i += n
+    return true
+  }
+
+  /// ``string()`` without the string.
+  mutating func skipString() -> Bool {
+    i += 1
+    while i < b.count {
+      let c = b[i]
+      if c == UInt8(ascii: "\"") {
+        i += 1
+        return true
+      }
+      if c < 0x20 { return false }
+      if c != UInt8(ascii: "\\") {
+        i += 1
+        continue
+      }
+      i += 1
+      guard i < b.count else { return false }
+      switch b[i] {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+        break
+      case UInt8(ascii: "u"):
+        guard (try? hex4()) != nil else { return false }
+        // A high surrogate's following escape is read on its own if it is not a low one.
+      default: return false
+      }
+      i += 1
+    }
+    return false
+  }
+}

@@ -4,6 +4,11 @@
 /// no mapping knows, are kept so they are written back. What BibKit's writer puts in `custom`
 /// (the truncated-list and inferred-year flags, code links, …) is read back into the model.
 public struct CSLJSONReader: BibliographyReader {
+  /// Arrays of at least this many bytes are read a batch at a time by
+  /// ``batches(_:options:)`` (see CSLJSONBatches.swift), batches of `batchBytes` of input.
+  public var batchThreshold = 8 << 20
+  public var batchBytes = 1 << 20
+
   public init() {}
 
   /// CSL variables the model has a place for, by lower-cased key.

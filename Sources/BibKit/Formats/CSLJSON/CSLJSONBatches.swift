@@ -1,0 +1,132 @@
+/// Reading a large CSL-JSON array a batch at a time: the whole document is first checked
+/// without building anything (a syntax error anywhere means no papers at all, as in
+/// ``CSLJSONReader/read(_:options:)``), and the start of every item noted; then the items
+/// of a few megabytes at a time are parsed and mapped on every core.
+///
+/// Only arrays whose every object item has a citation key (a non-empty `id` or
+/// `citation-key`) are read this way: other items get generated keys, which depend on every
+/// paper of the input. Strict reads, and documents that are not an array or do not parse,
+/// are read whole.
+extension CSLJSONReader {
+  public func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
+    Batches(input, options: options, threshold: batchThreshold, batchBytes: batchBytes)
+  }
+
+  struct Batches: PaperBatches {
+    let bytes: [UInt8]
+    let source: String?
+    let batchBytes: Int
+    /// Where each item of the top-level array starts.
+    let items: [Int]
+    var taken = 0
+    var mapping: [Diagnostic] = []
+
+    init?(_ input: [UInt8], options: ReadOptions, threshold: Int, batchBytes: Int) {
+      guard !options.strict, input.count >= threshold, let items = Self.items(input) else { return nil }
+      bytes = input
+      source = options.source
+      self.batchBytes = max(1, batchBytes)
+      self.items = items
+    }
+
+    var metadata: SourceMetadata? { nil }
+    var diagnostics: [Diagnostic] { mapping }
+
+    mutating func next() -> [Paper]? {
+      guard taken < items.count else { return nil }
+      let from = taken
+      var to = from + 1
+      while to < items.count, items[to] - items[from] < batchBytes { to += 1 }
+      taken = to
+      let (bytes, items, source) = (bytes, items, source)
+      let (mapped, found) = Parallel.map(to - from) { k, d -> Paper? in
+        let n = from + k
+        var parser = JSONParser(bytes, maxDepth: 256)
+        parser.i = items[n]
+        // The document was checked: the item reads as it did then.
+        guard let node = try? parser.value(depth: 1) else { return nil }
+        guard case .object(let members) = node else {
+          d.append(
+            Diagnostic(.warning, "csl-json.item", "item \(n + 1) is not an object; skipped",
+              at: SourceLocation(file: source, line: 1, column: 1)))
+          return nil
+        }
+        return CSLJSONReader.paper(members, index: n, diagnostics: &d, source: source)
+      }
+      mapping += found
+      return mapped.compactMap { $0 }
+    }
+
+    /// Where the items of the top-level array start, when the document parses, is an array,
+    /// and every object item has a citation key; nil otherwise.
+    static func items(_ b: [UInt8]) -> [Int]? {
+      var p = JSONParser(b, maxDepth: 256)
+      if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { p.i = 3 }
+      p.skipSpace()
+      guard p.i < b.count, b[p.i] == UInt8(ascii: "[") else { return nil }
+      p.i += 1
+      p.skipSpace()
+      var starts: [Int] = []
+      if p.i < b.count, b[p.i] == UInt8(ascii: "]") {
+        p.i += 1
+      } else {
+        while true {
+          p.skipSpace()
+          starts.append(p.i)
+          guard item(&p) else { return nil }
+          p.skipSpace()
+          guard p.i < b.count else { return nil }
+          if b[p.i] == UInt8(ascii: ",") {
+            p.i += 1
+            continue
+          }
+          guard b[p.i] == UInt8(ascii: "]") else { return nil }
+          p.i += 1
+          break
+        }
+      }
+      p.skipSpace()
+      return p.i == b.count ? starts : nil
+    }
+
+    /// Skips one item of the array, as ``JSONParser/skipValue(depth:)`` does; false when it
+    /// does not parse, or is an object without a citation key (its first `id`, else its first
+    /// `citation-key`, in any case, as a non-empty string or a number).
+    static func item(_ p: inout JSONParser) -> Bool {
+      guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "{") else { return p.skipValue(depth: 1) }
+      p.i += 1
+      p.skipSpace()
+      if p.i < p.b.count, p.b[p.i] == UInt8(ascii: "}") {
+        p.i += 1
+        return false
+      }
+      var id: String??
+      var citationKey: String??
+      while true {
+        p.skipSpace()
+        guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "\""), let key = try? p.string() else { return false }
+        p.skipSpace()
+        guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: ":") else { return false }
+        p.i += 1
+        p.skipSpace()
+        let lower = key.lowercased()
+        if (lower == "id" && id == nil) || (lower == "citation-key" && citationKey == nil) {
+          guard let v = try? p.value(depth: 2) else { return false }
+          let text: String? = v.text.flatMap { $0.isEmpty ? nil : $0 }
+          if lower == "id" { id = .some(text) } else { citationKey = .some(text) }
+        } else {
+          guard p.skipValue(depth: 2) else { return false }
+        }
+        p.skipSpace()
+        guard p.i < p.b.count else { return false }
+        if p.b[p.i] == UInt8(ascii: ",") {
+          p.i += 1
+          continue
+        }
+        guard p.b[p.i] == UInt8(ascii: "}") else { return false }
+        p.i += 1
+        return (id ?? nil) != nil || (citationKey ?? nil) != nil
+      }
+    }
+  }
+}

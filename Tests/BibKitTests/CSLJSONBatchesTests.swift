@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import BibKit
+
+/// Reading CSL-JSON a batch at a time gives what reading it whole gives; the check that
+/// comes first accepts exactly the documents the parser accepts.
+@Suite struct CSLJSONBatchesTests {
+  static let options = ReadOptions(source: "t.json", asOf: Fixtures.asOf)
+
+  static func described(_ d: [Diagnostic]) -> [String] { d.map { "\($0.code) \($0)" } }
+
+  static func batched(_ bytes: [UInt8], batchBytes: Int) -> (papers: [Paper], diagnostics: [String], batches: Int)? {
+    guard var b = CSLJSONReader.Batches(bytes, options: options, threshold: 0, batchBytes: batchBytes) else { return nil }
+    var papers: [Paper] = []
+    var count = 0
+    while let batch = b.next() {
+      papers += batch
+      count += 1
+    }
+    #expect(b.next() == nil)
+    return (papers, described(b.diagnostics), count)
+  }
+
+  static func expectSame(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    try expectSame(Array(text.utf8), sourceLocation: sourceLocation)
+  }
+
+  static func expectSame(_ bytes: [UInt8], sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    let whole = try CSLJSONReader().read(bytes, options: options)
+    for size in [1, 100, 5000] {
+      let got = try #require(batched(bytes, batchBytes: size), sourceLocation: sourceLocation)
+      #expect(got.papers == whole.papers, "batches of \(size)", sourceLocation: sourceLocation)
+      #expect(got.diagnostics == described(whole.diagnostics), "batches of \(size)", sourceLocation: sourceLocation)
+      if size == 1, whole.papers.count > 3 { #expect(got.batches > 3, sourceLocation: sourceLocation) }
+    }
+  }
+
+  static func item(_ i: Int, _ extra: String = "") -> String {
+    "{\"id\": \"k\(i)\", \"type\": \"article-journal\", \"title\": \"Title \(i)\", \"author\": [{\"family\": \"Doe\", \"given\": \"J\"}], \"issued\": {\"date-parts\": [[20\(10 + i % 10)]]}\(extra)}"
+  }
+
+  @Test func itemsWithKeys() throws {
+    try Self.expectSame("[" + (0..<30).map { Self.item($0) }.joined(separator: ",\n") + "]")
+  }
+
+  @Test func oddButKeyedItems() throws {
+    var items = (0..<10).map { Self.item($0, ", \"custom\": {\"x\": [1, {\"y\": null}]}, \"note\": \"a\\\"b\\u00e9\\ud83d\\ude00\"") }
+    items.append("42")  // not an object: skipped with a warning
+    items.append("{\"ID\": 7, \"id\": \"\", \"title\": \"number id, upper-case key first\"}")
+    items.append("{\"id\": \"\", \"Citation-Key\": \"ck\", \"type\": \"not-a-type\"}")
+    items.append("{\"citation-key\": \"only\", \"author\": \"not an array\"}")
+    items.append("[\"an array item\"]")
+    try Self.expectSame("\u{FEFF} [ " + items.joined(separator: " ,\r\n\t") + " ] \n")
+    try Self.expectSame("[]")
+  }
+
+  @Test func readWholeUnlessEveryItemHasAKeyAndTheDocumentParses() {
+    func batches(_ s: String) -> Bool { CSLJSONReader.Batches(Array(s.utf8), options: Self.options, threshold: 0, batchBytes: 10) != nil }
+    #expect(batches("[" + Self.item(1) + "]"))
+    #expect(!batches("[" + Self.item(1) + ", {\"title\": \"no id\"}]"))
+    #expect(!batches("[{\"id\": \"\"}]"))
+    #expect(!batches("[{\"id\": null}]"))
+    #expect(!batches("[{\"id\": \"a\", \"id\": \"b\"}, {\"ID\": \"\", \"id\": \"c\"}]"))  // the first ID is empty
+    #expect(!batches("[{}]"))
+    #expect(!batches(Self.item(1)))  // one item, not an array
+    #expect(!batches("[" + Self.item(1) + "] x"))
+    #expect(!batches("[" + Self.item(1) + ", ]"))
+    #expect(!batches("[" + Self.item(1)))
+    #expect(!batches("[{\"id\": \"a\", \"t\": \"\\x\"}]"))
+    var strict = Self.options
+    strict.strict = true
+    #expect(CSLJSONReader.Batches(Array(("[" + Self.item(1) + "]").utf8), options: strict, threshold: 0, batchBytes: 10) == nil)
+  }
+
+  /// The check and the parser agree on every prefix and every one-byte change of real
+  /// documents: the same verdict, and the same end.
+  @Test func checkAgreesWithTheParser() throws {
+    var docs = ["[1, -2.5e+3, true, false, null, \"s\\n\\u0041\\uD800\\uDC00\\uD800x\", {\"a\": [{}], \"b\": []}]"]
+    for file in CSLRISCorpusTests.files("csl-json", "json").prefix(8) {
+      let text = try String(decoding: Data(contentsOf: CSLRISCorpusTests.corpora.appendingPathComponent(file)), as: UTF8.self)
+      docs.append(String(text.prefix(3000)))
+    }
+    var rng = XorShift64(state: 88172645463325252)
+    let alphabet = Array("{}[]\",:\\u0123456789abcdefnrtlse+-. \n\u{1}".utf8)
+    var disagreements: [String] = []
+    var checked = 0
+    for doc in docs {
+      let base = Array(doc.utf8)
+      var variants = (0..<min(base.count, 200)).map { Array(base[0..<$0]) }
+      for _ in 0..<400 {
+        var v = base
+        let at = Int(rng.next() % UInt64(v.count))
+        switch rng.next() % 3 {
+        case 0: v.remove(at: at)
+        case 1: v.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
+        default: v[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+        }
+        variants.append(v)
+      }
+      for v in variants {
+        var parser = JSONParser(v, maxDepth: 8)
+        var checker = JSONParser(v, maxDepth: 8)
+        parser.skipSpace()
+        checker.skipSpace()
+        let parsed = (try? parser.value(depth: 0)) != nil
+        let ok = checker.skipValue(depth: 0)
+        if parsed != ok || (ok && parser.i != checker.i) { disagreements.append(String(decoding: v, as: UTF8.self)) }
+        checked += 1
+      }
+    }
+    #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
+    #expect(checked > 1000)
+  }
+
+  /// Every CSL-JSON corpus file, as the CSL-JSON writer writes it back (every item then has
+  /// an id).
+  @Test func corpusFilesWrittenBack() throws {
+    var compared = 0
+    for file in CSLRISCorpusTests.files("csl-json", "json") {
+      let bytes = Array(try Data(contentsOf: CSLRISCorpusTests.corpora.appendingPathComponent(file)))
+      let papers = try CSLJSONReader().read(bytes, options: Self.options).papers
+      guard !papers.isEmpty else { continue }
+      let written = CSLJSONWriter().write(papers, options: WriteOptions()).bytes
+      let whole = try CSLJSONReader().read(written, options: Self.options)
+      let got = try #require(Self.batched(written, batchBytes: 3000), "\(file)")
+      #expect(got.papers == whole.papers, "\(file)")
+      #expect(got.diagnostics == Self.described(whole.diagnostics), "\(file)")
+      compared += 1
+    }
+    if CSLRISCorpusTests.available { #expect(compared > 5) }
+  }
+}
