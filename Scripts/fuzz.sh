@@ -3,8 +3,8 @@
 #   Scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...]     (default: 30 s, all five)
 #   BIBKIT_FUZZ_ROUNDTRIP=0 Scripts/fuzz.sh ...   checks only that no reader crashes or hangs
 #   (CI's smoke run), not that write(read(x)) reads back equal, nor that reading in chunks
-#   agrees with reading in one piece (BibTeX and Arxiv; BIBKIT_FUZZ_CHUNKS=1 turns that
-#   check on by itself).
+#   or in batches agrees with reading in one piece (BibTeX, Arxiv, RIS, CSLJSON;
+#   BIBKIT_FUZZ_CHUNKS=1 turns that check on by itself).
 # Seeds come from Fixtures/, seeds/ and, where present, ../shared/corpora (read in place and
 # copied only into a scratch corpus folder under .build-fuzz, never into the project). A crash
 # leaves its input in .build-fuzz/crashes/<target>/ and fails the run; make it a regression

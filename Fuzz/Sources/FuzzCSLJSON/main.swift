@@ -1,4 +1,4 @@
-import BibKit
+@_spi(Fuzzing) import BibKit
 import FuzzSupport
 
-runFuzzer(FuzzTarget(reader: CSLJSONReader(), writer: CSLJSONWriter()))
+runFuzzer(FuzzTarget(reader: CSLJSONReader(), writer: CSLJSONWriter(), check: FuzzChecks.cslJSONBatchesAgree))

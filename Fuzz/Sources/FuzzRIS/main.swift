@@ -1,4 +1,4 @@
-import BibKit
+@_spi(Fuzzing) import BibKit
 import FuzzSupport
 
-runFuzzer(FuzzTarget(reader: RISReader(), writer: RISWriter()))
+runFuzzer(FuzzTarget(reader: RISReader(), writer: RISWriter(), check: FuzzChecks.risBatchesAgree))

@@ -1,6 +1,6 @@
 /// Properties the fuzzers check that need more than the public interface: that reading in
-/// chunks on every core gives exactly what one read from start to end gives. The readers
-/// cut only inputs of 1 MiB or more; these checks cut any input.
+/// chunks on every core, or a batch at a time, gives exactly what one read from start to end
+/// gives. The readers cut only large inputs; these checks cut any input.
 @_spi(Fuzzing) public enum FuzzChecks {
   /// Parsing BibTeX in 2 and 3 chunks, with and without the @string scan, gives the same
   /// entries, preambles, macros and diagnostics as one parse.
@@ -16,6 +16,50 @@
       else { return false }
     }
     return true
+  }
+
+  /// Reading BibTeX in batches (of two sizes, with and without reusing the parse that runs
+  /// ahead) gives the papers, diagnostics and preambles of one read.
+  public static func bibtexBatchesAgree(_ input: [UInt8]) -> Bool {
+    let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
+    guard let whole = try? BibTeXReader().read(input, options: options) else { return true }
+    for (chunk, ahead) in [(64, 0), (700, 1 << 20)] {
+      guard var b = BibTeXReader.Batches(input, options: options, threshold: 0, chunkBytes: chunk, cores: 2, aheadBytes: ahead)
+      else { return false }
+      var papers: [Paper] = []
+      while let batch = b.next() { papers += batch }
+      guard papers == whole.papers, b.diagnostics == whole.diagnostics,
+        b.metadata?.preambles ?? [] == whole.metadata?.preambles ?? []
+      else { return false }
+    }
+    return true
+  }
+
+  /// Reading RIS in batches, where the reader would, gives the papers and diagnostics of
+  /// one read.
+  public static func risBatchesAgree(_ input: [UInt8]) -> Bool {
+    let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
+    guard var b = RISReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
+    guard let whole = try? RISReader().read(input, options: options) else { return false }
+    var papers: [Paper] = []
+    while let batch = b.next() { papers += batch }
+    return papers == whole.papers && b.diagnostics == whole.diagnostics
+  }
+
+  /// The JSON check agrees with the parser (the same verdict and end), and reading
+  /// CSL-JSON in batches, where the reader would, gives the papers and diagnostics of one
+  /// read.
+  public static func cslJSONBatchesAgree(_ input: [UInt8]) -> Bool {
+    var parser = JSONParser(input, maxDepth: 256)
+    var checker = JSONParser(input, maxDepth: 256)
+    let parsed = (try? parser.value(depth: 0)) != nil
+    if checker.skipValue(depth: 0) != parsed || (parsed && checker.i != parser.i) { return false }
+    let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
+    guard var b = CSLJSONReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
+    guard let whole = try? CSLJSONReader().read(input, options: options) else { return false }
+    var papers: [Paper] = []
+    while let batch = b.next() { papers += batch }
+    return papers == whole.papers && b.diagnostics == whole.diagnostics
   }
 
   /// Reading an Atom feed in 2 and 3 pieces gives the same entries, totals or error as one
