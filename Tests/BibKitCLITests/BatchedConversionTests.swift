@@ -26,55 +26,32 @@ import Testing
     var diagnostics: [Diagnostic] { inner.diagnostics }
   }
 
-  /// BibTeX read in batches of a few hundred bytes, whatever the input's size.
-  struct SmallBatchReader: BibliographyReader {
+  /// A reader whose batches are counted.
+  struct Counting: BibliographyReader {
+    let inner: any BibliographyReader
     let counter: Counter
     func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
-      try BibTeXReader().read(input, options: options)
+      try inner.read(input, options: options)
     }
     func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
-      var r = BibTeXReader()
-      r.batchThreshold = 0
-      r.batchChunkBytes = 300
-      return r.batches(input, options: options).map { CountingBatches(inner: $0, counter: counter) }
+      inner.batches(input, options: options).map { CountingBatches(inner: $0, counter: counter) }
     }
   }
 
-  /// RIS read in batches of a few hundred bytes.
-  struct SmallBatchRISReader: BibliographyReader {
-    let counter: Counter
-    func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
-      try RISReader().read(input, options: options)
-    }
-    func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
-      var r = RISReader()
-      r.batchThreshold = 0
-      r.batchBytes = 300
-      return r.batches(input, options: options).map { CountingBatches(inner: $0, counter: counter) }
-    }
-  }
-
-  /// CSL-JSON read in batches of a few hundred bytes.
-  struct SmallBatchCSLReader: BibliographyReader {
-    let counter: Counter
-    func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
-      try CSLJSONReader().read(input, options: options)
-    }
-    func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
-      var r = CSLJSONReader()
-      r.batchThreshold = 0
-      r.batchBytes = 300
-      return r.batches(input, options: options).map { CountingBatches(inner: $0, counter: counter) }
-    }
-  }
-
+  /// The standard formats, with BibTeX, RIS and CSL-JSON read in batches of a few hundred
+  /// bytes, whatever the input's size.
   static func registry(_ counter: Counter) -> FormatRegistry {
-    FormatRegistry(
+    var bibtex = BibTeXReader()
+    (bibtex.batchThreshold, bibtex.batchChunkBytes) = (0, 300)
+    var ris = RISReader()
+    (ris.batchThreshold, ris.batchBytes) = (0, 300)
+    var csl = CSLJSONReader()
+    (csl.batchThreshold, csl.batchBytes) = (0, 300)
+    let readers: [FormatID: any BibliographyReader] = [.bibtex: bibtex, .ris: ris, .cslJSON: csl]
+    return FormatRegistry(
       FormatRegistry.standard.formats.map {
         var f = $0
-        if f.id == .bibtex { f.reader = SmallBatchReader(counter: counter) }
-        if f.id == .ris { f.reader = SmallBatchRISReader(counter: counter) }
-        if f.id == .cslJSON { f.reader = SmallBatchCSLReader(counter: counter) }
+        if let r = readers[f.id] { f.reader = Counting(inner: r, counter: counter) }
         return f
       })
   }

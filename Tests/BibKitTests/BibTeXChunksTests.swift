@@ -85,16 +85,20 @@ import Testing
     Self.expectSame(text)
   }
 
-  /// Every file of the fixtures and of the BibTeX corpus (when present).
-  @Test func realFiles() throws {
+  /// Every BibTeX file of the fixtures and of the BibTeX corpus (when present).
+  static func realFiles() -> [URL] {
     var files: [URL] = []
     for dir in ["Fixtures/fuzz/BibTeX", "Fixtures/invalid/bibtex"] {
       let url = Fixtures.root.appendingPathComponent(dir)
       files += (try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: nil)) ?? []
     }
     files += BibTeXCorpusTests.files().map { BibTeXCorpusTests.root.appendingPathComponent($0) }
+    return files.filter { $0.pathExtension == "bib" }
+  }
+
+  @Test func realFiles() throws {
     var compared = 0
-    for url in files where url.pathExtension == "bib" {
+    for url in Self.realFiles() {
       var bytes = Array(try Data(contentsOf: url))
       if !String.isValidUTF8(bytes) { bytes = Windows1252.toUTF8(bytes) }
       let expected = Self.sequential(bytes)

@@ -39,8 +39,14 @@
   /// one read.
   public static func risBatchesAgree(_ input: [UInt8]) -> Bool {
     let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
-    guard var b = RISReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
-    guard let whole = try? RISReader().read(input, options: options) else { return false }
+    guard let b = RISReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
+    return agree(b, with: try? RISReader().read(input, options: options))
+  }
+
+  /// Whether the batches, joined, give the papers and diagnostics of `whole`.
+  static func agree(_ batches: some PaperBatches, with whole: ReadResult?) -> Bool {
+    guard let whole else { return false }
+    var b = batches
     var papers: [Paper] = []
     while let batch = b.next() { papers += batch }
     return papers == whole.papers && b.diagnostics == whole.diagnostics
@@ -55,11 +61,8 @@
     let parsed = (try? parser.value(depth: 0)) != nil
     if checker.skipValue(depth: 0) != parsed || (parsed && checker.i != parser.i) { return false }
     let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
-    guard var b = CSLJSONReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
-    guard let whole = try? CSLJSONReader().read(input, options: options) else { return false }
-    var papers: [Paper] = []
-    while let batch = b.next() { papers += batch }
-    return papers == whole.papers && b.diagnostics == whole.diagnostics
+    guard let b = CSLJSONReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
+    return agree(b, with: try? CSLJSONReader().read(input, options: options))
   }
 
   /// Reading an Atom feed in 2 and 3 pieces gives the same entries, totals or error as one

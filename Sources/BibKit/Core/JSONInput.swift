@@ -178,17 +178,24 @@ struct JSONParser {
     case UInt8(ascii: "n"): return try literal("null", .null)
     default:
       let s = i
-      if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
-      while i < b.count, ASCII.isDigit(b[i]) || b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: "e")
-        || b[i] == UInt8(ascii: "E") || b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")
-      {
-        i += 1
-      }
-      guard i > s, ASCII.isDigit(b[i - 1]) || b[i - 1] == UInt8(ascii: ".") else {
+      guard skipNumber() else {
         throw error("unexpected character '\(Character(Unicode.Scalar(b[s])))'", at: s)
       }
       return .number(String(decoding: b[s..<i], as: UTF8.self))
     }
+  }
+
+  /// Moves past a number (read leniently: digits, signs, points and exponents, ending in a
+  /// digit or a point); false when there is none here.
+  mutating func skipNumber() -> Bool {
+    let s = i
+    if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
+    while i < b.count, ASCII.isDigit(b[i]) || b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: "e")
+      || b[i] == UInt8(ascii: "E") || b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")
+    {
+      i += 1
+    }
+    return i > s && (ASCII.isDigit(b[i - 1]) || b[i - 1] == UInt8(ascii: "."))
   }
 
   mutating func literal(_ word: String, _ v: JSONNode) throws(JSONSyntaxError) -> JSONNode {
@@ -293,20 +300,24 @@ extension JSONParser {
   mutating func skipValue(depth: Int) -> Bool {
     guard depth < maxDepth, i < b.count else { return false }
     switch b[i] {
-    case UInt8(ascii: "{"):
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      let object = b[i] == UInt8(ascii: "{")
+      let close = object ? UInt8(ascii: "}") : UInt8(ascii: "]")
       i += 1
       skipSpace()
-      if i < b.count, b[i] == UInt8(ascii: "}") {
+      if i < b.count, b[i] == close {
         i += 1
         return true
       }
       while true {
         skipSpace()
-        guard i < b.count, b[i] == UInt8(ascii: "\""), skipString() else { return false }
-        skipSpace()
-        guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
-        i += 1
-        skipSpace()
+        if object {
+          guard i < b.count, b[i] == UInt8(ascii: "\""), skipString() else { return false }
+          skipSpace()
+          guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+          i += 1
+          skipSpace()
+        }
         guard skipValue(depth: depth + 1) else { return false }
         skipSpace()
         guard i < b.count else { return false }
@@ -314,27 +325,7 @@ extension JSONParser {
           i += 1
           continue
         }
-        guard b[i] == UInt8(ascii: "}") else { return false }
-        i += 1
-        return true
-      }
-    case UInt8(ascii: "["):
-      i += 1
-      skipSpace()
-      if i < b.count, b[i] == UInt8(ascii: "]") {
-        i += 1
-        return true
-      }
-      while true {
-        skipSpace()
-        guard skipValue(depth: depth + 1) else { return false }
-        skipSpace()
-        guard i < b.count else { return false }
-        if b[i] == UInt8(ascii: ",") {
-          i += 1
-          continue
-        }
-        guard b[i] == UInt8(ascii: "]") else { return false }
+        guard b[i] == close else { return false }
         i += 1
         return true
       }
@@ -344,14 +335,7 @@ extension JSONParser {
     case UInt8(ascii: "f"): return skipLiteral("false")
     case UInt8(ascii: "n"): return skipLiteral("null")
     default:
-      let s = i
-      if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
-      while i < b.count, ASCII.isDigit(b[i]) || b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: "e")
-        || b[i] == UInt8(ascii: "E") || b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")
-      {
-        i += 1
-      }
-      return i > s && (ASCII.isDigit(b[i - 1]) || b[i - 1] == UInt8(ascii: "."))
+      return skipNumber()
     }
   }
 

@@ -45,13 +45,7 @@ extension CSLJSONReader {
         parser.i = items[n]
         // The document was checked: the item reads as it did then.
         guard let node = try? parser.value(depth: 1) else { return nil }
-        guard case .object(let members) = node else {
-          d.append(
-            Diagnostic(.warning, "csl-json.item", "item \(n + 1) is not an object; skipped",
-              at: SourceLocation(file: source, line: 1, column: 1)))
-          return nil
-        }
-        return CSLJSONReader.paper(members, index: n, diagnostics: &d, source: source)
+        return CSLJSONReader.paper(item: node, index: n, diagnostics: &d, source: source)
       }
       mapping += found
       return mapped.compactMap { $0 }

@@ -45,19 +45,23 @@ public struct CSLJSONReader: BibliographyReader {
     }
     // Items are independent: they are mapped on every core.
     let source = options.source
-    let (mapped, found) = Parallel.map(items.count) { n, d -> Paper? in
-      guard case .object(let members) = items[n] else {
-        d.append(
-          Diagnostic(.warning, "csl-json.item", "item \(n + 1) is not an object; skipped",
-            at: SourceLocation(file: source, line: 1, column: 1)))
-        return nil
-      }
-      return Self.paper(members, index: n, diagnostics: &d, source: source)
-    }
+    let (mapped, found) = Parallel.map(items.count) { n, d in Self.paper(item: items[n], index: n, diagnostics: &d, source: source) }
     diagnostics += found
     var papers = mapped.compactMap { $0 }
     CitationKeys.fillMissing(&papers)
     return ReadResult(papers: papers, diagnostics: diagnostics)
+  }
+
+  /// The paper for the item at `index` (from 0) of the array; none, with a warning, when the
+  /// item is not an object.
+  static func paper(item: JSONNode, index: Int, diagnostics: inout [Diagnostic], source: String?) -> Paper? {
+    guard case .object(let members) = item else {
+      diagnostics.append(
+        Diagnostic(.warning, "csl-json.item", "item \(index + 1) is not an object; skipped",
+          at: SourceLocation(file: source, line: 1, column: 1)))
+      return nil
+    }
+    return paper(members, index: index, diagnostics: &diagnostics, source: source)
   }
 
   static func paper(_ members: [(String, JSONNode)], index: Int, diagnostics: inout [Diagnostic], source: String?)
