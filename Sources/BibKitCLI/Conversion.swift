@@ -89,7 +89,9 @@ public struct Conversion {
       }
       while let papers = batches.next() {
         read += papers.count
-        if checkOnly || failure != nil { continue }
+        // After a failed write the batches are still written (not put), so the messages are
+        // those of a run that reads everything first.
+        if checkOnly { continue }
         if batchWriter == nil {
           options.preambles = to == .bibtex ? batches.metadata?.preambles ?? [] : []
           batchWriter = writer.batchWriter(options: options)

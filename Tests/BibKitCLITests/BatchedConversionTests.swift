@@ -188,6 +188,16 @@ import Testing
     #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["big.bib", "out.json"])
   }
 
+  @Test func outputThatCannotBeCreated() throws {
+    let (dir, file) = try Self.inputFile()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (whole, batched) = try Self.both(["--to", "bibtex", "-o", dir.path], file: file)
+    #expect(whole.status == 73)
+    #expect(whole.stderr.last == "\(dir.path): error: cannot create: not a regular file")
+    #expect(whole.stderr.contains { $0.contains("the day of") })
+    #expect(batched == whole)
+  }
+
   @Test func writeErrorOnStandardOutput() throws {
     let (dir, file) = try Self.inputFile()
     defer { try? FileManager.default.removeItem(at: dir) }
