@@ -2,7 +2,7 @@ import CustomDump
 import Foundation
 import Testing
 
-@testable import BibKit
+@_spi(Fuzzing) @testable import BibKit
 
 /// The real .bib files in ../shared/corpora/bibtex, read in place; skipped when absent.
 @Suite struct BibTeXCorpusTests {
@@ -171,5 +171,14 @@ import Testing
     print(String(decoding: out, as: UTF8.self).prefix(3000))
     for (a, b) in zip(first.papers, second.papers) where a != b { print(diff(a, b) ?? "") }
     #expect(first.papers == second.papers)
+    // The fuzzers' further properties: reading in chunks or in batches agrees with one read.
+    switch format {
+    case .bibtex:
+      #expect(FuzzChecks.bibtexChunksAgree(bytes))
+      #expect(FuzzChecks.bibtexBatchesAgree(bytes))
+    case .ris: #expect(FuzzChecks.risBatchesAgree(bytes))
+    case .cslJSON: #expect(FuzzChecks.cslJSONBatchesAgree(bytes))
+    default: break
+    }
   }
 }

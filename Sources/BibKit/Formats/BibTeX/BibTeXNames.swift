@@ -193,8 +193,9 @@ enum BibTeXNames {
     }
     // von Last, [Jr,] First
     let vl = groups[0]
-    // More than two commas: BibTeX warns and runs the rest together as First.
-    let first = groups.count >= 3 ? groups[2...].map { $0.joined(separator: " ") }.joined(separator: " ") : join(groups[1][...])
+    // More than two commas: BibTeX warns and runs the rest together as First (its words, so
+    // empty parts between commas add no spaces).
+    let first = groups.count >= 3 ? groups[2...].joined().joined(separator: " ") : join(groups[1][...])
     let jr = groups.count >= 3 ? join(groups[1][...]) : ""
     var von: ArraySlice<String> = []
     var last = vl[...]
