@@ -12,7 +12,7 @@ public struct BibTeXReader: BibliographyReader {
   /// ``batches(_:options:)`` (see BibTeXBatches.swift).
   public var batchThreshold = 8 << 20
   /// Input bytes per chunk of a batch; a batch has one chunk per core.
-  public var batchChunkBytes = 512 << 10
+  public var batchChunkBytes = 256 << 10
 
   public init() {}
 
