@@ -170,6 +170,17 @@ import Testing
     try Self.expectSame(text)
   }
 
+  @Test func parentKeyWithALetterThatIsNotUTF8() throws {
+    // Windows-1252 input: the parent's key has an é, one byte; read as UTF-8 by mistake it
+    // would not match the key the reader gives the entry.
+    var text = (0..<30).map { "@inproceedings{k\($0), title = {T\($0)}, crossref = {caf\u{E9}}}\n" }.joined()
+    text += "@proceedings{caf\u{E9}, title = {The Caf\u{E9} Proceedings}, year = 1999}\n"
+    let bytes = Array(text.utf8).flatMap { $0 == 0xC3 ? [] : $0 == 0xA9 ? [UInt8(0xE9)] : [$0] }
+    let whole = try Self.whole(bytes)
+    #expect(whole.papers.first?.containerTitle?.plainText == "The Café Proceedings")
+    try Self.expectSame(bytes)
+  }
+
   @Test func notUTF8AndNoEntries() throws {
     var bytes = Array(Self.entries(0..<30) { "title = {Caf\u{E9} \($0)}" }.utf8)
     // é as Windows-1252, one byte.

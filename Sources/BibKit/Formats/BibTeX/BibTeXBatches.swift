@@ -72,8 +72,9 @@ extension BibTeXReader {
       cores: Int = ProcessInfo.activeCores, aheadBytes: Int = 8 << 20
     ) {
       guard !options.strict, input.count >= threshold else { return nil }
-      referenced = Self.references(input)
       bytes = Windows1252.decodedInput(input, code: "bibtex.encoding", source: options.source, into: &encoding)
+      // The keys as the parser will read them: from the input as UTF-8.
+      referenced = Self.references(bytes)
       source = options.source
       self.options = options
       self.chunkBytes = max(chunkBytes, 1)
