@@ -5,19 +5,18 @@
 /// Reading a large BibTeX input a batch at a time, so that converting it holds one batch of
 /// entries and papers at once rather than all of them.
 ///
-/// A batch is a few megabytes of input, cut into one chunk per core as
-/// ``BibTeXParser/parsed(bytes:source:chunks:threshold:guessing:)`` cuts a whole input. The
-/// batch's first chunk starts where the batch before it stopped, with the macros defined by
-/// then, so it is parsed as a parse from the start would parse it. The other chunks are
-/// parsed ahead, from guessed macros, and checked in order; a chunk that fails its check,
-/// or that a value of the chunk before it ran into, is left for the next batch, which starts
-/// exactly where the parse from the start stands.
+/// A batch is one chunk per core, parsed by ``BibTeXParser/parseChunks(_:source:from:starts:limit:guessing:)``
+/// as a whole input's chunks are: its first chunk starts where the batch before it stopped,
+/// with the macros defined by then; a later chunk that fails its check, or that a value of
+/// the chunk before it ran into, is left for the next batch.
 ///
 /// Repeated keys are found across batches (the first entry wins, as in ``BibTeXReader``).
-/// Inputs whose entries may take fields from others (a `crossref` or `xdata` field, whose
-/// parent can be anywhere) are read whole, as are strict reads, which stop at the first
-/// error. The first batch runs past the last `@preamble`, so a BibTeX writer knows every
-/// preamble before it writes an entry.
+/// `crossref` and `xdata` parents can come anywhere after their children: a byte scan tells
+/// which keys are named, and a second parse running ahead of the batches keeps those entries
+/// (its batches are reused while they stay close). When the scan cannot tell, the input is
+/// parsed whole and mapped a batch at a time. Strict reads, which stop at the first error,
+/// are read whole. The first batch runs past the last `@preamble`, so a BibTeX writer knows
+/// every preamble before it writes an entry.
 extension BibTeXReader {
   public func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
     Batches(input, options: options, threshold: batchThreshold, chunkBytes: batchChunkBytes)
@@ -25,15 +24,15 @@ extension BibTeXReader {
 
   struct Batches: PaperBatches {
     let bytes: [UInt8]
-    let source: String?
     let options: ReadOptions
+    var source: String? { options.source }
     /// Input bytes per chunk, and chunks per batch.
     let chunkBytes: Int
     let cores: Int
     /// Where the last `@preamble` starts, or -1.
     let lastPreamble: Int
     /// Where the next batch starts.
-    var main = Cursor()
+    var main = BibTeXParser.State()
     /// Keys seen (lower case), with the line of their first entry.
     var firstLine: [String: Int] = [:]
     var preambles: [String] = []
@@ -54,11 +53,11 @@ extension BibTeXReader {
     /// Entries that others name, found by a second parse running ahead of the batches: the
     /// first entry of each key, before inheritance, as ``BibTeXReader`` looks parents up.
     var parents: [String: RawEntry] = [:]
-    var ahead = Cursor()
+    var ahead = BibTeXParser.State()
     /// Batches the parse running ahead has done, kept for the batches to use instead of
     /// parsing again while they cover no more than ``aheadBytes`` past ``main``: parents
     /// usually follow their children closely (BibTeX wants them after).
-    var queue: [(start: Int, parser: BibTeXParser, end: Cursor)] = []
+    var queue: [(start: Int, parser: BibTeXParser, end: BibTeXParser.State)] = []
     let aheadBytes: Int
     /// Keys whose parents, and their parents in turn, are in ``parents`` or do not exist.
     var settled: Set<String> = []
@@ -75,7 +74,6 @@ extension BibTeXReader {
       bytes = Windows1252.decodedInput(input, code: "bibtex.encoding", source: options.source, into: &encoding)
       // The keys as the parser will read them: from the input as UTF-8.
       referenced = Self.references(bytes)
-      source = options.source
       self.options = options
       self.chunkBytes = max(chunkBytes, 1)
       self.cores = max(1, min(cores, 8))
@@ -112,13 +110,13 @@ extension BibTeXReader {
         (parser, main) = (first.parser, first.end)
       } else {
         queue = []
-        parser = main.parseBatch(bytes, source: source, chunkBytes: chunkBytes, cores: cores, through: lastPreamble)
+        parser = parseBatch(from: &main, through: lastPreamble)
         harvest(parser.entries)
       }
       // The first batch takes in every preamble (a chunk that failed its check can end a
       // batch early).
       while main.at <= lastPreamble, main.at < bytes.count {
-        let more = main.parseBatch(bytes, source: source, chunkBytes: chunkBytes, cores: cores, through: lastPreamble)
+        let more = parseBatch(from: &main, through: lastPreamble)
         harvest(more.entries)
         parser.entries += more.entries
         parser.preambles += more.preambles
@@ -148,6 +146,18 @@ extension BibTeXReader {
       return papers
     }
 
+    /// Parses the next batch from `state` (at least through offset `through`), one chunk
+    /// per core, and moves `state` past it. A chunk that fails its check, or that a value of
+    /// the chunk before it ran into, is left for the next batch.
+    func parseBatch(from state: inout BibTeXParser.State, through: Int) -> BibTeXParser {
+      var end = max(state.at + chunkBytes * cores, through + 1)
+      // A short remainder joins this batch.
+      let last = end + chunkBytes >= bytes.count
+      if last { end = bytes.count }
+      let starts = BibTeXParser.chunkStarts(bytes, from: state.at, to: end, chunks: cores)
+      return BibTeXParser.parseChunks(bytes, source: source, from: &state, starts: starts, limit: last ? Int.max : end).parser
+    }
+
     /// Reads ahead until every key in `keys`, and every key their entries name in turn, is
     /// in ``parents`` or the input ends.
     mutating func settle(_ keys: [String]) {
@@ -156,7 +166,7 @@ extension BibTeXReader {
         guard !settled.contains(k) else { continue }
         while parents[k] == nil, ahead.at < bytes.count {
           let start = ahead.at
-          let parser = ahead.parseBatch(bytes, source: source, chunkBytes: chunkBytes, cores: cores, through: -1)
+          let parser = parseBatch(from: &ahead, through: -1)
           harvest(parser.entries)
           if start == (queue.last?.end.at ?? main.at), ahead.at - main.at <= aheadBytes {
             queue.append((start: start, parser: parser, end: ahead))
@@ -263,9 +273,9 @@ extension BibTeXReader {
           else { return nil }
           let value = String(decoding: UnsafeBufferPointer(rebasing: b[(v + 1)..<e]), as: UTF8.self)
           if named.count == 5 {
-            for k in value.split(separator: ",") { keys.insert(String(k).trimmingSpaces().lowercased()) }
+            for k in value.split(separator: ",") { keys.insert(Inheritance.parentKey(k)) }
           } else {
-            keys.insert(value.trimmingSpaces().lowercased())
+            keys.insert(Inheritance.parentKey(value))
           }
           p = e + 1
         }
@@ -290,78 +300,6 @@ extension BibTeXReader {
         }
         return found
       }
-    }
-  }
-
-  /// A place between entries where a parse from the start stands, with its state there.
-  struct Cursor {
-    var at = 0
-    var line = 1
-    var lineStart = 0
-    var macros = BibTeXParser.monthMacros
-
-    /// Parses the next few megabytes (at least through offset `through`) and moves past
-    /// them. The first chunk starts here with the macros defined by here, so it parses as a
-    /// parse from the start would; the others are parsed at the same time from guessed
-    /// macros and checked in order. A chunk that fails its check, or that a value of the
-    /// chunk before it ran into, is left for the next call.
-    mutating func parseBatch(
-      _ bytes: [UInt8], source: String?, chunkBytes: Int, cores: Int, through: Int
-    ) -> BibTeXParser {
-      var end = max(at + chunkBytes * cores, through + 1)
-      // A short remainder joins this batch.
-      let last = end + chunkBytes >= bytes.count
-      if last { end = bytes.count }
-      var cuts = [at]
-      bytes.withUnsafeBufferPointer { buffer in
-        var probe = BibTeXParser(bytes: [], source: nil)
-        probe.b = buffer
-        for k in 1..<cores {
-          var p = max(at + k * (end - at) / cores, cuts[cuts.count - 1] + 1)
-          while p < end, !probe.isEntryStart(p) { p += 1 }
-          if p < end { cuts.append(p) }
-        }
-        probe.b = UnsafeBufferPointer(start: nil, count: 0)
-      }
-      let starts = cuts
-      let guesses = starts.count > 1 ? BibTeXParser.likelyMacros(bytes, before: starts, known: macros) : [macros]
-      // The line and line start at each chunk start, counted on from the batch's start.
-      var lines = [(line, lineStart)]
-      bytes.withUnsafeBufferPointer { buffer in
-        for k in 1..<starts.count {
-          let (count, lastStart) = SWAR.lineFeeds(UnsafeBufferPointer(rebasing: buffer[starts[k - 1]..<starts[k]]))
-          let (l, s) = lines[k - 1]
-          lines.append((l + count, count == 0 ? s : starts[k - 1] + lastStart))
-        }
-      }
-      let places = lines
-      let limit = last ? Int.max : end
-      let parts = Parallel.chunks(starts.count, threshold: 2) { range -> [BibTeXParser] in
-        range.map { k in
-          var p = BibTeXParser(bytes: bytes, source: source, macros: guesses[k])
-          (p.i, p.line, p.lineStart) = (starts[k], places[k].0, places[k].1)
-          p.limit = k + 1 < starts.count ? starts[k + 1] : limit
-          if k > 0 { p.speculation = Speculation() }
-          p.parse()
-          return p
-        }
-      }.flatMap { $0 }
-      // The first chunk is right as it is; each later one is kept while the chunk before it
-      // ended where it begins and its guesses check out.
-      var result = parts[0]
-      var known = parts[0].macros
-      var k = 1
-      while k < parts.count, result.i == starts[k] {
-        var part = parts[k]
-        guard part.check(against: &known) else { break }
-        result.entries += part.entries
-        result.preambles += part.preambles
-        result.diagnostics += part.diagnostics
-        (result.i, result.line, result.lineStart) = (part.i, part.line, part.lineStart)
-        k += 1
-      }
-      (at, line, lineStart, macros) = (result.i, result.line, result.lineStart, known)
-      return result
     }
   }
 }

@@ -29,42 +29,90 @@ extension BibTeXParser {
     bytes: [UInt8], source: String?, chunks: Int = ProcessInfo.activeCores, threshold: Int = chunkThreshold,
     guessing: Bool = true
   ) -> BibTeXParser {
-    var whole = BibTeXParser(bytes: bytes, source: source)
     let starts = chunkStarts(bytes, chunks: min(chunks, 8), threshold: threshold)
-    guard starts.count > 1 else {
-      whole.parse()
-      return whole
+    if starts.count > 1 {
+      var state = State()
+      let (joined, complete) = parseChunks(bytes, source: source, from: &state, starts: starts, limit: Int.max, guessing: guessing)
+      if complete { return joined }
     }
-    let guesses = guessing ? likelyMacros(bytes, before: starts) : Array(repeating: monthMacros, count: starts.count)
-    let parts = Parallel.chunks(starts.count, threshold: 2) { range -> [BibTeXParser] in
-      range.map { k in
-        var p = BibTeXParser(bytes: bytes, source: source, macros: guesses[k])
-        p.i = starts[k]
-        p.limit = k + 1 < starts.count ? starts[k + 1] : Int.max
-        if k > 0 {
-          p.speculation = Speculation()
-          (p.line, p.lineStart) = lineAndStart(bytes, before: starts[k])
-        }
-        p.parse()
-        return p
-      }
-    }.flatMap { $0 }
-    if let merged = merge(parts, starts: starts) { return merged }
+    var whole = BibTeXParser(bytes: bytes, source: source)
     whole.parse()
     return whole
   }
 
-  /// Offsets where chunks begin: 0, then the first entry start at or after each equal cut.
-  static func chunkStarts(_ bytes: [UInt8], chunks: Int, threshold: Int) -> [Int] {
-    guard chunks > 1, bytes.count >= threshold else { return [0] }
-    var starts = [0]
+  /// Where a parse from the start stands between entries, and what it knows there.
+  struct State {
+    var at = 0
+    var line = 1
+    var lineStart = 0
+    var macros = BibTeXParser.monthMacros
+  }
+
+  /// Parses the chunks that begin at `starts` (the first at `state.at`) at once, the last
+  /// one stopping at `limit`. The first chunk starts from `state`, so it parses as a parse
+  /// from the start would; each later one starts from guessed macros and is checked, in
+  /// order, against the macros really defined before it. Returns the chunks joined while each
+  /// began where the one before it ended and checked out, and whether all did; `state` moves
+  /// to where the joined parse stops.
+  static func parseChunks(
+    _ bytes: [UInt8], source: String?, from state: inout State, starts: [Int], limit: Int, guessing: Bool = true
+  ) -> (parser: BibTeXParser, complete: Bool) {
+    let known = state.macros
+    let guesses =
+      starts.count == 1 ? [known]
+      : guessing ? likelyMacros(bytes, before: starts, known: known)
+      : [known] + Array(repeating: monthMacros, count: starts.count - 1)
+    // The line and line start at each chunk start, counted on from the first.
+    var lines = [(state.line, state.lineStart)]
+    bytes.withUnsafeBufferPointer { buffer in
+      for k in 1..<starts.count {
+        let (count, lastStart) = SWAR.lineFeeds(UnsafeBufferPointer(rebasing: buffer[starts[k - 1]..<starts[k]]))
+        let (l, s) = lines[k - 1]
+        lines.append((l + count, count == 0 ? s : starts[k - 1] + lastStart))
+      }
+    }
+    let places = lines
+    let parts = Parallel.chunks(starts.count, threshold: 2) { range -> [BibTeXParser] in
+      range.map { k in
+        var p = BibTeXParser(bytes: bytes, source: source, macros: guesses[k])
+        (p.i, p.line, p.lineStart) = (starts[k], places[k].0, places[k].1)
+        p.limit = k + 1 < starts.count ? starts[k + 1] : limit
+        if k > 0 { p.speculation = Speculation() }
+        p.parse()
+        return p
+      }
+    }.flatMap { $0 }
+    var result = parts[0]
+    var macros = parts[0].macros
+    var k = 1
+    while k < parts.count, result.i == starts[k] {
+      var part = parts[k]
+      guard part.check(against: &macros) else { break }
+      result.entries += part.entries
+      result.preambles += part.preambles
+      result.diagnostics += part.diagnostics
+      (result.i, result.line, result.lineStart) = (part.i, part.line, part.lineStart)
+      k += 1
+    }
+    result.macros = macros
+    result.limit = limit
+    state = State(at: result.i, line: result.line, lineStart: result.lineStart, macros: macros)
+    return (result, k == parts.count)
+  }
+
+  /// Offsets where chunks of `from..<to` (the whole input by default) begin: `from`, then
+  /// the first entry start at or after each equal cut.
+  static func chunkStarts(_ bytes: [UInt8], from: Int = 0, to: Int? = nil, chunks: Int, threshold: Int = 0) -> [Int] {
+    let end = to ?? bytes.count
+    guard chunks > 1, end - from >= threshold else { return [from] }
+    var starts = [from]
     bytes.withUnsafeBufferPointer { buffer in
       var probe = BibTeXParser(bytes: [], source: nil)
       probe.b = buffer
       for k in 1..<chunks {
-        var p = max(k * buffer.count / chunks, (starts.last ?? 0) + 1)
-        while p < buffer.count, !probe.isEntryStart(p) { p += 1 }
-        if p < buffer.count { starts.append(p) }
+        var p = max(from + k * (end - from) / chunks, starts[starts.count - 1] + 1)
+        while p < end, !probe.isEntryStart(p) { p += 1 }
+        if p < end { starts.append(p) }
       }
       probe.b = UnsafeBufferPointer(start: nil, count: 0)
     }
@@ -106,33 +154,6 @@ extension BibTeXParser {
     let start = j
     while j < b.count, Self.isNameByte(b[j]), j - start < 8 { j += 1 }
     return String(decoding: UnsafeBufferPointer(rebasing: b[start..<j]), as: UTF8.self).lowercased()
-  }
-
-  /// The line number at `offset` and the offset where that line starts.
-  static func lineAndStart(_ bytes: [UInt8], before offset: Int) -> (Int, Int) {
-    let (count, start) = bytes.withUnsafeBufferPointer { SWAR.lineFeeds(UnsafeBufferPointer(rebasing: $0[0..<offset])) }
-    return (count + 1, start)
-  }
-
-  /// The chunks joined, their speculations checked; nil when a chunk did not end where the
-  /// next began, or a value read again did not read as before.
-  static func merge(_ parts: [BibTeXParser], starts: [Int]) -> BibTeXParser? {
-    for k in 0..<(parts.count - 1) where parts[k].i != starts[k + 1] { return nil }
-    var result = parts[0]
-    var macros = parts[0].macros
-    for k in 1..<parts.count {
-      var part = parts[k]
-      guard part.check(against: &macros) else { return nil }
-      result.entries += part.entries
-      result.preambles += part.preambles
-      result.diagnostics += part.diagnostics
-    }
-    result.macros = macros
-    result.limit = Int.max
-    result.i = parts[parts.count - 1].i
-    result.line = parts[parts.count - 1].line
-    result.lineStart = parts[parts.count - 1].lineStart
-    return result
   }
 
   /// Corrects this speculative chunk for `macros`, the macros defined before it, which then

@@ -448,10 +448,16 @@ enum Inheritance {
   static func named(by entry: RawEntry) -> [String] {
     var keys: [String] = []
     if let xdata = entry.field("xdata")?.value {
-      for k in xdata.split(separator: ",") { keys.append(String(k).trimmingSpaces().lowercased()) }
+      for k in xdata.split(separator: ",") { keys.append(parentKey(k)) }
     }
-    if let crossref = entry.field("crossref")?.value { keys.append(crossref.trimmingSpaces().lowercased()) }
+    if let crossref = entry.field("crossref")?.value { keys.append(parentKey(crossref)) }
     return keys
+  }
+
+  /// A key as a `crossref` or `xdata` value names it, as parents are looked up: trimmed, in
+  /// lower case.
+  static func parentKey(_ key: some StringProtocol) -> String {
+    String(key).trimmingSpaces().lowercased()
   }
 
   /// BibTeX and biblatex names of one field: a child that has either takes neither.
@@ -495,7 +501,7 @@ enum Inheritance {
     defer { visiting.removeLast() }
     var e = entry
     func parentEntry(_ key: String) -> RawEntry? {
-      let k = key.trimmingSpaces().lowercased()
+      let k = parentKey(key)
       guard !k.isEmpty else { return nil }
       if visiting.contains(k) {
         diagnostics.append(
