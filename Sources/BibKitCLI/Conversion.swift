@@ -49,6 +49,27 @@ public struct Conversion {
       emit(Diagnostic(.error, "cli", message, at: location))
       return status
     }
+    func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+    /// `bibkit check`'s last line; its exit status.
+    func checked(_ papers: Int) -> Int32 {
+      let e = counts[.error] ?? 0
+      io.writeStandardError(
+        "\(plural(papers, "entry", "entries")), \(plural(e, "error", "errors")), \(plural(counts[.warning] ?? 0, "warning", "warnings"))")
+      return e > 0 ? ExitStatus.dataError : ExitStatus.success
+    }
+    func warnDroppedPreambles(_ preambles: [String]) {
+      if to != .bibtex, !preambles.isEmpty {
+        emit(Diagnostic(.warning, "write.dropped", "\(to) has no place for @preamble; \(preambles.count) preamble(s) not written"))
+      }
+    }
+    /// The line that sums up a conversion, unless `--quiet`.
+    func summary(read: Int, from formats: String, inputs: Int, written: Int, target: String) {
+      guard !quiet else { return }
+      io.writeStandardError(
+        "bibkit: read \(read) papers (\(formats)) from \(plural(inputs, "input", "inputs")),"
+          + " wrote \(written) \(to) entries to \(target == "-" ? "standard output" : target);"
+          + " \(plural(counts[.error] ?? 0, "error", "errors")), \(plural(counts[.warning] ?? 0, "warning", "warnings"))")
+    }
 
     guard let writer = registry.format(to)?.writer else {
       return fail(ExitStatus.usage, nil, "bibkit cannot write '\(to)'")
@@ -65,8 +86,19 @@ public struct Conversion {
     func inBatches(_ batches: inout any PaperBatches, name: String, format: String) -> Int32 {
       let target = output ?? "-"
       var file: FileIO.AtomicFile?
+      func openedFile() throws(FileIO.ReplaceError) -> FileIO.AtomicFile {
+        if let file { return file }
+        let f = try FileIO.AtomicFile(path: target)
+        file = f
+        return f
+      }
+      // Made once the preambles are known: from the first batch on.
       var batchWriter: (any BatchWriter)?
-      var options = writeOptions
+      func makeWriter(_ preambles: [String]) -> (any BatchWriter)? {
+        var options = writeOptions
+        options.preambles = preambles
+        return writer.batchWriter(options: options)
+      }
       var writeDiagnostics: [Diagnostic] = []
       var read = 0
       var written = 0
@@ -79,10 +111,7 @@ public struct Conversion {
             }
             continue
           }
-          do {
-            if file == nil { file = try FileIO.AtomicFile(path: target) }
-            try file!.append(part)
-          } catch {
+          do { try openedFile().append(part) } catch {
             failure = Self.failure(error, target)
           }
         }
@@ -92,10 +121,7 @@ public struct Conversion {
         // After a failed write the batches are still written (not put), so the messages are
         // those of a run that reads everything first.
         if checkOnly { continue }
-        if batchWriter == nil {
-          options.preambles = to == .bibtex ? batches.metadata?.preambles ?? [] : []
-          batchWriter = writer.batchWriter(options: options)
-        }
+        if batchWriter == nil { batchWriter = makeWriter(batches.metadata?.preambles ?? []) }
         let r = batchWriter!.write(papers, keys: CitationKeys.assign(papers))
         writeDiagnostics += r.diagnostics
         written += r.count
@@ -112,29 +138,15 @@ public struct Conversion {
       if read == 0, !errors {
         emit(Diagnostic(.note, "cli", "no papers in this input", at: .file(name)))
       }
-      if checkOnly {
-        let e = counts[.error] ?? 0
-        let w = counts[.warning] ?? 0
-        io.writeStandardError(
-          "\(read) entr\(read == 1 ? "y" : "ies"), \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
-        return e > 0 ? ExitStatus.dataError : ExitStatus.success
-      }
-      if to != .bibtex, !preambles.isEmpty {
-        emit(Diagnostic(.warning, "write.dropped", "\(to) has no place for @preamble; \(preambles.count) preamble(s) not written"))
-      }
-      if batchWriter == nil {
-        options.preambles = to == .bibtex ? preambles : []
-        batchWriter = writer.batchWriter(options: options)
-      }
+      if checkOnly { return checked(read) }
+      warnDroppedPreambles(preambles)
+      if batchWriter == nil { batchWriter = makeWriter(preambles) }
       let end = batchWriter!.finish()
       writeDiagnostics += end.diagnostics
       for d in writeDiagnostics { emit(d) }
       put(end.parts)
       if failure == nil, target != "-" {
-        do {
-          if file == nil { file = try FileIO.AtomicFile(path: target) }
-          try file!.commit()
-        } catch {
+        do { try openedFile().commit() } catch {
           failure = Self.failure(error, target)
         }
       }
@@ -142,14 +154,7 @@ public struct Conversion {
         file?.abort()
         return fail(failure.status, failure.at, failure.message)
       }
-      if !quiet {
-        let e = counts[.error] ?? 0
-        let w = counts[.warning] ?? 0
-        io.writeStandardError(
-          "bibkit: read \(read) papers (\(format)) from 1 input,"
-            + " wrote \(written) \(to) entries to \(target == "-" ? "standard output" : target);"
-            + " \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
-      }
+      summary(read: read, from: format, inputs: 1, written: written, target: target)
       return ExitStatus.success
     }
 
@@ -266,18 +271,12 @@ public struct Conversion {
     }
 
     if checkOnly {
-      let e = counts[.error] ?? 0
-      let w = counts[.warning] ?? 0
-      io.writeStandardError(
-        "\(papers.count) entr\(papers.count == 1 ? "y" : "ies"), \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
       if keepUntilExit { KeptUntilExit.values.append(papers) }
-      return e > 0 ? ExitStatus.dataError : ExitStatus.success
+      return checked(papers.count)
     }
     var options = writeOptions
     options.preambles = preambles
-    if to != .bibtex, !preambles.isEmpty {
-      emit(Diagnostic(.warning, "write.dropped", "\(to) has no place for @preamble; \(preambles.count) preamble(s) not written"))
-    }
+    warnDroppedPreambles(preambles)
     let written = writer.write(papers, options: options)
     for d in written.diagnostics { emit(d) }
 
@@ -292,15 +291,9 @@ public struct Conversion {
         return fail(f.status, f.at, f.message)
       }
     }
-    if !quiet {
-      let from = Set(formatsRead).sorted().joined(separator: "+")
-      let e = counts[.error] ?? 0
-      let w = counts[.warning] ?? 0
-      io.writeStandardError(
-        "bibkit: read \(papers.count) papers (\(from)) from \(sources.count) input\(sources.count == 1 ? "" : "s"),"
-          + " wrote \(written.count) \(to) entries to \(target == "-" ? "standard output" : target);"
-          + " \(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")")
-    }
+    summary(
+      read: papers.count, from: Set(formatsRead).sorted().joined(separator: "+"), inputs: sources.count,
+      written: written.count, target: target)
     if keepUntilExit { KeptUntilExit.values += [papers, written] }
     return ExitStatus.success
   }
