@@ -24,12 +24,8 @@
     let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
     guard let whole = try? BibTeXReader().read(input, options: options) else { return true }
     for (chunk, ahead) in [(64, 0), (700, 1 << 20)] {
-      guard var b = BibTeXReader.Batches(input, options: options, threshold: 0, chunkBytes: chunk, cores: 2, aheadBytes: ahead)
-      else { return false }
-      var papers: [Paper] = []
-      while let batch = b.next() { papers += batch }
-      guard papers == whole.papers, b.diagnostics == whole.diagnostics,
-        b.metadata?.preambles ?? [] == whole.metadata?.preambles ?? []
+      guard var b = BibTeXReader.Batches(input, options: options, threshold: 0, chunkBytes: chunk, cores: 2, aheadBytes: ahead),
+        agree(&b, with: whole), b.metadata?.preambles ?? [] == whole.metadata?.preambles ?? []
       else { return false }
     }
     return true
@@ -39,14 +35,13 @@
   /// one read.
   public static func risBatchesAgree(_ input: [UInt8]) -> Bool {
     let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
-    guard let b = RISReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
-    return agree(b, with: try? RISReader().read(input, options: options))
+    guard var b = RISReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
+    return agree(&b, with: try? RISReader().read(input, options: options))
   }
 
-  /// Whether the batches, joined, give the papers and diagnostics of `whole`.
-  static func agree(_ batches: some PaperBatches, with whole: ReadResult?) -> Bool {
+  /// Whether the batches, read to the end, give the papers and diagnostics of `whole`.
+  static func agree(_ b: inout some PaperBatches, with whole: ReadResult?) -> Bool {
     guard let whole else { return false }
-    var b = batches
     var papers: [Paper] = []
     while let batch = b.next() { papers += batch }
     return papers == whole.papers && b.diagnostics == whole.diagnostics
@@ -61,8 +56,8 @@
     let parsed = (try? parser.value(depth: 0)) != nil
     if checker.skipValue(depth: 0) != parsed || (parsed && checker.i != parser.i) { return false }
     let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
-    guard let b = CSLJSONReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
-    return agree(b, with: try? CSLJSONReader().read(input, options: options))
+    guard var b = CSLJSONReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
+    return agree(&b, with: try? CSLJSONReader().read(input, options: options))
   }
 
   /// Reading an Atom feed in 2 and 3 pieces gives the same entries, totals or error as one

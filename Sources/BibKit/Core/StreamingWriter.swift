@@ -1,6 +1,8 @@
-/// Writes a bibliography page by page (results arriving from the network), with output
-/// identical to writing all papers at once: keys stay unique across pages, and CSL-JSON's
-/// array is opened once and closed at the end.
+/// Writes a bibliography page by page (results arriving from the network) through the
+/// writer's ``BatchWriter``: CSL-JSON's array is opened once and closed at the end, and keys
+/// stay unique across pages. A generated key is decided on its own page, so where papers on
+/// different pages share a base key, the later one takes the next free suffix (writing all
+/// at once would order the group by date).
 public struct StreamingWriter {
   var batches: any BatchWriter
   var taken = Set<String>()
