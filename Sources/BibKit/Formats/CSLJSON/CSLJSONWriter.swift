@@ -31,7 +31,8 @@ public struct CSLJSONWriter: BibliographyWriter {
         var out: [UInt8] = []
         out.reserveCapacity(range.count * 1024)
         for i in range {
-          out += before + i == 0 ? [UInt8(ascii: "["), 0x0A] : [UInt8(ascii: ","), 0x0A]
+          out.append(before + i == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
+          out.append(0x0A)
           JSONValue.spaces(2, into: &out)
           CSLJSONWriter().writeItem(papers[i], key: keys[i], into: &out)
         }
