@@ -187,6 +187,17 @@ import Testing
     p.identifiers.isbn = ["1", "2"]
     p.translators = [Person(given: "T", family: "U")]
     papers.append(p)
+    // Custom members out of order, one name twice (they keep their order) and a name that
+    // needs escaping.
+    var q = papers[1]
+    q.hasCode = true
+    q.urls = ["https://a.example", "https://b.example"]
+    q.extraFields = [
+      ExtraField(source: "ris", name: "ZZ", value: "second"), ExtraField(source: "bibtex", name: "b\"q", value: "x"),
+      ExtraField(source: "ris", name: "ZZ", value: "third"), ExtraField(source: "arxiv", name: "a", value: "y"),
+    ]
+    q.codeLinks = ["https://c.example"]
+    papers.append(q)
     let writer = CSLJSONWriter()
     for (i, paper) in papers.enumerated() {
       var streamed: [UInt8] = []

@@ -102,44 +102,50 @@ enum JSONValue: Equatable {
 
   /// A JSON string: runs without escapes are copied whole; non-ASCII stays UTF-8.
   static func quote(_ s: String, into out: inout [UInt8]) {
-    out.append(UInt8(ascii: "\""))
     var s = s
-    s.withUTF8 { b in
-      guard let base = b.baseAddress else { return }
-      let n = b.count
-      var runStart = 0
-      var i = 0
-      while i < n {
-        // Eight bytes at a time while none of them needs an escape.
-        while i + 8 <= n, !SWAR.hasJSONEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
-          i += 8
-        }
-        guard i < n else { break }
-        let c = base[i]
-        guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else {
-          i += 1
-          continue
-        }
-        out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
-        out.append(UInt8(ascii: "\\"))
-        switch c {
-        case UInt8(ascii: "\""): out.append(c)
-        case UInt8(ascii: "\\"): out.append(c)
-        case 0x0A: out.append(UInt8(ascii: "n"))
-        case 0x0D: out.append(UInt8(ascii: "r"))
-        case 0x09: out.append(UInt8(ascii: "t"))
-        case 0x08: out.append(UInt8(ascii: "b"))
-        case 0x0C: out.append(UInt8(ascii: "f"))
-        default:
-          out.append(contentsOf: "u00".utf8)
-          out.append(hex[Int(c >> 4)])
-          out.append(hex[Int(c & 15)])
-        }
-        i += 1
-        runStart = i
-      }
-      out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: n - runStart))
+    s.withUTF8 { quote($0, into: &out) }
+  }
+
+  /// A JSON string of UTF-8 bytes.
+  static func quote(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    guard let base = b.baseAddress else {
+      out.append(UInt8(ascii: "\""))
+      return
     }
+    let n = b.count
+    var runStart = 0
+    var i = 0
+    while i < n {
+      // Eight bytes at a time while none of them needs an escape.
+      while i + 8 <= n, !SWAR.hasJSONEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+        i += 8
+      }
+      guard i < n else { break }
+      let c = base[i]
+      guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else {
+        i += 1
+        continue
+      }
+      out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
+      out.append(UInt8(ascii: "\\"))
+      switch c {
+      case UInt8(ascii: "\""): out.append(c)
+      case UInt8(ascii: "\\"): out.append(c)
+      case 0x0A: out.append(UInt8(ascii: "n"))
+      case 0x0D: out.append(UInt8(ascii: "r"))
+      case 0x09: out.append(UInt8(ascii: "t"))
+      case 0x08: out.append(UInt8(ascii: "b"))
+      case 0x0C: out.append(UInt8(ascii: "f"))
+      default:
+        out.append(contentsOf: "u00".utf8)
+        out.append(hex[Int(c >> 4)])
+        out.append(hex[Int(c & 15)])
+      }
+      i += 1
+      runStart = i
+    }
+    out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: n - runStart))
     out.append(UInt8(ascii: "\""))
   }
 }
@@ -150,17 +156,17 @@ enum JSONKeys {
   static func precedes(_ a: String, _ b: String) -> Bool {
     var a = a
     var b = b
-    return a.withUTF8 { x in
-      b.withUTF8 { y in
-        let n = Swift.min(x.count, y.count)
-        var i = 0
-        while i < n {
-          if x[i] != y[i] { return x[i] < y[i] }
-          i += 1
-        }
-        return x.count < y.count
-      }
+    return a.withUTF8 { x in b.withUTF8 { y in precedes(x, y) } }
+  }
+
+  static func precedes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+    let n = Swift.min(x.count, y.count)
+    var i = 0
+    while i < n {
+      if x[i] != y[i] { return x[i] < y[i] }
+      i += 1
     }
+    return x.count < y.count
   }
 
   static func isSorted(_ keys: [String]) -> Bool {

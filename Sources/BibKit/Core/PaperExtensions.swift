@@ -17,29 +17,31 @@ extension Paper {
     -> [ExtensionField]
   {
     var out: [ExtensionField] = []
-    if authorsTruncated, !carriesTruncation {
-      out.append(.init(name: "authors-truncated", value: "true"))
-    }
-    if issued?.yearInferred == true { out.append(.init(name: "year-inferred", value: "true")) }
-    if issued?.approximate == true, target != .cslJSON {
-      out.append(.init(name: "date-approximate", value: "true"))
-    }
-    if let d = firstVersionDate { out.append(.init(name: "first-version-date", value: d.description)) }
-    if let d = currentVersionDate {
-      out.append(.init(name: "current-version-date", value: d.description))
-    }
-    if let v = identifiers.arxiv?.version {
-      out.append(.init(name: "arxiv-version", value: String(v)))
-    }
-    if !codeLinks.isEmpty { out.append(.init(name: "code", value: codeLinks.joined(separator: " "))) }
-    if hasCode { out.append(.init(name: "code-badge", value: "true")) }
-    if !relatedLinks.isEmpty {
-      out.append(.init(name: "links", value: relatedLinks.joined(separator: " ")))
-    }
-    for field in extraFields where field.source != target.rawValue {
-      out.append(.init(name: field.source + "-" + field.name, value: field.value))
+    forEachExtensionField(for: target, carriesTruncation: carriesTruncation) { prefix, name, value in
+      out.append(.init(name: prefix.map { $0 + "-" + name } ?? name, value: value))
     }
     return out
+  }
+
+  /// Calls `body` with each of ``extensionFields(for:carriesTruncation:)`` in order, without
+  /// building the list: an extra field of another format comes as its source (`prefix`) and
+  /// its name, which the field's name joins with a `-`; BibKit's own names come with no prefix.
+  func forEachExtensionField(
+    for target: FormatID, carriesTruncation: Bool,
+    _ body: (_ prefix: String?, _ name: String, _ value: String) -> Void
+  ) {
+    if authorsTruncated, !carriesTruncation { body(nil, "authors-truncated", "true") }
+    if issued?.yearInferred == true { body(nil, "year-inferred", "true") }
+    if issued?.approximate == true, target != .cslJSON { body(nil, "date-approximate", "true") }
+    if let d = firstVersionDate { body(nil, "first-version-date", d.description) }
+    if let d = currentVersionDate { body(nil, "current-version-date", d.description) }
+    if let v = identifiers.arxiv?.version { body(nil, "arxiv-version", String(v)) }
+    if !codeLinks.isEmpty { body(nil, "code", codeLinks.joined(separator: " ")) }
+    if hasCode { body(nil, "code-badge", "true") }
+    if !relatedLinks.isEmpty { body(nil, "links", relatedLinks.joined(separator: " ")) }
+    for field in extraFields where field.source != target.rawValue {
+      body(field.source, field.name, field.value)
+    }
   }
 
   /// Warnings for facts no writer can carry: per-author affiliations.

@@ -60,15 +60,7 @@ public struct CSLJSONWriter: BibliographyWriter {
       return
     }
     var first = true
-    func member(_ k: String) {
-      out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-      out.append(0x0A)
-      first = false
-      JSONValue.spaces(4, into: &out)
-      JSONValue.quote(k, into: &out)
-      out.append(UInt8(ascii: ":"))
-      out.append(0x20)
-    }
+    func member(_ k: String) { Self.member(k, first: &first, into: &out) }
     func string(_ k: String, _ v: String?) {
       guard let v, !v.isEmpty else { return }
       member(k)
@@ -113,11 +105,7 @@ public struct CSLJSONWriter: BibliographyWriter {
     if !p.categories.isEmpty { strings("categories", p.categories) }
     string("citation-key", key)
     if let t = p.containerTitle, !t.isEmpty { string("container-title", Self.html(t)) }
-    let custom = customMembers(p)
-    if !custom.isEmpty {
-      member("custom")
-      JSONValue.object(custom).write(into: &out, indent: 4)
-    }
+    writeCustom(p, first: &first, into: &out)
     string("edition", p.edition)
     people("editor", p.editors)
     string("genre", p.genre)
@@ -204,35 +192,116 @@ public struct CSLJSONWriter: BibliographyWriter {
     return .object(members)
   }
 
-  /// The item's `custom` members for facts CSL has no variable for (not yet sorted).
-  func customMembers(_ p: Paper) -> [(String, JSONValue)] {
-    var custom: [(String, JSONValue)] = []
-    let arxivID = p.identifiers.arxiv?.id
-    if !PaperKind.cslTypes.contains(p.kind.rawValue) {
-      custom.append(("kind", .string(p.kind.rawValue)))
-    }
-    if let t = p.originalType { custom.append(("original-type", .string(t))) }
-    if let pc = p.identifiers.arxiv?.primaryCategory, p.categories.first != pc {
-      custom.append(("arxiv-primary-category", .string(pc)))
-    }
-    if let id = arxivID, p.number != nil, p.identifiers.doi != nil {
-      custom.append(("arxiv-id", .string(id)))
-    }
-    for ext in p.extensionFields(for: .cslJSON, carriesTruncation: false) {
-      if ext.value == "true", ["authors-truncated", "year-inferred", "code-badge"].contains(ext.name) {
-        custom.append((ext.name, .bool(true)))
-      } else {
-        custom.append((ext.name, .string(ext.value)))
+  /// The value of a member of an item's `custom` object.
+  enum CustomValue {
+    case text(String)
+    case yes
+    case list([String])
+
+    var json: JSONValue {
+      switch self {
+      case .text(let s): .string(s)
+      case .yes: .bool(true)
+      case .list(let l): .array(l.map { .string($0) })
       }
     }
-    if p.urls.count > 1 { custom.append(("urls", .array(p.urls.map { .string($0) }))) }
-    if p.identifiers.isbn.count > 1 {
-      custom.append(("isbn", .array(p.identifiers.isbn.map { .string($0) })))
+  }
+
+  /// Calls `body` with the item's `custom` members for facts CSL has no variable for (not
+  /// yet sorted). A member's name is `prefix-name` when it has a prefix, else `name`.
+  func forEachCustomMember(_ p: Paper, _ body: (_ prefix: String?, _ name: String, _ value: CustomValue) -> Void) {
+    if !PaperKind.cslTypes.contains(p.kind.rawValue) { body(nil, "kind", .text(p.kind.rawValue)) }
+    if let t = p.originalType { body(nil, "original-type", .text(t)) }
+    if let pc = p.identifiers.arxiv?.primaryCategory, p.categories.first != pc {
+      body(nil, "arxiv-primary-category", .text(pc))
     }
-    if p.identifiers.issn.count > 1 {
-      custom.append(("issn", .array(p.identifiers.issn.map { .string($0) })))
+    if let id = p.identifiers.arxiv?.id, p.number != nil, p.identifiers.doi != nil {
+      body(nil, "arxiv-id", .text(id))
+    }
+    p.forEachExtensionField(for: .cslJSON, carriesTruncation: false) { prefix, name, value in
+      if prefix == nil, value == "true", name == "authors-truncated" || name == "year-inferred" || name == "code-badge" {
+        body(nil, name, .yes)
+      } else {
+        body(prefix, name, .text(value))
+      }
+    }
+    if p.urls.count > 1 { body(nil, "urls", .list(p.urls)) }
+    if p.identifiers.isbn.count > 1 { body(nil, "isbn", .list(p.identifiers.isbn)) }
+    if p.identifiers.issn.count > 1 { body(nil, "issn", .list(p.identifiers.issn)) }
+  }
+
+  /// The item's `custom` members as a list (not yet sorted).
+  func customMembers(_ p: Paper) -> [(String, JSONValue)] {
+    var custom: [(String, JSONValue)] = []
+    forEachCustomMember(p) { prefix, name, value in
+      custom.append((prefix.map { $0 + "-" + name } ?? name, value.json))
     }
     return custom
+  }
+
+  /// Starts a member of an item at indent 2: `{` before the first, `,` before the others.
+  static func member(_ k: String, first: inout Bool, into out: inout [UInt8]) {
+    out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+    out.append(0x0A)
+    first = false
+    JSONValue.spaces(4, into: &out)
+    JSONValue.quote(k, into: &out)
+    out.append(UInt8(ascii: ":"))
+    out.append(0x20)
+  }
+
+  /// Writes the item's `custom` member, if it has any, as ``member(_:first:into:)`` and
+  /// `JSONValue.object(customMembers(p)).write(into:indent: 4)` would, without building the
+  /// names or the tree: the names go into one buffer and the members are sorted by index.
+  func writeCustom(_ p: Paper, first: inout Bool, into out: inout [UInt8]) {
+    var names: [UInt8] = []
+    var ends: [Int] = []
+    var values: [CustomValue] = []
+    forEachCustomMember(p) { prefix, name, value in
+      if let prefix {
+        names.append(contentsOf: prefix.utf8)
+        names.append(UInt8(ascii: "-"))
+      }
+      names.append(contentsOf: name.utf8)
+      ends.append(names.count)
+      values.append(value)
+    }
+    guard !values.isEmpty else { return }
+    Self.member("custom", first: &first, into: &out)
+    names.withUnsafeBufferPointer { b in
+      func name(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = k == 0 ? 0 : ends[k - 1]
+        return UnsafeBufferPointer(rebasing: b[start..<ends[k]])
+      }
+      // Stable: equal names keep their order, as in the sort of `JSONValue.write`.
+      var order = Array(values.indices)
+      for k in order.indices.dropFirst() {
+        let v = order[k]
+        var j = k
+        while j > 0, JSONKeys.precedes(name(v), name(order[j - 1])) {
+          order[j] = order[j - 1]
+          j -= 1
+        }
+        order[j] = v
+      }
+      out.append(UInt8(ascii: "{"))
+      out.append(0x0A)
+      for (n, k) in order.enumerated() {
+        JSONValue.spaces(6, into: &out)
+        JSONValue.quote(name(k), into: &out)
+        out.append(UInt8(ascii: ":"))
+        out.append(0x20)
+        switch values[k] {
+        case .text(let s): JSONValue.quote(s, into: &out)
+        case .yes: out.append(contentsOf: "true".utf8)
+        case .list(let l): JSONValue.array(l.map { .string($0) }).write(into: &out, indent: 6)
+        }
+        if n + 1 < order.count { out.append(UInt8(ascii: ",")) }
+        out.append(0x0A)
+      }
+      JSONValue.spaces(4, into: &out)
+      out.append(UInt8(ascii: "}"))
+    }
   }
 
   /// The item properties of the CSL-JSON 1.0.2 schema.
