@@ -68,7 +68,10 @@ struct RawEntry: Equatable {
   /// Adds a field; returns false (and adds nothing) when one of that name is there already.
   @discardableResult
   mutating func append(_ f: RawField) -> Bool {
-    for g in fields where g.nameHash == f.nameHash && g.name == f.name { return false }
+    // By index: a `for g in fields` loop would copy (and retain) every field.
+    for k in fields.indices where fields[k].nameHash == f.nameHash && fields[k].name == f.name { return false }
+    // Room for a typical entry at once, rather than growing through 1, 2, 4 and 8.
+    if fields.isEmpty { fields.reserveCapacity(16) }
     fields.append(f)
     return true
   }
@@ -141,14 +144,21 @@ struct BibTeXParser {
     diagnostics.append(Diagnostic(.warning, code, message, at: location(at.0, at.1, at.2)))
   }
 
-  static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C }
+  /// Space, tab, line feed, carriage return and form feed, as bits of one word.
+  static let spaceBits: UInt64 = 1 << 0x20 | 1 << 0x09 | 1 << 0x0A | 1 << 0x0D | 1 << 0x0C
+
+  @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c <= 0x20 && (spaceBits >> UInt64(c)) & 1 != 0 }
+
+  /// The bytes below 0x80 that end a name: white space and `" # % ' ( ) , =` (0x00–0x3F),
+  /// and `{ }` (0x40–0x7F), as bits of two words.
+  static let nameEndLow: UInt64 = spaceBits | 1 << 0x22 | 1 << 0x23 | 1 << 0x25 | 1 << 0x27 | 1 << 0x28 | 1 << 0x29 | 1 << 0x2C | 1 << 0x3D
+  static let nameEndHigh: UInt64 = 1 << (0x7B - 64) | 1 << (0x7D - 64)
 
   /// Characters allowed in names of types, fields and macros.
-  static func isNameByte(_ c: UInt8) -> Bool {
-    !(isSpace(c) || c == UInt8(ascii: "=") || c == UInt8(ascii: "{") || c == UInt8(ascii: "}")
-      || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: ",")
-      || c == UInt8(ascii: "\"") || c == UInt8(ascii: "#") || c == UInt8(ascii: "%")
-      || c == UInt8(ascii: "'"))
+  @inline(__always) static func isNameByte(_ c: UInt8) -> Bool {
+    if c < 64 { return (nameEndLow >> UInt64(c)) & 1 == 0 }
+    if c < 128 { return (nameEndHigh >> UInt64(c - 64)) & 1 == 0 }
+    return true
   }
 
   mutating func skipSpace() {
@@ -178,12 +188,17 @@ struct BibTeXParser {
   mutating func lowerName() -> String {
     let start = i
     var hasUpper = false
+    // A name holds no line feed, so the line does not change.
     while i < b.count, Self.isNameByte(b[i]) {
       if ASCII.isUpper(b[i]) { hasUpper = true }
-      advance()
+      i += 1
     }
-    guard hasUpper else { return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self) }
-    return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]).map { ASCII.isUpper($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+    let name = UnsafeBufferPointer(rebasing: b[start..<i])
+    guard hasUpper else { return String(decoding: name, as: UTF8.self) }
+    return String(unsafeUninitializedCapacity: name.count) { out in
+      for (k, c) in name.enumerated() { out[k] = ASCII.isUpper(c) ? c | 0x20 : c }
+      return name.count
+    }
   }
 
   /// Whether position `p` starts a line (after optional blanks) with `@letters{` or `@letters(`.

@@ -124,6 +124,12 @@ public struct BibTeXReader: BibliographyReader {
     return papers
   }
 
+  /// Whether a field name's part before its first `-` names a format whose extras the writer
+  /// writes as `<format>-<name>`.
+  static func isForeignSource(_ prefix: Substring.UTF8View) -> Bool {
+    prefix.elementsEqual("profile".utf8) || prefix.elementsEqual("arxiv".utf8) || prefix.elementsEqual("ris".utf8)
+  }
+
   static func paper(from e: RawEntry, diagnostics: inout [Diagnostic], source: String?) -> Paper {
     var p = Paper(citationKey: e.key, kind: BibTeXMapping.kind(forType: e.type), originalType: e.type)
     // Which of the entry's fields the mapping consumed, by position.
@@ -207,7 +213,7 @@ public struct BibTeXReader: BibliographyReader {
           : name == "month" ? BibTeXMapping.month(x.value) == d.month : Int(x.value) == d.day
         if !agrees { warn(x, "\(name) '\(x.value)' disagrees with date '\(f.value)'; the date is kept") }
       }
-    } else if let y = e.field("year"), (1...4).contains(y.value.count), y.value.allSatisfy(\.isNumber),
+    } else if let y = e.field("year"), (1...4).contains(y.value.utf8.count), y.value.utf8.allSatisfy(ASCII.isDigit),
       let year = Int(y.value)
     {
       used.insert("year")
@@ -322,7 +328,7 @@ public struct BibTeXReader: BibliographyReader {
     // named `<format>-<name>` for another format's extras go back to that format.
     for (k, f) in e.fields.enumerated() where !used.flags[k] {
       // Another format's extras are written as escaped text, so they are read as text.
-      if let dash = f.name.utf8.firstIndex(of: UInt8(ascii: "-")), ["profile", "arxiv", "ris"].contains(String(f.name[..<dash])) {
+      if let dash = f.name.utf8.firstIndex(of: UInt8(ascii: "-")), Self.isForeignSource(f.name.utf8[..<dash]) {
         p.extraFields.append(ExtraField(source: String(f.name[..<dash]), name: String(f.name[f.name.index(after: dash)...]), value: LaTeXDecoding.plain(f.value)))
       } else if f.name.hasPrefix("csl-json-") {
         p.extraFields.append(ExtraField(source: "csl-json", name: String(f.name.dropFirst(9)), value: LaTeXDecoding.plain(f.value)))
@@ -331,8 +337,10 @@ public struct BibTeXReader: BibliographyReader {
       }
     }
     // Fields of other formats first, as the writer writes them, then this format's own.
-    let foreign = p.extraFields.filter { $0.source != "bibtex" }
-    p.extraFields = foreign + p.extraFields.filter { $0.source == "bibtex" }
+    if p.extraFields.contains(where: { $0.source != "bibtex" }) {
+      let foreign = p.extraFields.filter { $0.source != "bibtex" }
+      p.extraFields = foreign + p.extraFields.filter { $0.source == "bibtex" }
+    }
     // The type is kept when it is not the one the writer would choose for the kind.
     if p.originalType == BibTeXWriter.defaultType(p) { p.originalType = nil }
     if p.citationKey?.isEmpty ?? true {

@@ -167,12 +167,12 @@ enum LaTeXDecoding {
 
     mutating func append(_ s: String, _ styles: RichText.Styles) {
       setStyles(styles)
-      text += Array(s.utf8)
+      text.append(contentsOf: s.utf8)
     }
 
     mutating func appendScalar(_ v: UInt32, _ styles: RichText.Styles) {
       setStyles(styles)
-      if let u = Unicode.Scalar(v) { text += Array(String(u).utf8) }
+      if let u = Unicode.Scalar(v) { text.append(contentsOf: UTF8.encode(u)!) }
     }
 
     static func isLetter(_ c: UInt8) -> Bool { Sniffing.isASCIILetter(c) }
@@ -204,7 +204,8 @@ enum LaTeXDecoding {
             append("–", styles)
             i += 2
           } else {
-            append("-", styles)
+            setStyles(styles)
+            text.append(c)
             i += 1
           }
         case UInt8(ascii: "`") where i + 1 < b.count && b[i + 1] == c:
