@@ -214,6 +214,26 @@ import Testing
 
   func name(_ s: String) -> Person { BibTeXNames.person(s) }
 
+  /// Names with nothing to decode take a shortcut; on every such name it must agree with the
+  /// full rules. Random names over the bytes the shortcut accepts, plus the near misses it
+  /// must leave to the full rules (doubled `-`, `'` and spaces, and ends with a space).
+  @Test func plainNamesAgreeWithTheFullRules() {
+    #expect(BibTeXNames.plainPerson("Knuth, Donald E.") != nil)
+    #expect(BibTeXNames.plainPerson("Jean-Pierre de la Fontaine") != nil)
+    #expect(BibTeXNames.plainPerson("Vall{\\'e}e") == nil)
+    var g = ConformanceTests.Generator(state: 11)
+    let pieces = ["a", "b", "Z", "K", "x1", ".", "-", "'", " ", " ", ",", ", ", "de", "van", "Jr.", "O'Brien"]
+    var taken = 0
+    for _ in 0..<20_000 {
+      let name = (0..<(1 + g.int(8))).map { _ in g.pick(pieces) }.joined()
+      guard let plain = BibTeXNames.plainPerson(name) else { continue }
+      taken += 1
+      #expect(plain == BibTeXNames.generalPerson(name), "\(name)")
+    }
+    #expect(taken > 5_000)
+    for name in ["a--b", "O''Brien", "a  b", " a", "a "] { #expect(BibTeXNames.plainPerson(name) == nil, "\(name)") }
+  }
+
   @Test func h30_firstVonLast() {
     let p = name("Charles Louis Xavier Joseph de la Vall{\\'e}e Poussin")
     #expect(p.given == "Charles Louis Xavier Joseph")

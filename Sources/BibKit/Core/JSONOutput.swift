@@ -37,7 +37,7 @@ enum JSONValue: Equatable {
     switch self {
     case .string(let s): Self.quote(s, into: &out)
     case .int(let n): out.append(contentsOf: String(n).utf8)
-    case .raw(let t): out.append(contentsOf: t.utf8)
+    case .raw(let t): out.appendUTF8(t)
     case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
     case .array(let items):
       if items.isEmpty {

@@ -51,3 +51,12 @@ extension SWAR {
     return (count, last)
   }
 }
+
+extension Array where Element == UInt8 {
+  /// Appends a string's UTF-8 from its contiguous storage, in one copy; appending `s.utf8`
+  /// as a sequence goes byte by byte for small strings.
+  mutating func appendUTF8(_ s: String) {
+    var s = s
+    s.withUTF8 { append(contentsOf: $0) }
+  }
+}

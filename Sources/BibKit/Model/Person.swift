@@ -37,7 +37,9 @@ public struct Person: Hashable, Sendable, Codable, CustomStringConvertible {
 
   /// A name with no part at all.
   public var isEmptyName: Bool {
-    [given, family, particle, droppingParticle, suffix, literal].allSatisfy { ($0 ?? "").isEmpty }
+    func empty(_ s: String?) -> Bool { s?.isEmpty ?? true }
+    return empty(given) && empty(family) && empty(particle) && empty(droppingParticle) && empty(suffix)
+      && empty(literal)
   }
 
   /// The family name with its non-dropping particle: "du Terrail".
@@ -246,7 +248,7 @@ extension String {
       out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<i]))
       while i < b.count {
         if b[i] == first, matches(at: i) {
-          out.append(contentsOf: replacement.utf8)
+          out.appendUTF8(replacement)
           i += t.count
         } else {
           out.append(b[i])

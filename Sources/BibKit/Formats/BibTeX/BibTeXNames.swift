@@ -48,11 +48,11 @@ enum BibTeXNames {
     for c in s.utf8 {
       if depth == 0, c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: "~") {
         if !cur.isEmpty { out.append(String(decoding: cur, as: UTF8.self)) }
-        cur = []
+        cur.removeAll(keepingCapacity: true)
       } else if depth == 0, c == ASCII.comma, cur.last != UInt8(ascii: "\\") {
         // `\,` is a thin space, not a separator.
         if !cur.isEmpty { out.append(String(decoding: cur, as: UTF8.self)) }
-        cur = []
+        cur.removeAll(keepingCapacity: true)
         out.append(",")
       } else {
         if c == UInt8(ascii: "{") { depth += 1 }
@@ -210,6 +210,102 @@ enum BibTeXNames {
   /// A person from one BibTeX name: the parts decoded to Unicode, or a literal when the
   /// whole name is one brace group (`{Barnes and Noble}`).
   static func person(_ raw: String) -> Person {
+    if let p = plainPerson(raw) { return p }
+    return generalPerson(raw)
+  }
+
+  /// ``person(_:)`` for the common name with nothing to decode: ASCII letters, digits, dots,
+  /// commas, single spaces inside, and `-` or `'` not doubled. Its words are byte ranges and
+  /// its parts are cut from the name itself, so no token strings are made. `nil` for any
+  /// other name.
+  static func plainPerson(_ raw: String) -> Person? {
+    var raw = raw
+    return raw.withUTF8 { b -> Person? in
+      guard let f = b.first, let l = b.last, f != 0x20, l != 0x20 else { return nil }
+      var previous: UInt8 = 0
+      for c in b {
+        switch c {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+          UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), ASCII.comma:
+          break
+        case 0x20, UInt8(ascii: "-"), UInt8(ascii: "'"):
+          if previous == c { return nil }
+        default:
+          return nil
+        }
+        previous = c
+      }
+      // Words (start, end) in groups cut at commas.
+      var groups: [[(Int, Int)]] = [[]]
+      var k = 0
+      while k < b.count {
+        if b[k] == ASCII.comma {
+          groups.append([])
+          k += 1
+        } else if b[k] == 0x20 {
+          k += 1
+        } else {
+          let start = k
+          while k < b.count, b[k] != 0x20, b[k] != ASCII.comma { k += 1 }
+          groups[groups.count - 1].append((start, k))
+        }
+      }
+      while groups.count > 1, groups.last?.isEmpty == true { groups.removeLast() }
+      // A word's case is that of its first letter; one with no letter has none.
+      func lower(_ w: (Int, Int)) -> Bool {
+        for j in w.0..<w.1 where Sniffing.isASCIILetter(b[j]) { return ASCII.isLower(b[j]) }
+        return false
+      }
+      // Words of one group are one space apart, so the text of a run of them is the name's.
+      func text(_ w: ArraySlice<(Int, Int)>) -> String? {
+        guard let first = w.first, let last = w.last else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[first.0..<last.1]), as: UTF8.self)
+      }
+      var given: String?, von: String?, last: String?, jr: String?
+      if groups.count == 1 {
+        let w = groups[0]
+        if w.count <= 1 {
+          last = text(w[...])
+        } else if let vs = w.dropLast().firstIndex(where: lower) {
+          let ve = w.dropLast().lastIndex(where: lower) ?? vs
+          given = text(w[..<vs])
+          von = text(w[vs...ve])
+          last = text(w[(ve + 1)...])
+        } else {
+          given = text(w.dropLast())
+          last = text(w[(w.count - 1)...])
+        }
+      } else {
+        let vl = groups[0]
+        if groups.count >= 3 {
+          // The rest runs together as First, its words joined by single spaces.
+          let words = groups[2...].joined()
+          var out: [UInt8] = []
+          for (n, w) in words.enumerated() {
+            if n > 0 { out.append(0x20) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[w.0..<w.1]))
+          }
+          given = out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
+          jr = text(groups[1][...])
+        } else {
+          given = text(groups[1][...])
+        }
+        if vl.count > 1, let firstLower = vl.dropLast().firstIndex(where: lower), firstLower == 0 {
+          let ve = vl.dropLast().lastIndex(where: lower) ?? 0
+          von = text(vl[...ve])
+          last = text(vl[(ve + 1)...])
+        } else {
+          last = text(vl[...])
+        }
+      }
+      // As in generalPerson: a von part with no last part is the family name.
+      if last == nil, von != nil { (last, von) = (von, nil) }
+      return Person(given: given, family: last, particle: von, suffix: jr)
+    }
+  }
+
+  /// ``person(_:)`` by the full rules: tokens, brace groups and LaTeX decoding.
+  static func generalPerson(_ raw: String) -> Person {
     // A control space (`L.\ Thiele`) is a space.
     let t = raw.replacingBytes("\\ ", with: " ").trimmingSpaces()
     if t.hasPrefix("{"), t.hasSuffix("}"), tokens(t).count == 1, !t.hasPrefix("{\\"),

@@ -448,7 +448,7 @@ struct BibTeXParser {
         let key = lowerName()
         if speculation != nil { speculation!.use(key, macros[key]) }
         if let v = macros[key] {
-          out.append(contentsOf: v.utf8)
+          out.appendUTF8(v)
         } else {
           let m = String(decoding: UnsafeBufferPointer(rebasing: b[mStart..<i]), as: UTF8.self)
           warn("bibtex.undefined-macro", "undefined macro '\(m)'; kept as text", at)

@@ -61,6 +61,7 @@ enum LaTeXDecoding {
   /// What the decoder makes of `s`, without the shortcut for text that reads as itself.
   static func decoded(_ s: String) -> RichText {
     var d = Decoder(b: Array(s.utf8))
+    d.text.reserveCapacity(d.b.count)
     d.run(until: nil, styles: [], depth: 0)
     d.flush()
     var runs = d.runs
@@ -167,7 +168,7 @@ enum LaTeXDecoding {
 
     mutating func append(_ s: String, _ styles: RichText.Styles) {
       setStyles(styles)
-      text.append(contentsOf: s.utf8)
+      text.appendUTF8(s)
     }
 
     mutating func appendScalar(_ v: UInt32, _ styles: RichText.Styles) {

@@ -89,7 +89,7 @@ enum LaTeXEncoding {
     for u in String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self).unicodeScalars {
       if !appendOrdinary(u, ascii: true, into: &text) { kept = true }
     }
-    o.append(contentsOf: text.utf8)
+    o.appendUTF8(text)
   }
 
   /// Appends a character that is not special to BibTeX: as it is, or in ASCII mode as LaTeX

@@ -257,12 +257,15 @@ public struct CSLJSONWriter: BibliographyWriter {
     var names: [UInt8] = []
     var ends: [Int] = []
     var values: [CustomValue] = []
+    names.reserveCapacity(256)
+    ends.reserveCapacity(16)
+    values.reserveCapacity(16)
     forEachCustomMember(p) { prefix, name, value in
       if let prefix {
-        names.append(contentsOf: prefix.utf8)
+        names.appendUTF8(prefix)
         names.append(UInt8(ascii: "-"))
       }
-      names.append(contentsOf: name.utf8)
+      names.appendUTF8(name)
       ends.append(names.count)
       values.append(value)
     }
