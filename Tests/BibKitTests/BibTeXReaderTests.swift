@@ -234,6 +234,23 @@ import Testing
     for name in ["a--b", "O''Brien", "a  b", " a", "a "] { #expect(BibTeXNames.plainPerson(name) == nil, "\(name)") }
   }
 
+  /// Page ranges with nothing to decode take a shortcut; it must give what decoding the
+  /// value and joining its dashes gives, and leave every other value to that path.
+  @Test func plainPagesAgreeWithDecoding() {
+    #expect(BibTeXReader.plainPages("12--34") == "12-34")
+    var g = ConformanceTests.Generator(state: 5)
+    let pieces = ["1", "23", "e", "A", "-", "--", "---", " ", ".", ",", "+", ":", "~", "{", "}", "\\", "–", "$", "'"]
+    var taken = 0
+    for _ in 0..<20_000 {
+      let value = (0..<(1 + g.int(6))).map { _ in g.pick(pieces) }.joined()
+      guard let pages = BibTeXReader.plainPages(value) else { continue }
+      taken += 1
+      #expect(pages == BibTeXReader.pageRange(LaTeXDecoding.plain(value)), "\(value)")
+    }
+    #expect(taken > 2_000)
+    for value in ["1~2", "{1}", "1  2", " 1", "1–2", "1\\,2", "", "\t1"] { #expect(BibTeXReader.plainPages(value) == nil, "\(value)") }
+  }
+
   @Test func h30_firstVonLast() {
     let p = name("Charles Louis Xavier Joseph de la Vall{\\'e}e Poussin")
     #expect(p.given == "Charles Louis Xavier Joseph")

@@ -130,6 +130,46 @@ public struct BibTeXReader: BibliographyReader {
     prefix.elementsEqual("profile".utf8) || prefix.elementsEqual("arxiv".utf8) || prefix.elementsEqual("ris".utf8)
   }
 
+  /// Decoded page text with each run of hyphens and dashes made one hyphen, the range
+  /// separator.
+  static func pageRange(_ decoded: String) -> String {
+    var pages = ""
+    for ch in decoded {
+      if ch == "–" || ch == "—" || ch == "-" {
+        if !pages.hasSuffix("-") { pages.append("-") }
+      } else {
+        pages.append(ch)
+      }
+    }
+    return pages
+  }
+
+  /// ``pageRange(_:)`` of the decoded value, for a `pages` value of ASCII with no byte LaTeX decoding changes other than `-` (`12--34`,
+  /// `e101`), computed on its bytes: each run of hyphens made one. `nil` for any other value,
+  /// and for an empty one.
+  static func plainPages(_ v: String) -> String? {
+    var v = v
+    return v.withUTF8 { b -> String? in
+      guard !b.isEmpty, b.first != 0x20, b.last != 0x20 else { return nil }
+      var previous: UInt8 = 0
+      var hyphenRuns = false
+      for c in b {
+        switch c {
+        case 0x21...0x7E where !LaTeXDecoding.isSpecial(c) || c == UInt8(ascii: "-"):
+          if c == UInt8(ascii: "-"), previous == c { hyphenRuns = true }
+        case 0x20: if previous == 0x20 { return nil }
+        default: return nil
+        }
+        previous = c
+      }
+      guard hyphenRuns else { return String(decoding: b, as: UTF8.self) }
+      var out: [UInt8] = []
+      out.reserveCapacity(b.count)
+      for c in b where !(c == UInt8(ascii: "-") && out.last == c) { out.append(c) }
+      return String(decoding: out, as: UTF8.self)
+    }
+  }
+
   static func paper(from e: RawEntry, diagnostics: inout [Diagnostic], source: String?) -> Paper {
     var p = Paper(citationKey: e.key, kind: BibTeXMapping.kind(forType: e.type), originalType: e.type)
     // Which of the entry's fields the mapping consumed, by position.
@@ -236,17 +276,12 @@ public struct BibTeXReader: BibliographyReader {
     } else if let v = takePlain("number") {
       p.number = v
     }
-    if let raw = takePlain("pages") {
-      // Any run of hyphens and dashes is one range separator.
-      var pages = ""
-      for ch in raw {
-        if ch == "–" || ch == "—" || ch == "-" {
-          if !pages.hasSuffix("-") { pages.append("-") }
-        } else {
-          pages.append(ch)
-        }
-      }
+    if let k = e.index(of: "pages"), let pages = plainPages(e.fields[k].value) {
+      // The common page range, ASCII with nothing for LaTeX to decode: the same as below.
+      used.flags[k] = true
       p.pages = pages
+    } else if let raw = takePlain("pages") {
+      p.pages = pageRange(raw)
     }
     if let v = takePlain("edition") { p.edition = v }
     let publisherField = BibTeXMapping.publisherField(forType: e.type)

@@ -93,8 +93,13 @@ enum LaTeXDecoding {
 
   /// Whether `{text}` would be read back as plain text: one word the writer protects anyway.
   static func bracesReadAsPlain(_ text: String) -> Bool {
-    !text.isEmpty && !text.utf8.contains(0x20) && !text.contains("\u{00A0}")
-      && LaTeXEncoding.needsProtection(Substring(text))
+    var text = text
+    return text.withUTF8 { b in
+      // No space and no no-break space (C2 A0).
+      guard !b.isEmpty, !b.contains(0x20) else { return false }
+      for k in b.indices.dropLast() where b[k] == 0xC2 && b[k + 1] == 0xA0 { return false }
+      return LaTeXEncoding.needsProtection(b, 0..<b.count)
+    }
   }
 
   /// Bytes that can change the reading of LaTeX text.
@@ -264,7 +269,8 @@ enum LaTeXDecoding {
         if let end = groupEnd(i) {
           let word = String(decoding: b[(i + 1)..<end], as: UTF8.self)
           let decodedWord = LaTeXDecoding.plain(word)
-          if LaTeXDecoding.bracesReadAsPlain(decodedWord), !word.contains("{"), !word.contains("$")
+          if LaTeXDecoding.bracesReadAsPlain(decodedWord), !word.utf8.contains(UInt8(ascii: "{")),
+            !word.utf8.contains(UInt8(ascii: "$"))
           {
             inner = styles
           } else {
