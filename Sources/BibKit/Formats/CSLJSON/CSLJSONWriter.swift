@@ -255,22 +255,25 @@ public struct CSLJSONWriter: BibliographyWriter {
   /// names or the tree: the names go into one buffer and the members are sorted by index.
   func writeCustom(_ p: Paper, first: inout Bool, into out: inout [UInt8]) {
     var names: [UInt8] = []
-    var ends: [Int] = []
-    var values: [CustomValue] = []
+    var collectedEnds: [Int] = []
+    var collectedValues: [CustomValue] = []
     names.reserveCapacity(256)
-    ends.reserveCapacity(16)
-    values.reserveCapacity(16)
+    collectedEnds.reserveCapacity(16)
+    collectedValues.reserveCapacity(16)
     forEachCustomMember(p) { prefix, name, value in
       if let prefix {
         names.appendUTF8(prefix)
         names.append(UInt8(ascii: "-"))
       }
       names.appendUTF8(name)
-      ends.append(names.count)
-      values.append(value)
+      collectedEnds.append(names.count)
+      collectedValues.append(value)
     }
-    guard !values.isEmpty else { return }
+    guard !collectedValues.isEmpty else { return }
     Self.member("custom", first: &first, into: &out)
+    // Constant copies: the closures below then read them without exclusivity checks.
+    let ends = collectedEnds
+    let values = collectedValues
     names.withUnsafeBufferPointer { b in
       func name(_ k: Int) -> UnsafeBufferPointer<UInt8> {
         let start = k == 0 ? 0 : ends[k - 1]
