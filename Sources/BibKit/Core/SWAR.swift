@@ -60,3 +60,10 @@ extension Array where Element == UInt8 {
     s.withUTF8 { append(contentsOf: $0) }
   }
 }
+
+extension Array where Element == UInt8 {
+  /// Appends the bytes of a literal.
+  mutating func appendStatic(_ s: StaticString) {
+    s.withUTF8Buffer { append(contentsOf: $0) }
+  }
+}

@@ -60,13 +60,13 @@ public struct CSLJSONWriter: BibliographyWriter {
       return
     }
     var first = true
-    func member(_ k: String) { Self.member(k, first: &first, into: &out) }
-    func string(_ k: String, _ v: String?) {
+    func member(_ k: StaticString) { Self.member(k, first: &first, into: &out) }
+    func string(_ k: StaticString, _ v: String?) {
       guard let v, !v.isEmpty else { return }
       member(k)
       JSONValue.quote(v, into: &out)
     }
-    func strings(_ k: String, _ list: [String]) {
+    func strings(_ k: StaticString, _ list: [String]) {
       member(k)
       out.append(UInt8(ascii: "["))
       out.append(0x0A)
@@ -79,14 +79,14 @@ public struct CSLJSONWriter: BibliographyWriter {
       JSONValue.spaces(4, into: &out)
       out.append(UInt8(ascii: "]"))
     }
-    func people(_ k: String, _ list: [Person]) {
+    func people(_ k: StaticString, _ list: [Person]) {
       guard !list.isEmpty else { return }
       member(k)
       out.append(UInt8(ascii: "["))
       out.append(0x0A)
       for (i, person) in list.enumerated() {
         JSONValue.spaces(6, into: &out)
-        Self.name(person).write(into: &out, indent: 6)
+        Self.writeName(person, into: &out)
         if i + 1 < list.count { out.append(UInt8(ascii: ",")) }
         out.append(0x0A)
       }
@@ -113,7 +113,7 @@ public struct CSLJSONWriter: BibliographyWriter {
     string("issue", p.issue)
     if let d = p.issued {
       member("issued")
-      Self.date(d).write(into: &out, indent: 4)
+      Self.writeDate(d, into: &out)
     }
     if !p.keywords.isEmpty { string("keyword", p.keywords.joined(separator: ", ")) }
     string("language", p.language)
@@ -240,14 +240,86 @@ public struct CSLJSONWriter: BibliographyWriter {
   }
 
   /// Starts a member of an item at indent 2: `{` before the first, `,` before the others.
-  static func member(_ k: String, first: inout Bool, into out: inout [UInt8]) {
+  /// Member names are the schema's, which need no escaping.
+  static func member(_ k: StaticString, first: inout Bool, into out: inout [UInt8]) {
     out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
     out.append(0x0A)
     first = false
     JSONValue.spaces(4, into: &out)
-    JSONValue.quote(k, into: &out)
+    out.append(UInt8(ascii: "\""))
+    out.appendStatic(k)
+    out.append(UInt8(ascii: "\""))
     out.append(UInt8(ascii: ":"))
     out.append(0x20)
+  }
+
+  /// Writes `name(p).write(into:indent: 6)` without building the tree: the members are
+  /// already in key order.
+  static func writeName(_ p: Person, into out: inout [UInt8]) {
+    var first = true
+    func part(_ k: StaticString, _ v: String?) {
+      guard let v, !v.isEmpty else { return }
+      out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+      out.append(0x0A)
+      first = false
+      JSONValue.spaces(8, into: &out)
+      out.append(UInt8(ascii: "\""))
+      out.appendStatic(k)
+      out.append(UInt8(ascii: "\""))
+      out.append(UInt8(ascii: ":"))
+      out.append(0x20)
+      JSONValue.quote(v, into: &out)
+    }
+    if let literal = p.literal {
+      // Written even when empty, as the tree does.
+      first = true
+      out.append(UInt8(ascii: "{"))
+      out.append(0x0A)
+      JSONValue.spaces(8, into: &out)
+      out.appendStatic("\"literal\": ")
+      JSONValue.quote(literal, into: &out)
+    } else {
+      part("dropping-particle", p.droppingParticle)
+      part("family", p.family)
+      part("given", p.given)
+      part("non-dropping-particle", p.particle)
+      part("suffix", p.suffix)
+      if first {
+        out.append(UInt8(ascii: "{"))
+        out.append(UInt8(ascii: "}"))
+        return
+      }
+    }
+    out.append(0x0A)
+    JSONValue.spaces(6, into: &out)
+    out.append(UInt8(ascii: "}"))
+  }
+
+  /// Writes `date(d).write(into:indent: 4)` without building the tree.
+  static func writeDate(_ d: PartialDate, into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "{"))
+    out.append(0x0A)
+    JSONValue.spaces(6, into: &out)
+    // Keys in byte order: `circa` comes first.
+    if d.approximate {
+      out.appendStatic("\"circa\": true,")
+      out.append(0x0A)
+      JSONValue.spaces(6, into: &out)
+    }
+    out.appendStatic("\"date-parts\": [[")
+    out.appendUTF8(String(d.year))
+    if let m = d.month {
+      out.appendStatic(", ")
+      out.appendUTF8(String(m))
+      if let day = d.day {
+        out.appendStatic(", ")
+        out.appendUTF8(String(day))
+      }
+    }
+    out.appendStatic("]]")
+    out.append(0x0A)
+    JSONValue.spaces(4, into: &out)
+    out.append(UInt8(ascii: "}"))
   }
 
   /// Writes the item's `custom` member, if it has any, as ``member(_:first:into:)`` and
@@ -299,7 +371,7 @@ public struct CSLJSONWriter: BibliographyWriter {
         out.append(0x20)
         switch values[k] {
         case .text(let s): JSONValue.quote(s, into: &out)
-        case .yes: out.append(contentsOf: "true".utf8)
+        case .yes: out.appendStatic("true")
         case .list(let l): JSONValue.array(l.map { .string($0) }).write(into: &out, indent: 6)
         }
         if n + 1 < order.count { out.append(UInt8(ascii: ",")) }
