@@ -16,6 +16,12 @@ enum SWAR {
     (w &- ones &* UInt64(n)) & ~w & highs != 0
   }
 
+  /// The high bit of each byte of `w` that is zero, exactly (no borrow between bytes).
+  @inline(__always) static func zeroBytes(_ w: UInt64) -> UInt64 {
+    let low7 = ~highs
+    return ~(((w & low7) &+ low7) | w) & highs
+  }
+
   /// A control character, `"` or `\`.
   @inline(__always) static func hasJSONEscape(_ w: UInt64) -> Bool {
     hasLess(w, 0x20) || has(w, UInt8(ascii: "\"")) || has(w, UInt8(ascii: "\\"))
@@ -30,11 +36,9 @@ extension SWAR {
     var last = 0
     var i = 0
     let lf = ones &* 0x0A
-    let low7 = ~highs
     while i + 8 <= b.count {
-      let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self) ^ lf
-      // The high bit of each byte that was a line feed, exactly (no borrow between bytes).
-      let zero = ~(((w & low7) &+ low7) | w) & highs
+      // The high bit of each byte that is a line feed.
+      let zero = zeroBytes(UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self) ^ lf)
       if zero != 0 {
         count += zero.nonzeroBitCount
         last = i + (63 - zero.leadingZeroBitCount) / 8 + 1
@@ -59,9 +63,7 @@ extension Array where Element == UInt8 {
     var s = s
     s.withUTF8 { append(contentsOf: $0) }
   }
-}
 
-extension Array where Element == UInt8 {
   /// Appends the bytes of a literal.
   mutating func appendStatic(_ s: StaticString) {
     s.withUTF8Buffer { append(contentsOf: $0) }
