@@ -59,7 +59,7 @@ public struct BibTeXWriter: BibliographyWriter {
           if before + i > 0 { c.text.append(0x0A) }
           var entry = EntryBuilder(ascii: options.asciiOnly, dialect: options.bibtexDialect)
           entry.write(paper, key: keys[i])
-          c.text += entry.text.utf8
+          c.text += entry.text
           if entry.keptNonASCII {
             c.diagnostics.append(
               Diagnostic(
@@ -131,10 +131,11 @@ public struct BibTeXWriter: BibliographyWriter {
 /// Builds the text of one entry.
 struct EntryBuilder {
   let ascii: Bool
-  var text = ""
+  /// The entry's UTF-8.
+  var text: [UInt8] = []
   var keptNonASCII = false
   /// Field names written so far, and extra fields skipped because one was already written.
-  var written = Set<String>()
+  var written = Set<String>(minimumCapacity: 32)
   var skipped: [String] = []
 
   let dialect: BibTeXDialect
@@ -144,17 +145,18 @@ struct EntryBuilder {
   init(ascii: Bool, dialect: BibTeXDialect = .bibtex) {
     self.ascii = ascii
     self.dialect = dialect
+    text.reserveCapacity(1024)
   }
 
   mutating func field(_ name: String, raw value: String) {
     written.insert(name.lowercased())
     // A value ending in a lone backslash would escape the closing brace for LaTeX readers.
     let safe = BibTeXParser.endsWithLoneBackslash(value) ? value + "{}" : value
-    text += "  "
-    text += name
-    text += " = {"
-    text += safe
-    text += "},\n"
+    text.appendStatic("  ")
+    text.appendUTF8(name)
+    text.appendStatic(" = {")
+    text.appendUTF8(safe)
+    text.appendStatic("},\n")
   }
 
   mutating func field(_ name: String, plain value: String?) {
@@ -353,7 +355,11 @@ struct EntryBuilder {
   mutating func write(_ p: Paper, key: String) {
     var type = BibTeXWriter.entryType(p)
     if dialect == .bibtex { type = BibTeXMapping.classicType(type, genre: p.genre) }
-    text += "@\(type){\(key),\n"
+    text.append(UInt8(ascii: "@"))
+    text.appendUTF8(type)
+    text.append(UInt8(ascii: "{"))
+    text.appendUTF8(key)
+    text.appendStatic(",\n")
     names("author", p.authors, truncated: p.authorsTruncated)
     names("editor", p.editors, truncated: false)
     names("translator", p.translators, truncated: false)
@@ -363,7 +369,9 @@ struct EntryBuilder {
       field("year", raw: String(d.year))
       if let m = d.month {
         written.insert("month")
-        text += "  month = \(BibTeXWriter.monthNames[m - 1]),\n"
+        text.appendStatic("  month = ")
+        text.appendUTF8(BibTeXWriter.monthNames[m - 1])
+        text.appendStatic(",\n")
       }
       if d.day != nil {
         if dialect == .biblatex { field("date", raw: d.description) } else { droppedDay = true }
@@ -438,6 +446,6 @@ struct EntryBuilder {
         field(name, raw: extra.value)
       }
     }
-    text += "}\n"
+    text.appendStatic("}\n")
   }
 }
