@@ -67,8 +67,9 @@ public struct CSLJSONReader: BibliographyReader {
   static func paper(_ members: [(String, JSONNode)], index: Int, diagnostics: inout [Diagnostic], source: String?)
     -> Paper
   {
-    var m: [String: JSONNode] = [:]
+    var m = [String: JSONNode](minimumCapacity: members.count)
     var order: [String] = []
+    order.reserveCapacity(members.count)
     for (k, v) in members {
       let key = k.lowercased()
       if m[key] == nil {

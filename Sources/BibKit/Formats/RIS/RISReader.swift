@@ -169,7 +169,15 @@ public struct RISReader: BibliographyReader {
     if !ty.isEmpty, RISWriter.tyForKind[p.kind.rawValue] != ty { p.originalType = ty }
     var fields = Array(r.fields.dropFirst())
     // Fields are consumed one by one, so a repeated tag's other lines stay as they came.
-    var used = Set<Int>()
+    // Which ones, by position: flags rather than a Set<Int>, which would hash on every test.
+    // (Fields only ever shrink below, so there is a flag for each.)
+    struct Used {
+      var flags: [Bool]
+      func contains(_ k: Int) -> Bool { flags[k] }
+      mutating func insert(_ k: Int) { flags[k] = true }
+      mutating func formUnion(_ ks: [Int]) { for k in ks { flags[k] = true } }
+    }
+    var used = Used(flags: [Bool](repeating: false, count: fields.count))
     func take(_ tags: String...) -> String? {
       for t in tags {
         if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].tag == t && !fields[$0].value.isEmpty }) {
