@@ -82,6 +82,23 @@ import Testing
 }
 
 @Suite struct ReplacingBytesTests {
+  /// Splitting on a byte gives what splitting on the character gives, for every setting.
+  @Test func splitOnAByteAgreesWithSplitOnTheCharacter() {
+    var rng = XorShift64(state: 7)
+    let alphabet: [Character] = ["a", "B", ",", " ", "/", "é", "\t"]
+    for _ in 0..<5_000 {
+      let s = String((0..<Int(rng.next() % 12)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+      for (c, byte) in [(Character(","), ASCII.comma), (" ", 0x20), ("/", UInt8(ascii: "/"))] {
+        for maxSplits in [0, 1, 2, Int.max] {
+          for omitting in [true, false] {
+            let expected = s.split(separator: c, maxSplits: maxSplits, omittingEmptySubsequences: omitting).map(String.init)
+            #expect(s.split(byte: byte, maxSplits: maxSplits, omittingEmptySubsequences: omitting) == expected, "\(s)")
+          }
+        }
+      }
+    }
+  }
+
   @Test(arguments: [
     ("L.\\ Thiele", "\\ ", " ", "L. Thiele"), ("a\n\n\nb", "\n\n", "\n", "a\n\nb"), ("x", "", "y", "x"),
     ("{a}{b}", "{", "%7B", "%7Ba}%7Bb}"), ("no match", "zz", "y", "no match"), ("ééé", "é", "e", "eee"),

@@ -212,6 +212,31 @@ extension Person {
 }
 
 extension String {
+  /// The parts between occurrences of an ASCII byte, as `split(separator:)` gives them but
+  /// cut on UTF-8 rather than on characters (a separator followed by a combining mark
+  /// still separates, as it does for the byte-oriented formats).
+  func split(byte separator: UInt8, maxSplits: Int = .max, omittingEmptySubsequences: Bool = true) -> [String] {
+    var s = self
+    return s.withUTF8 { b in
+      var parts: [String] = []
+      var start = 0
+      var k = 0
+      while k < b.count {
+        if b[k] == separator, parts.count < maxSplits {
+          if !(omittingEmptySubsequences && k == start) {
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self))
+          }
+          start = k + 1
+        }
+        k += 1
+      }
+      if !(omittingEmptySubsequences && start == b.count) {
+        parts.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<b.count]), as: UTF8.self))
+      }
+      return parts
+    }
+  }
+
   /// The string without leading and trailing spaces, tabs and line breaks.
   func trimmingSpaces() -> String {
     // Nothing to trim: the common case, decided on two bytes.

@@ -362,9 +362,7 @@ public struct RISReader: BibliographyReader {
   /// `Liu R.` (family and initials, as Embase writes). Lower-case leading words of the family
   /// are its particle (`du Terrail`).
   static func name(_ s: String) -> Person {
-    let parts = s.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map {
-      String($0).trimmingSpaces()
-    }
+    let parts = s.split(byte: ASCII.comma, maxSplits: 2, omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
     if parts.count == 1 {
       let words = s.split(separator: " ")
       if words.count >= 2, let last = words.last, last.allSatisfy({ $0.isUppercase || $0 == "." }),
@@ -376,7 +374,7 @@ public struct RISReader: BibliographyReader {
       return Person(literal: s.trimmingSpaces())
     }
     var p = Person()
-    let familyWords = parts[0].split(separator: " ").map(String.init)
+    let familyWords = parts[0].split(byte: 0x20)
     var k = 0
     while k < familyWords.count - 1, Person.startsLowercase(familyWords[k]) { k += 1 }
     if k > 0 { p.particle = familyWords[..<k].joined(separator: " ") }
@@ -391,7 +389,7 @@ public struct RISReader: BibliographyReader {
   static func date(_ s: String) -> PartialDate? {
     let t = s.trimmingSpaces()
     if let iso = PartialDate(iso: t) { return iso.year > 0 ? iso : nil }
-    let parts = t.split(separator: "/", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+    let parts = t.split(byte: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
     guard let y = parts.first, (1...4).contains(y.count), let year = Int(y), year > 0 else { return nil }
     var d = PartialDate(year: year)
     if parts.count > 1, let m = Int(parts[1]), (1...12).contains(m) {
