@@ -234,6 +234,14 @@ import Testing
     for name in ["a--b", "O''Brien", "a  b", " a", "a "] { #expect(BibTeXNames.plainPerson(name) == nil, "\(name)") }
   }
 
+  /// An odd run of backslashes at the end escapes the closing brace; the writer guards it.
+  @Test(arguments: [
+    ("", false), ("a", false), ("a\\", true), ("a\\\\", false), ("\\\\\\", true), ("é\\", true), ("\\a", false),
+  ])
+  func loneBackslashAtTheEnd(value: String, lone: Bool) {
+    #expect(BibTeXParser.endsWithLoneBackslash(value) == lone)
+  }
+
   /// Page ranges with nothing to decode take a shortcut; it must give what decoding the
   /// value and joining its dashes gives, and leave every other value to that path.
   @Test func plainPagesAgreeWithDecoding() {

@@ -35,19 +35,22 @@ public enum CitationKeys {
     guard let title else { return "" }
     var text = ""
     for run in title.runs where !run.styles.contains(.math) { text += run.text + " " }
+    // The folded text is ASCII: its bytes are its characters.
     let folded = TextFolding.asciiFold(text)
-    var word = ""
+    var word: [UInt8] = []
     func flush() -> String? {
-      defer { word = "" }
-      let w = word.lowercased()
+      defer { word.removeAll(keepingCapacity: true) }
+      let w = String(decoding: word, as: UTF8.self)
       return w.isEmpty || stopWords.contains(w) ? nil : w
     }
     // A word ends at any character that is not an ASCII letter or digit, so "MEDITRON-70B"
-    // gives "meditron" and "PowerSGD:" gives "powersgd".
-    for u in folded.unicodeScalars {
-      let v = u.value
-      if (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) {
-        word.unicodeScalars.append(u)
+    // gives "meditron" and "PowerSGD:" gives "powersgd". Words are lower-cased as they are
+    // read.
+    for c in folded.utf8 {
+      if ASCII.isUpper(c) {
+        word.append(c | 0x20)
+      } else if ASCII.isLower(c) || ASCII.isDigit(c) {
+        word.append(c)
       } else if let w = flush() {
         return w
       }

@@ -3,6 +3,8 @@ public enum TextFolding {
   /// Replaces accented Latin letters by their base letters (é → e, ß → ss, ł → l) and keeps
   /// other ASCII as it is. Characters with no ASCII form are dropped.
   public static func asciiFold(_ s: String) -> String {
+    // ASCII folds to itself.
+    if s.utf8.allSatisfy({ $0 < 0x80 }) { return s }
     var out = ""
     out.reserveCapacity(s.utf8.count)
     for scalar in s.unicodeScalars {
@@ -19,13 +21,16 @@ public enum TextFolding {
 
   /// Lower-case ASCII letters and digits of `s` after folding, nothing else.
   public static func keyLetters(_ s: String) -> String {
-    String(
-      asciiFold(s).unicodeScalars.compactMap { u -> Character? in
-        let v = u.value
-        if v >= 0x41 && v <= 0x5A { return Character(Unicode.Scalar(v + 32)!) }
-        if (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) { return Character(u) }
-        return nil
-      })
+    // The folded text is ASCII: its bytes are its characters.
+    var out: [UInt8] = []
+    for c in asciiFold(s).utf8 {
+      if ASCII.isUpper(c) {
+        out.append(c | 0x20)
+      } else if ASCII.isLower(c) || ASCII.isDigit(c) {
+        out.append(c)
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// Collapses runs of white space to one space and trims.

@@ -483,14 +483,19 @@ struct BibTeXParser {
   }
 
   /// Whether `s` ends with a backslash that escapes nothing (an odd number of them).
-  static func endsWithLoneBackslash<S: StringProtocol>(_ s: S) -> Bool {
+  static func endsWithLoneBackslash(_ s: String) -> Bool {
+    // From the end, by index: a generic `s.utf8.reversed()` would copy the whole value.
+    let u = s.utf8
     var n = 0
-    for c in s.utf8.reversed() {
-      guard c == UInt8(ascii: "\\") else { break }
+    var k = u.endIndex
+    while k > u.startIndex {
+      k = u.index(before: k)
+      guard u[k] == UInt8(ascii: "\\") else { break }
       n += 1
     }
     return n % 2 == 1
   }
+
 
   /// The writer puts `{}` after a value's final lone backslash, so that it does not escape
   /// the closing brace for LaTeX; reading takes it off again.
