@@ -208,3 +208,20 @@ import Testing
     }
   }
 }
+
+/// CSL markup in ASCII text is read on its bytes; it must give the runs the reading by
+/// characters gives, on random mixes of the tags, stray `<` and `>`, and text.
+@Suite struct CSLRichTextTests {
+  @Test func asciiMarkupReadsAsByCharacters() {
+    var g = ConformanceTests.Generator(state: 3)
+    let pieces = [
+      "<i>", "</i>", "<b>", "</b>", "<sup>", "</sup>", "<sub>", "</sub>", "<span class=\"nocase\">", "</span>",
+      "<sc>", "</sc>", "<span style=\"font-variant:small-caps;\">", "<", ">", "<x>", "a", "Bc", " ", "$", "\r\n",
+    ]
+    for _ in 0..<5_000 {
+      let s = (0..<(1 + g.int(10))).map { _ in g.pick(pieces) }.joined()
+      #expect(CSLRichText.asciiRuns(s) == CSLRichText.characterRuns(s), "\(s)")
+    }
+    #expect(CSLRichText.asciiRuns("a <i>b</i> c").map(\.text) == ["a ", "b", " c"])
+  }
+}

@@ -37,6 +37,71 @@ enum CSLRichText {
 
   static func parseOnce(_ s: String) -> RichText {
     guard s.utf8.contains(UInt8(ascii: "<")) else { return RichText.parsingInlineMath(s) }
+    let runs = s.utf8.allSatisfy({ $0 < 0x80 }) ? asciiRuns(s) : characterRuns(s)
+    var out: [RichText.Run] = []
+    for run in RichText.merged(runs) {
+      for part in RichText.parsingInlineMath(run.text).runs {
+        out.append(RichText.Run(part.text, part.styles.union(run.styles)))
+      }
+    }
+    return RichText(runs: out)
+  }
+
+  /// The styled runs of ASCII text with markup, read on its bytes: ``characterRuns(_:)``, for
+  /// text whose characters are its bytes.
+  static func asciiRuns(_ s: String) -> [RichText.Run] {
+    var s = s
+    return s.withUTF8 { b -> [RichText.Run] in
+      var runs: [RichText.Run] = []
+      var stack: [(close: String, style: RichText.Styles)] = []
+      var text: [UInt8] = []
+      func flush() {
+        guard !text.isEmpty else { return }
+        let styles = stack.reduce(into: RichText.Styles()) { $0.formUnion($1.style) }
+        runs.append(RichText.Run(String(decoding: text, as: UTF8.self), styles))
+        text.removeAll(keepingCapacity: true)
+      }
+      func starts(_ tag: String, at k: Int) -> Bool {
+        var k = k
+        for c in tag.utf8 {
+          guard k < b.count, b[k] == c else { return false }
+          k += 1
+        }
+        return true
+      }
+      var k = 0
+      while k < b.count {
+        guard b[k] == UInt8(ascii: "<") else {
+          text.append(b[k])
+          k += 1
+          continue
+        }
+        if let top = stack.last, starts(top.close, at: k) {
+          flush()
+          stack.removeLast()
+          k += top.close.utf8.count
+        } else if let tag = tags.first(where: { starts($0.open, at: k) }) {
+          flush()
+          stack.append((tag.close, tag.style))
+          k += tag.open.utf8.count
+        } else if let j = stack.lastIndex(where: { starts($0.close, at: k) }) {
+          // A closing tag for an element further out closes the ones inside it too.
+          flush()
+          let close = stack[j].close
+          stack.removeSubrange(j...)
+          k += close.utf8.count
+        } else {
+          text.append(b[k])
+          k += 1
+        }
+      }
+      flush()
+      return runs
+    }
+  }
+
+  /// The styled runs of text with markup, read character by character.
+  static func characterRuns(_ s: String) -> [RichText.Run] {
     var runs: [RichText.Run] = []
     var stack: [(close: String, style: RichText.Styles)] = []
     var text = ""
@@ -71,12 +136,6 @@ enum CSLRichText {
     }
     text += rest
     flush()
-    var out: [RichText.Run] = []
-    for run in RichText.merged(runs) {
-      for part in RichText.parsingInlineMath(run.text).runs {
-        out.append(RichText.Run(part.text, part.styles.union(run.styles)))
-      }
-    }
-    return RichText(runs: out)
+    return runs
   }
 }
