@@ -71,7 +71,8 @@ public struct CSLJSONReader: BibliographyReader {
     var order: [String] = []
     order.reserveCapacity(members.count)
     for (k, v) in members {
-      let key = k.lowercased()
+      // Keys are lower case already, as a rule: lowercased() only when one is not.
+      let key = k.utf8.contains(where: { ASCII.isUpper($0) || $0 >= 0x80 }) ? k.lowercased() : k
       if m[key] == nil {
         m[key] = v
         order.append(k)
