@@ -68,11 +68,14 @@ enum LaTeXDecoding {
     // Spaces that a dropped command or brace left side by side are one space: written back
     // they would be adjacent, and BibTeX values collapse white space.
     for k in runs.indices where runs[k].styles.isDisjoint(with: [.math, .tex]) && runs[k].text.utf8.count > 1 {
-      let b = Array(runs[k].text.utf8)
-      guard zip(b, b.dropFirst()).contains(where: { $0 == 0x20 && $1 == 0x20 }) else { continue }
-      var out: [UInt8] = []
-      for c in b where !(c == 0x20 && out.last == 0x20) { out.append(c) }
-      runs[k].text = String(decoding: out, as: UTF8.self)
+      var text = runs[k].text
+      let joined = text.withUTF8 { b -> String? in
+        guard b.indices.dropLast().contains(where: { b[$0] == 0x20 && b[$0 + 1] == 0x20 }) else { return nil }
+        var out: [UInt8] = []
+        for c in b where !(c == 0x20 && out.last == 0x20) { out.append(c) }
+        return String(decoding: out, as: UTF8.self)
+      }
+      if let joined { runs[k].text = joined }
     }
     // White space at the ends says nothing (BibTeX trims values).
     while let first = runs.first, first.styles.isDisjoint(with: [.math, .tex]),
