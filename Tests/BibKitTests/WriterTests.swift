@@ -145,6 +145,20 @@ import Testing
     let journal = Paper(citationKey: "j", kind: .articleJournal, title: "T")
     #expect(String(decoding: RISWriter().write([journal], options: WriteOptions()).bytes, as: UTF8.self).hasPrefix("TY  - JOUR\r\n"))
   }
+
+  /// Facts RIS has no tag for are `N1  - name: value` lines, one line each: a line break
+  /// in the name or the value becomes a space.
+  @Test func extensionFieldsAreOneLineNotes() {
+    var p = Paper(citationKey: "k", kind: .article, title: "T")
+    p.hasCode = true
+    p.extraFields = [
+      ExtraField(source: "bibtex", name: "note2", value: "plain"),
+      ExtraField(source: "bibtex", name: "remark", value: "two\nlines\r\nhere"),
+      ExtraField(source: "csl-json", name: "odd\nkey", value: "v"),
+    ]
+    let ris = String(decoding: RISWriter().write([p], options: WriteOptions()).bytes, as: UTF8.self)
+    #expect(ris.contains("\r\nN1  - code-badge: true\r\nN1  - bibtex-note2: plain\r\nN1  - bibtex-remark: two lines here\r\nN1  - csl-json-odd key: v\r\n"))
+  }
 }
 
 @Suite struct CSLJSONWriterTests {

@@ -29,7 +29,8 @@ public struct RISWriter: BibliographyWriter {
   func records(_ papers: [Paper], keys: [String], options: WriteOptions) -> WriteResult {
     // Records are independent once keys are assigned: one chunk per core, written in turn.
     let chunks = Parallel.chunks(papers.count) { range -> ([UInt8], [Diagnostic]) in
-      var out = ""
+      var out: [UInt8] = []
+      out.reserveCapacity(range.count * 1024)
       var diagnostics: [Diagnostic] = []
       for i in range {
         let p = papers[i]
@@ -44,7 +45,7 @@ public struct RISWriter: BibliographyWriter {
               "\(keys[i]): RIS has no markup; title formatting and case protection were not written"))
         }
       }
-      return (Array(out.utf8), diagnostics)
+      return (out, diagnostics)
     }
     return WriteResult(parts: chunks.map(\.0), diagnostics: chunks.flatMap(\.1), count: papers.count)
   }
@@ -87,7 +88,7 @@ public struct RISWriter: BibliographyWriter {
     return s
   }
 
-  func record(_ p: Paper, key: String, options: WriteOptions, into out: inout String) {
+  func record(_ p: Paper, key: String, options: WriteOptions, into out: inout [UInt8]) {
     func tag(_ t: String, _ value: String?, multiline: Bool = false, keepEmpty: Bool = false) {
       guard let value, !value.isEmpty || keepEmpty else { return }
       var v = value
@@ -105,10 +106,10 @@ public struct RISWriter: BibliographyWriter {
       } else {
         v = v.replacingBytes("\r\n", with: " ").replacingBytes("\n", with: " ")
       }
-      out += t
-      out += v.isEmpty ? "  -" : "  - "
-      out += v
-      out += "\r\n"
+      out.appendUTF8(t)
+      if v.isEmpty { out.appendStatic("  -") } else { out.appendStatic("  - ") }
+      out.appendUTF8(v)
+      out.appendStatic("\r\n")
     }
     let ty = Self.type(p, preprint: options.risPreprintType)
     tag("TY", ty)
@@ -193,8 +194,21 @@ public struct RISWriter: BibliographyWriter {
     }
     if let v = p.identifiers.pmid { tag("N1", "pmid: " + v) }
     if let v = p.identifiers.pmcid { tag("N1", "pmcid: " + v) }
-    for ext in p.extensionFields(for: .ris, carriesTruncation: false) {
-      tag("N1", ext.name + ": " + ext.value)
+    p.forEachExtensionField(for: .ris, carriesTruncation: false) { prefix, name, value in
+      // `N1  - name: value`, written in place when it is one line (as it nearly always is).
+      guard !(prefix ?? "").utf8.contains(0x0A), !name.utf8.contains(0x0A), !value.utf8.contains(0x0A) else {
+        tag("N1", (prefix.map { $0 + "-" } ?? "") + name + ": " + value)
+        return
+      }
+      out.appendStatic("N1  - ")
+      if let prefix {
+        out.appendUTF8(prefix)
+        out.append(UInt8(ascii: "-"))
+      }
+      out.appendUTF8(name)
+      out.appendStatic(": ")
+      out.appendUTF8(value)
+      out.appendStatic("\r\n")
     }
     if let pc = p.identifiers.arxiv?.primaryCategory, p.categories.first != pc {
       tag("N1", "arxiv-primary-category: " + pc)
@@ -206,6 +220,6 @@ public struct RISWriter: BibliographyWriter {
       // The tags whose continuation lines the reader joins with line breaks keep them.
       tag(extra.name, extra.value, multiline: ["AB", "N1", "N2"].contains(extra.name), keepEmpty: true)
     }
-    out += "ER  - \r\n\r\n"
+    out.appendStatic("ER  - \r\n\r\n")
   }
 }
