@@ -239,13 +239,13 @@ public struct CSLJSONWriter: BibliographyWriter {
     return custom
   }
 
-  /// Starts a member of an item at indent 2: `{` before the first, `,` before the others.
-  /// Member names are the schema's, which need no escaping.
-  static func member(_ k: StaticString, first: inout Bool, into out: inout [UInt8]) {
+  /// Starts a member of an object (an item at indent 2, its members at 4): `{` before the
+  /// first, `,` before the others. Member names are the schema's, which need no escaping.
+  static func member(_ k: StaticString, first: inout Bool, indent: Int = 4, into out: inout [UInt8]) {
     out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
     out.append(0x0A)
     first = false
-    JSONValue.spaces(4, into: &out)
+    JSONValue.spaces(indent, into: &out)
     out.append(UInt8(ascii: "\""))
     out.appendStatic(k)
     out.append(UInt8(ascii: "\""))
@@ -259,24 +259,12 @@ public struct CSLJSONWriter: BibliographyWriter {
     var first = true
     func part(_ k: StaticString, _ v: String?) {
       guard let v, !v.isEmpty else { return }
-      out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-      out.append(0x0A)
-      first = false
-      JSONValue.spaces(8, into: &out)
-      out.append(UInt8(ascii: "\""))
-      out.appendStatic(k)
-      out.append(UInt8(ascii: "\""))
-      out.append(UInt8(ascii: ":"))
-      out.append(0x20)
+      Self.member(k, first: &first, indent: 8, into: &out)
       JSONValue.quote(v, into: &out)
     }
     if let literal = p.literal {
       // Written even when empty, as the tree does.
-      first = true
-      out.append(UInt8(ascii: "{"))
-      out.append(0x0A)
-      JSONValue.spaces(8, into: &out)
-      out.appendStatic("\"literal\": ")
+      Self.member("literal", first: &first, indent: 8, into: &out)
       JSONValue.quote(literal, into: &out)
     } else {
       part("dropping-particle", p.droppingParticle)
