@@ -332,14 +332,15 @@ struct EntryBuilder {
   }
 
   /// BibTeX takes a word for part of the von particle when its first letter outside braces
-  /// is lower case. A particle word that starts with capitals (`{N}onsense` read as von) has
-  /// them braced again, so it still reads as von.
+  /// is lower case. A particle word that starts with a capital (`{N}onsense` or `{DE}1la`
+  /// read as von) has everything before its first lower-case letter braced again, so it
+  /// still reads as von; a prefix with a brace or a backslash is left as it is.
   static func lowercaseForBibTeX(_ particle: String) -> String {
     particle.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
       let b = Array(word.utf8)
       guard let first = b.first, ASCII.isUpper(first),
         let k = b.firstIndex(where: { ASCII.isLower($0) }),
-        b[..<k].allSatisfy({ ASCII.isUpper($0) })
+        !b[..<k].contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "\\") })
       else { return String(word) }
       return "{" + String(decoding: b[..<k], as: UTF8.self) + "}" + String(decoding: b[k...], as: UTF8.self)
     }.joined(separator: " ")
