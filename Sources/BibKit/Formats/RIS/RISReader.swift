@@ -337,6 +337,7 @@ public struct RISReader: BibliographyReader {
     case "year-inferred" where value == "true" && p.issued != nil: p.issued?.yearInferred = true
     case "date-approximate" where value == "true" && p.issued != nil: p.issued?.approximate = true
     case "original-type": p.originalType = value
+    case "genre" where p.genre == nil: p.genre = value
     case "code-badge" where value == "true": p.hasCode = true
     case "code": p.codeLinks = value.split(separator: " ").map(String.init)
     case "links": p.relatedLinks = value.split(separator: " ").map(String.init)

@@ -169,8 +169,15 @@ public struct RISWriter: BibliographyWriter {
     for u in urls { tag("UR", u) }
     tag("DO", p.identifiers.doi ?? p.identifiers.arxiv?.doi)
     tag("AN", arxivID.map { "arXiv:" + $0 })
-    if p.kind == .article, ["UNPB", "GEN"].contains(Self.type(p, preprint: options.risPreprintType)) {
-      tag("M3", RISReader.preprintMarker)
+    if ["UNPB", "GEN"].contains(Self.type(p, preprint: options.risPreprintType)) {
+      if p.kind == .article {
+        tag("M3", RISReader.preprintMarker)
+      } else if p.genre == RISReader.preprintMarker {
+        // On UNPB or GEN this M3 would read as the preprint marker: the genre is a note.
+        tag("N1", "genre: " + RISReader.preprintMarker)
+      } else {
+        tag("M3", p.genre)
+      }
     } else {
       tag("M3", p.genre)
     }
