@@ -344,7 +344,6 @@ extension JSONParser {
     return true
   }
 
-  /// ``string()`` without the string.
   /// Moves over the bytes a string holds as they are (not `"`, `\` or a control
   /// character): eight at a time, then one by one.
   mutating func skipStringRun() {
@@ -357,6 +356,7 @@ extension JSONParser {
     i = k
   }
 
+  /// ``string()`` without the string.
   mutating func skipString() -> Bool {
     i += 1
     while i < b.count {

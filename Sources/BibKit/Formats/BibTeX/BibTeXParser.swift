@@ -496,7 +496,6 @@ struct BibTeXParser {
     return n % 2 == 1
   }
 
-
   /// The writer puts `{}` after a value's final lone backslash, so that it does not escape
   /// the closing brace for LaTeX; reading takes it off again.
   static func droppingGuard(_ v: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {

@@ -144,9 +144,9 @@ public struct BibTeXReader: BibliographyReader {
     return pages
   }
 
-  /// ``pageRange(_:)`` of the decoded value, for a `pages` value of ASCII with no byte LaTeX decoding changes other than `-` (`12--34`,
-  /// `e101`), computed on its bytes: each run of hyphens made one. `nil` for any other value,
-  /// and for an empty one.
+  /// ``pageRange(_:)`` of the decoded value, computed on the bytes (each run of hyphens made
+  /// one), for a `pages` value of ASCII with no byte LaTeX decoding changes but `-` (`12--34`,
+  /// `e101`). `nil` for any other value, and for an empty one.
   static func plainPages(_ v: String) -> String? {
     var v = v
     return v.withUTF8 { b -> String? in

@@ -310,7 +310,7 @@ public struct CSLJSONWriter: BibliographyWriter {
     out.append(UInt8(ascii: "}"))
   }
 
-  /// Writes the item's `custom` member, if it has any, as ``member(_:first:into:)`` and
+  /// Writes the item's `custom` member, if it has any, as ``member(_:first:indent:into:)`` and
   /// `JSONValue.object(customMembers(p)).write(into:indent: 4)` would, without building the
   /// names or the tree: the names go into one buffer and the members are sorted by index.
   func writeCustom(_ p: Paper, first: inout Bool, into out: inout [UInt8]) {
@@ -360,7 +360,7 @@ public struct CSLJSONWriter: BibliographyWriter {
         switch values[k] {
         case .text(let s): JSONValue.quote(s, into: &out)
         case .yes: out.appendStatic("true")
-        case .list(let l): JSONValue.array(l.map { .string($0) }).write(into: &out, indent: 6)
+        case .list: values[k].json.write(into: &out, indent: 6)
         }
         if n + 1 < order.count { out.append(UInt8(ascii: ",")) }
         out.append(0x0A)
