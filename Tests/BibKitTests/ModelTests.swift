@@ -80,6 +80,30 @@ import Testing
     #expect(CitationKeys.assign([b, a]) == ["fan2024alphab", "fan2024alphaa"])
   }
 
+  @Test func aBareKeyIsKeptBeforeAnotherGroupsSuffixes() {
+    // `fan2024alphaa` is a bare key and also the first suffix of the `fan2024alpha` group:
+    // the bare key wins, in every process (groups used to be served in hash order).
+    let a = paper("Fan", 2024, "Alpha", month: 2)
+    let b = paper("Fan", 2024, "Alpha", month: 9)
+    let c = paper("Fan", 2024, "Alphaa")
+    #expect(CitationKeys.assign([a, b, c]) == ["fan2024alphab", "fan2024alphac", "fan2024alphaa"])
+    #expect(CitationKeys.assign([c, b, a]) == ["fan2024alphaa", "fan2024alphac", "fan2024alphab"])
+  }
+
+  @Test func theArxivIdentifierOrdersBeforeTheRestOfTheRecord() {
+    var a = paper("Fan", 2024, "Alpha", month: 2)
+    a.identifiers.arxiv = ArxivIdentifier(id: "2402.00002")
+    a.abstract = "A first abstract."
+    var b = a
+    b.identifiers.arxiv = ArxivIdentifier(id: "2402.00001")
+    b.abstract = "B second abstract."
+    #expect(CitationKeys.assign([a, b]) == ["fan2024alphab", "fan2024alphaa"])
+    // Equal but for the abstract: the rest of the record decides.
+    var c = a
+    c.abstract = "C third abstract."
+    #expect(CitationKeys.assign([c, a]) == ["fan2024alphab", "fan2024alphaa"])
+  }
+
   @Test func inputKeysAreKeptAndAvoided() {
     var a = paper("Fan", 2024, "Alpha")
     a.citationKey = "fan2024alpha"

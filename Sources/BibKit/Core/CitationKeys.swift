@@ -4,8 +4,10 @@
 ///   folded to lower-case ASCII; the year; the first significant word of the title.
 /// - A key that came with the input is kept.
 /// - Collisions, compared case-insensitively, give every paper of the group a suffix `a`,
-///   `b`, … in order of date, then title, then the rest of the record, never by input order,
-///   so a key does not change when the input is reordered or unrelated papers are added.
+///   `b`, … in order of date, then title, then arXiv identifier, then the rest of the
+///   record, never by input order, so a key does not change when the input is reordered or
+///   unrelated papers are added. A base key that collides with nothing is the key, even
+///   when it is another group's key with a suffix (`fan2024alphaa`).
 public enum CitationKeys {
   /// Words skipped when choosing the title word.
   static let stopWords: Set<String> = [
@@ -92,31 +94,57 @@ public enum CitationKeys {
         taken.insert(k.lowercased())
       }
     }
+    var bases: [(index: Int, base: String)] = []
+    for (i, p) in papers.enumerated() where keys[i] == nil { bases.append((i, baseKey(for: p))) }
+    generate(bases, sortKey: { SortKey(papers[$0]) }, taken: &taken) { keys[$0] = $1 }
+    return keys.map { $0 ?? "" }
+  }
+
+  /// Generates keys for papers known by their index and base key, avoiding `taken`, which
+  /// gains them; `key(index, key)` receives each. A base key that no other paper has and
+  /// that is not taken is the paper's key. The other papers, grouped by base key, get
+  /// suffixes in the order of `sortKey`, which is asked only for them; groups are served in
+  /// the order of their base keys, after every bare key, so no key depends on the input's
+  /// order.
+  ///
+  /// Returns false when two papers of a group are equal in that order (their suffixes then
+  /// follow their order in `bases`).
+  @discardableResult
+  static func generate(
+    _ bases: [(index: Int, base: String)], sortKey: (Int) -> SortKey, taken: inout Set<String>,
+    key: (Int, String) -> Void
+  ) -> Bool {
     var groups: [String: [Int]] = [:]
-    for (i, p) in papers.enumerated() where keys[i] == nil {
-      groups[baseKey(for: p), default: []].append(i)
-    }
+    groups.reserveCapacity(bases.count)
+    for (i, base) in bases { groups[base, default: []].append(i) }
+    var suffixed: [(base: String, members: [Int])] = []
     for (base, members) in groups {
       if members.count == 1, !taken.contains(base) {
-        keys[members[0]] = base
+        key(members[0], base)
         taken.insert(base)
-        continue
+      } else {
+        suffixed.append((base, members))
       }
+    }
+    suffixed.sort { $0.base < $1.base }
+    var strict = true
+    for (base, members) in suffixed {
       // The order's parts are computed once per member, not once per comparison.
-      let sortKeys = members.map { SortKey(papers[$0]) }
-      let ordered = members.indices.sorted { sortKeys[$0].precedes(sortKeys[$1]) }.map { members[$0] }
+      let sortKeys = members.map(sortKey)
+      let order = members.indices.sorted { sortKeys[$0].precedes(sortKeys[$1]) }
+      for (a, b) in zip(order, order.dropFirst()) where !sortKeys[a].precedes(sortKeys[b]) { strict = false }
       var n = 0
-      for i in ordered {
+      for k in order {
         var candidate: String
         repeat {
           candidate = base + suffix(n)
           n += 1
         } while taken.contains(candidate)
-        keys[i] = candidate
+        key(members[k], candidate)
         taken.insert(candidate)
       }
     }
-    return keys.map { $0 ?? "" }
+    return strict
   }
 
   /// a, b, …, z, aa, ab, …
@@ -131,30 +159,39 @@ public enum CitationKeys {
   }
 
   /// A total order on papers that does not depend on input order: by date, then title,
-  /// then the rest of the record.
+  /// then arXiv identifier, then the rest of the record.
   static func order(_ a: Paper, _ b: Paper) -> Bool { SortKey(a).precedes(SortKey(b)) }
 
   /// What ``order(_:_:)`` compares, computed once for a paper.
   struct SortKey {
     var date: PartialDate
     var title: String
+    var arxiv: String
     var fingerprint: String
 
     init(_ p: Paper) {
-      date = p.issued ?? PartialDate(year: Int.max)
-      title = p.title?.plainText ?? ""
+      self.init(date: p.issued, title: p.title?.plainText ?? "", arxiv: p.identifiers.arxiv?.id ?? "")
       fingerprint = CitationKeys.fingerprint(p)
+    }
+
+    /// The order's parts without the rest of the record, which then never decides.
+    init(date: PartialDate?, title: String, arxiv: String) {
+      self.date = date ?? PartialDate(year: Int.max)
+      self.title = title
+      self.arxiv = arxiv
+      fingerprint = ""
     }
 
     func precedes(_ other: SortKey) -> Bool {
       if date != other.date, date < other.date || other.date < date { return date < other.date }
       if title != other.title { return title < other.title }
+      if arxiv != other.arxiv { return arxiv < other.arxiv }
       return fingerprint < other.fingerprint
     }
   }
 
+  /// The rest of the record, as far as the order looks: authors and abstract.
   static func fingerprint(_ p: Paper) -> String {
-    (p.authors.map(\.displayName) + [p.abstract ?? "", p.identifiers.arxiv?.id ?? ""])
-      .joined(separator: "\u{1}")
+    (p.authors.map(\.displayName) + [p.abstract ?? ""]).joined(separator: "\u{1}")
   }
 }
