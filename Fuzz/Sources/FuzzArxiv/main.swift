@@ -1,4 +1,4 @@
 @_spi(Fuzzing) import BibKit
 import FuzzSupport
 
-runFuzzer(FuzzTarget(reader: ArxivAtomReader(), check: FuzzChecks.arxivChunksAgree))
+runFuzzer(FuzzTarget(reader: ArxivAtomReader(), check: { FuzzChecks.arxivChunksAgree($0) && FuzzChecks.arxivBatchesAgree($0) }))

@@ -73,6 +73,24 @@
     return true
   }
 
+  /// Reading an Atom feed in batches, where the reader would, gives the papers of one read
+  /// with the keys a writer would give them, and its diagnostics and totals.
+  public static func arxivBatchesAgree(_ bytes: [UInt8]) -> Bool {
+    let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
+    guard let whole = try? ArxivAtomReader().read(bytes, options: options) else { return false }
+    var keyed = whole.papers
+    for (i, k) in CitationKeys.assign(keyed).enumerated() { keyed[i].citationKey = k }
+    for (size, cores) in [(40, 2), (300, 3)] {
+      guard var b = ArxivAtomReader.Batches(bytes, options: options, threshold: 0, pieceBytes: size, cores: cores) else {
+        continue
+      }
+      var papers: [Paper] = []
+      while let batch = b.next() { papers += batch }
+      guard papers == keyed, b.diagnostics == whole.diagnostics, b.metadata == whole.metadata else { return false }
+    }
+    return true
+  }
+
   /// Everything a read of a feed gave (entries with their lines, totals), or its error with
   /// its place, as text to compare.
   static func arxivSnapshot(_ read: () throws(XMLFailure) -> ArxivAtomReader.Scan) -> String {

@@ -45,11 +45,7 @@ extension ArxivAtomReader {
       merged.pending += part.pending
       merged.papers += part.papers
       merged.others += part.others
-      merged.metadata.metrics += part.metadata.metrics
-      if part.sawTotal {
-        merged.metadata.declaredPaperCount = part.metadata.declaredPaperCount
-        merged.sawTotal = true
-      }
+      merged.addTotals(of: part)
     }
     return merged
   }
@@ -62,6 +58,8 @@ extension ArxivAtomReader {
     var root: [UInt8]
     /// Offsets of the `<entry` tags where pieces begin.
     var cuts: [Int]
+    /// What to add to the line numbers of each piece.
+    var shifts: [Int] = []
 
     init?(_ b: [UInt8], chunks: Int) {
       // The root's start tag: the first `<` followed by a name, after the XML declaration,
@@ -104,18 +102,34 @@ extension ArxivAtomReader {
       head = 0..<(j + 1)
       cuts = []
       let tag = Array("<entry".utf8)
-      for k in 1..<chunks {
+      cuts: for k in 1..<chunks {
         var p = max(k * b.count / chunks, (cuts.last ?? head.upperBound) + 1)
         while let at = Self.find(tag, in: b, from: p) {
           if at + tag.count < b.count, Self.endsName(b[at + tag.count]) {
             cuts.append(at)
-            break
+            continue cuts
           }
           p = at + 1
         }
+        // No entry tag after `p`, so none after any later start either.
+        break
       }
       guard !cuts.isEmpty else { return nil }
+      // A piece's line is its line in the feed once the head's lines are taken off and the
+      // lines before its cut added.
+      let headLines = Self.newlines(b[head])
+      var lines = 0
+      var from = 0
+      shifts = [0]
+      for cut in cuts {
+        lines += Self.newlines(b[from..<cut])
+        from = cut
+        shifts.append(lines - headLines)
+      }
     }
+
+    /// How many pieces the feed is cut into.
+    var count: Int { cuts.count + 1 }
 
     /// The document for piece `k`, and what to add to its line numbers.
     func document(_ k: Int, of b: [UInt8]) -> ([UInt8], Int) {
@@ -123,20 +137,14 @@ extension ArxivAtomReader {
       let end = k < cuts.count ? cuts[k] : b.count
       var doc: [UInt8] = []
       doc.reserveCapacity(end - start + head.count + root.count + 3)
-      var shift = 0
-      if k > 0 {
-        doc += b[head]
-        // A line of the piece is its line in the feed once the head's lines are taken off
-        // and the lines before the cut added.
-        shift = Self.newlines(b[0..<start]) - Self.newlines(b[head])
-      }
+      if k > 0 { doc += b[head] }
       doc += b[start..<end]
       if k < cuts.count {
         doc += Array("</".utf8)
         doc += root
         doc.append(UInt8(ascii: ">"))
       }
-      return (doc, shift)
+      return (doc, shifts[k])
     }
 
     static func endsName(_ c: UInt8) -> Bool {

@@ -8,6 +8,11 @@
 /// the publisher DOI and the abs and pdf links. An error feed becomes an error carrying
 /// arXiv's message, never a paper; an entry without id or title is skipped with a warning.
 public struct ArxivAtomReader: BibliographyReader {
+  /// Feeds of at least this many bytes are read a batch at a time by
+  /// ``batches(_:options:)`` (see ArxivAtomBatches.swift), in pieces of about `pieceBytes`.
+  public var batchThreshold = 8 << 20
+  public var pieceBytes = 1 << 20
+
   public init() {}
 
   static let atom = "http://www.w3.org/2005/Atom"
@@ -69,17 +74,7 @@ public struct ArxivAtomReader: BibliographyReader {
 
     // Entries that are not papers are reported in order; the papers were made beside the
     // reading, on every core for a large feed.
-    for e in scan.others {
-      if e.role == .apiError {
-        try report(
-          Diagnostic(
-            .error, "arxiv.api-error", "arXiv API error: \(e.summary ?? "no message")",
-            at: location(e.line)))
-      } else {
-        try report(
-          Diagnostic(.warning, "arxiv.hollow-entry", "entry without id or title skipped", at: location(e.line)))
-      }
-    }
+    for e in scan.others { try report(e.diagnostic(source: source)) }
     return ReadResult(papers: scan.papers, diagnostics: diagnostics, metadata: scan.metadata)
   }
 
@@ -100,6 +95,15 @@ public struct ArxivAtomReader: BibliographyReader {
     var role: Role
     var line: Int
     var summary: String?
+
+    /// What the read reports for it: arXiv's error message, or a skipped entry.
+    func diagnostic(source: String?) -> Diagnostic {
+      let at = SourceLocation(file: source, line: line, column: 1)
+      if role == .apiError {
+        return Diagnostic(.error, "arxiv.api-error", "arXiv API error: \(summary ?? "no message")", at: at)
+      }
+      return Diagnostic(.warning, "arxiv.hollow-entry", "entry without id or title skipped", at: at)
+    }
   }
 
   /// Makes the papers of `scan`'s entries and notes the entries that are not papers, then
@@ -130,8 +134,10 @@ public struct ArxivAtomReader: BibliographyReader {
   }
 
   /// Reads a feed's entries and feed-level totals. `lineShift` is added to the line of each
-  /// entry (for a chunk that does not start at the top of the input).
-  static func scan(_ bytes: [UInt8], url: String, lineShift: Int = 0) throws(XMLFailure) -> Scan {
+  /// entry (for a chunk that does not start at the top of the input). With `keysOnly`, an
+  /// entry keeps only what its citation key is made from (``keyFacts(_:options:)``): id,
+  /// title, dates and author names.
+  static func scan(_ bytes: [UInt8], url: String, lineShift: Int = 0, keysOnly: Bool = false) throws(XMLFailure) -> Scan {
     var result = Scan()
     var depth = 0
     var text: [UInt8] = []
@@ -153,6 +159,7 @@ public struct ArxivAtomReader: BibliographyReader {
         } else if inEntry {
           switch (element.namespace, element.name) {
           case (NS.atom, Name.author): entry.authors.append((name: "", affiliations: []))
+          case _ where keysOnly: break
           case (NS.atom, Name.link): entry.links.append(attributes)
           case (NS.atom, Name.category):
             if let term = term(attributes) { entry.categories.append(term) }
@@ -174,17 +181,17 @@ public struct ArxivAtomReader: BibliographyReader {
           switch (element.namespace, element.name) {
           case (NS.atom, Name.id) where depth == 3: entry.id = value()
           case (NS.atom, Name.title) where depth == 3: entry.title = value()
-          case (NS.atom, Name.summary): entry.summary = value()
+          case (NS.atom, Name.summary) where !keysOnly: entry.summary = value()
           case (NS.atom, Name.published): entry.published = value()
           case (NS.atom, Name.updated) where depth == 3: entry.updated = value()
           case (NS.atom, Name.name):
             if !entry.authors.isEmpty { entry.authors[entry.authors.count - 1].name = value() }
-          case (NS.arxiv, Name.affiliation):
+          case (NS.arxiv, Name.affiliation) where !keysOnly:
             let a = value()
             if !entry.authors.isEmpty, !a.isEmpty { entry.authors[entry.authors.count - 1].affiliations.append(a) }
-          case (NS.arxiv, Name.comment): entry.comment = value()
-          case (NS.arxiv, Name.journalRef): entry.journalRef = value()
-          case (NS.arxiv, Name.doi): entry.doi = value()
+          case (NS.arxiv, Name.comment) where !keysOnly: entry.comment = value()
+          case (NS.arxiv, Name.journalRef) where !keysOnly: entry.journalRef = value()
+          case (NS.arxiv, Name.doi) where !keysOnly: entry.doi = value()
           case (NS.atom, Name.entry):
             inEntry = false
             result.pending.append(entry)
