@@ -217,22 +217,23 @@ public struct ArxivAtomReader: BibliographyReader {
 
   /// `http://arxiv.org/abs/2305.16300v2` → (`2305.16300`, 2); old ids keep their archive.
   public static func splitID(_ raw: String) -> (id: String, version: Int?) {
-    var s = Substring(raw)
-    for prefix in ["https://arxiv.org/abs/", "http://arxiv.org/abs/", "arXiv:", "arxiv:"]
-    where s.utf8.starts(with: prefix.utf8) {
-      s = s.dropFirst(prefix.count)
+    // The prefixes, the `v` and the digits are ASCII: the work is on bytes.
+    var u = Substring(raw).utf8
+    for prefix in idPrefixes where u.starts(with: prefix) {
+      u = u.dropFirst(prefix.count)
     }
-    // A version is `v` and a number after a digit; all of these are ASCII, so the search
-    // runs on bytes.
-    let u = s.utf8
+    // A version is `v` and a number after a digit.
     if let v = u.lastIndex(of: UInt8(ascii: "v")), v > u.startIndex,
       ASCII.isDigit(u[u.index(before: v)]),
       let n = Int(Substring(u[u.index(after: v)...]))
     {
       return (String(Substring(u[..<v])), n)
     }
-    return (String(s), nil)
+    return (String(Substring(u)), nil)
   }
+
+  /// What ``splitID(_:)`` takes off the front, in this order.
+  static let idPrefixes: [[UInt8]] = ["https://arxiv.org/abs/", "http://arxiv.org/abs/", "arXiv:", "arxiv:"].map { Array($0.utf8) }
 
   /// An arXiv category (`cs.LG`, `hep-th`, `cond-mat.mes-hall`), as opposed to MSC or ACM
   /// class strings (`35K57`, `I.2.6`).
@@ -257,9 +258,11 @@ public struct ArxivAtomReader: BibliographyReader {
     return archive > 0 && (dots == 0 || subject > 0)
   }
 
+  /// The date of a timestamp (`2023-11-27T00:00:00Z`): its first ten bytes, which a date
+  /// needs to be ASCII.
   static func date(_ s: String?) -> PartialDate? {
-    guard let s, s.count >= 10 else { return nil }
-    return PartialDate(iso: String(s.prefix(10)))
+    guard let s, s.utf8.count >= 10 else { return nil }
+    return PartialDate(iso: String(decoding: s.utf8.prefix(10), as: UTF8.self))
   }
 
   static func paper(from e: Entry, rawID: String, title: String, options: ReadOptions) -> Paper {
