@@ -60,6 +60,12 @@ public struct PartialDate: Hashable, Sendable, Codable, Comparable, CustomString
         return
       }
     }
+    guard let date = Self.isoParts(text) else { return nil }
+    self = date
+  }
+
+  /// ``init(iso:)`` by its rule, part by part: what the shortcut for ten bytes must agree with.
+  static func isoParts(_ text: String) -> PartialDate? {
     // Split on bytes: every part must be ASCII digits (or a sign) for `Int` to take it, so
     // byte counts are character counts wherever it matters.
     let parts = text.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).map { Substring($0) }
@@ -77,7 +83,7 @@ public struct PartialDate: Hashable, Sendable, Codable, Comparable, CustomString
       else { return nil }
       d = v
     }
-    self.init(year: y, month: m, day: d)
+    return PartialDate(year: y, month: m, day: d)
   }
 
   /// The number of days in a month of the proleptic Gregorian calendar.
