@@ -1,5 +1,5 @@
 public import ArgumentParser
-public import BibKit
+import BibKit
 import Foundation
 
 /// `bibkit arxiv`: records from arXiv's API, by id, by query, or to complete a profile.

@@ -170,7 +170,7 @@ final class FakePacer: Pacing {
     let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("p.txt").path
-    FileManager.default.createFile(atPath: path, contents: Data(profile.utf8))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(profile.utf8)))
     let server = try ReplayServer([(200, Self.feed(["2301.00007"]))])
     defer { server.stop() }
     let command = try ArxivCommand.parse(["--resolve", path, "--to", "csl-json", "--api-url", server.url, "--as-of", "2026-11-28"])
@@ -197,7 +197,7 @@ final class FakePacer: Pacing {
     let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("refs.bib").path
-    FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8))
+    #expect(FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8)))
     let server = try ReplayServer([(200, Self.feed(["2301.00001"], total: 2)), (503, []), (503, []), (503, []), (503, [])])
     defer { server.stop() }
     let command = try ArxivCommand.parse(["--query", "au:smith", "--to", "bibtex", "-o", out, "--api-url", server.url])

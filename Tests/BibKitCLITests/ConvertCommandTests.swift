@@ -103,7 +103,7 @@ enum Paths {
     let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("empty.txt").path
-    FileManager.default.createFile(atPath: path, contents: Data("\n  \n".utf8))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data("\n  \n".utf8)))
     let (status, io) = try run([path, "--to", "bibtex"])
     #expect(status == 65)
     #expect(io.stderr == ["\(path):1:1: error: empty input"])
@@ -114,7 +114,7 @@ enum Paths {
     let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("data.bin").path
-    FileManager.default.createFile(atPath: path, contents: Data([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2, 0xFF]))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2, 0xFF])))
     let (status, io) = try run([path, "--to", "ris"])
     #expect(status == 65)
     #expect(io.stderr == ["\(path):1:1: error: binary data, not a bibliography"])
@@ -124,7 +124,7 @@ enum Paths {
     let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("notes.txt").path
-    FileManager.default.createFile(atPath: path, contents: Data("Shopping list\nmilk\n".utf8))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data("Shopping list\nmilk\n".utf8)))
     let (status, io) = try run([path, "--to", "bibtex"])
     #expect(status == 65)
     #expect(io.stderr == ["\(path):1:1: error: cannot tell the format of this input; name it with --from"])
@@ -160,7 +160,7 @@ enum Paths {
     let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("refs.bib").path
-    FileManager.default.createFile(atPath: out, contents: Data("old content\n".utf8))
+    #expect(FileManager.default.createFile(atPath: out, contents: Data("old content\n".utf8)))
     // A failing run (missing input) leaves the previous file as it was.
     let (bad, _) = try run(["/nonexistent.txt", "--to", "bibtex", "-o", out])
     #expect(bad == 66)
@@ -336,7 +336,7 @@ enum Paths {
     let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("refs.bib").path
-    FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8))
+    #expect(FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8)))
     // A 1 KiB file-size limit: the seed's BibTeX does not fit.
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -354,7 +354,7 @@ enum Paths {
     let dir = try Paths.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("refs.bib").path
-    FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8))
+    #expect(FileManager.default.createFile(atPath: out, contents: Data("previous\n".utf8)))
     let p = Process()
     p.executableURL = Self.binary
     p.arguments = ["convert", "-", "--from", "profile", "--to", "bibtex", "-o", out]
