@@ -119,6 +119,32 @@ import Testing
     #expect(batched == whole)
   }
 
+  @Test(arguments: ["bibtex", "ris"])
+  func sameQuietRun(to: String) throws {
+    let (dir, file) = try Self.inputFile()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (whole, batched) = try Self.both(["--to", to, "-q"], file: file)
+    #expect(!whole.stderr.isEmpty)
+    #expect(whole.stderr.allSatisfy { $0.contains(": error: ") })
+    #expect(batched == whole)
+  }
+
+  @Test func heldMessagesCountEverythingAndKeepWhatIsPrinted() {
+    let ds = [
+      Diagnostic(.warning, "w", "first\nof two lines"), Diagnostic(.error, "e", "broken", at: SourceLocation(file: "f.bib", line: 3, column: 1)),
+      Diagnostic(.note, "n", "a note"),
+    ]
+    for quiet in [false, true] {
+      var held = HeldMessages(quiet: quiet)
+      held.add(Array(ds.prefix(2)))
+      held.add(Array(ds.suffix(1)))
+      #expect(held.counts == [.warning: 1, .error: 1, .note: 1])
+      var texts: [String] = []
+      held.forEachText { texts.append($0) }
+      #expect(texts == (quiet ? [ds[1]] : ds).map(\.description))
+    }
+  }
+
   @Test(arguments: ["bibtex", "csl-json", "ris"])
   func sameRunFromRIS(to: String) throws {
     // The BibTeX input as RIS (every record has an ID), with a record that lacks its ER.
