@@ -1,6 +1,5 @@
 public import ArgumentParser
 import BibKit
-import Foundation
 
 /// `bibkit arxiv`: records from arXiv's API, by id, by query, or to complete a profile.
 public struct ArxivCommand: ParsableCommand {
@@ -49,12 +48,12 @@ public struct ArxivCommand: ParsableCommand {
     guard let f = FormatRegistry.standard.format(named: to), f.writer != nil else {
       throw ValidationError("bibkit cannot write '\(to)'; use bibtex, biblatex, csl-json or ris")
     }
-    guard URL(string: apiURL)?.scheme != nil else { throw ValidationError("--api-url is not a URL: \(apiURL)") }
+    guard hasURLScheme(apiURL) else { throw ValidationError("--api-url is not a URL: \(apiURL)") }
     guard (1...10000).contains(max) else { throw ValidationError("--max takes 1 to 10000") }
   }
 
   public func run() throws {
-    let status = run(io: ProcessIO(), fetcher: URLSessionFetcher(), pacer: SystemPacer())
+    let status = run(io: ProcessIO(), fetcher: CurlFetcher(), pacer: SystemPacer())
     if status != 0 { throw ExitCode(status) }
   }
 
@@ -117,11 +116,11 @@ public struct ArxivCommand: ParsableCommand {
 
   /// Runs against the given I/O, network and clock; returns the exit status.
   public func run(io: any ConsoleIO, fetcher: any HTTPFetching, pacer: any Pacing) -> Int32 {
-    guard let base = URL(string: apiURL), base.scheme != nil else {
+    guard hasURLScheme(apiURL) else {
       io.writeStandardError("bibkit: error: --api-url is not a URL: \(apiURL)")
       return ExitStatus.usage
     }
-    let client = ArxivClient(base: base, fetcher: fetcher, pacer: pacer)
+    let client = ArxivClient(base: apiURL, fetcher: fetcher, pacer: pacer)
     if !quiet { client.log = { io.writeStandardError($0) } }
     let registry = FormatRegistry.standard
     var conversion = Conversion(

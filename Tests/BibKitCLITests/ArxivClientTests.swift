@@ -101,7 +101,7 @@ final class FakePacer: Pacing {
     """.utf8)
 
   func client(_ server: ReplayServer, _ pacer: FakePacer) -> ArxivClient {
-    ArxivClient(base: URL(string: server.url)!, fetcher: URLSessionFetcher(), pacer: pacer)
+    ArxivClient(base: server.url, fetcher: CurlFetcher(), pacer: pacer)
   }
 
   @Test func pagesAreSpacedByThreeSeconds() throws {
@@ -159,7 +159,7 @@ final class FakePacer: Pacing {
     defer { server.stop() }
     let command = try ArxivCommand.parse(["--id", "2301.00001", "2301.00002", "--to", "bibtex", "--api-url", server.url])
     let io = BufferIO()
-    #expect(command.run(io: io, fetcher: URLSessionFetcher(), pacer: FakePacer()) == 0)
+    #expect(command.run(io: io, fetcher: CurlFetcher(), pacer: FakePacer()) == 0)
     let out = String(decoding: io.stdout, as: UTF8.self)
     #expect(out.components(separatedBy: "  eprint = {").count - 1 == 2)
     #expect(server.paths.first?.contains("id_list=2301.00001,2301.00002") == true)
@@ -175,7 +175,7 @@ final class FakePacer: Pacing {
     defer { server.stop() }
     let command = try ArxivCommand.parse(["--resolve", path, "--to", "csl-json", "--api-url", server.url, "--as-of", "2026-11-28"])
     let io = BufferIO()
-    #expect(command.run(io: io, fetcher: URLSessionFetcher(), pacer: FakePacer()) == 0)
+    #expect(command.run(io: io, fetcher: CurlFetcher(), pacer: FakePacer()) == 0)
     let out = String(decoding: io.stdout, as: UTF8.self)
     #expect(out.contains("\"number\": \"arXiv:2301.00007\""))
     #expect(server.paths.first?.contains("ti:paper%20AND%20ti:2301") == true || server.paths.first?.contains("ti:paper") == true)
@@ -187,7 +187,7 @@ final class FakePacer: Pacing {
     defer { server.stop() }
     let command = try ArxivCommand.parse(["--query", "au:smith", "--to", "csl-json", "--api-url", server.url])
     let io = BufferIO()
-    #expect(command.run(io: io, fetcher: URLSessionFetcher(), pacer: FakePacer()) == 0)
+    #expect(command.run(io: io, fetcher: CurlFetcher(), pacer: FakePacer()) == 0)
     let items = try JSONSerialization.jsonObject(with: Data(io.stdout)) as? [[String: Any]]
     #expect(items?.compactMap { $0["number"] as? String } == ["arXiv:2301.00001", "arXiv:2301.00002", "arXiv:2301.00003"])
     #expect(io.stderr.last == "bibkit: wrote 3 csl-json entries from 2 arXiv requests to standard output; 0 warnings")
@@ -202,7 +202,7 @@ final class FakePacer: Pacing {
     defer { server.stop() }
     let command = try ArxivCommand.parse(["--query", "au:smith", "--to", "bibtex", "-o", out, "--api-url", server.url])
     let io = BufferIO()
-    #expect(command.run(io: io, fetcher: URLSessionFetcher(), pacer: FakePacer()) == 65)
+    #expect(command.run(io: io, fetcher: CurlFetcher(), pacer: FakePacer()) == 65)
     #expect(try String(contentsOfFile: out, encoding: .utf8) == "previous\n")
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["refs.bib"])
   }
@@ -210,7 +210,36 @@ final class FakePacer: Pacing {
   @Test func unreachableServerIsAnIOError() throws {
     let command = try ArxivCommand.parse(["--id", "2301.00001", "--to", "ris", "--api-url", "http://127.0.0.1:9/api/query"])
     let io = BufferIO()
-    #expect(command.run(io: io, fetcher: URLSessionFetcher(), pacer: FakePacer()) == 74)
+    #expect(command.run(io: io, fetcher: CurlFetcher(), pacer: FakePacer()) == 74)
     #expect(io.stderr.last?.hasPrefix("bibkit: error: cannot reach the arXiv API") == true)
+  }
+}
+
+/// Request URLs are built as Foundation's URLComponents built them when the client used
+/// URLSession: the same bytes for the queries arXiv gets.
+@Suite struct QueryURLTests {
+  static func foundation(_ base: String, _ items: [(name: String, value: String)]) -> String {
+    var c = URLComponents(string: base)!
+    c.queryItems = items.map { URLQueryItem(name: $0.name, value: $0.value) }
+    return c.string!
+  }
+
+  @Test(arguments: [
+    "au:smith", "ti:paper AND ti:2301", "2301.00001,2301.00002", "au:smith+AND+ti:x", "a&b=c", "50% #1",
+    "Kydlíček", "q?x/y@z", "(ti:a OR ti:b) ANDNOT au:c", "tab\there", "quote\"s'<>[]{}|\\^`",
+  ])
+  func sameAsURLComponents(value: String) {
+    let items = [(name: "search_query", value: value), (name: "start", value: "0"), (name: "max_results", value: "100")]
+    for base in ["https://export.arxiv.org/api/query", "http://127.0.0.1:8080/api/query"] {
+      #expect(queryURL(base, items) == Self.foundation(base, items))
+    }
+  }
+
+  @Test func schemes() {
+    #expect(hasURLScheme("https://export.arxiv.org/api/query"))
+    #expect(hasURLScheme("http://127.0.0.1:9/api/query"))
+    #expect(!hasURLScheme("export.arxiv.org/api/query"))
+    #expect(!hasURLScheme("not a url"))
+    #expect(!hasURLScheme("1http://x"))
   }
 }
