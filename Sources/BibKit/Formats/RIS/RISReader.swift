@@ -261,7 +261,18 @@ public struct RISReader: BibliographyReader {
     }
     p.abstract = take("AB", "N2")
     p.language = take("LA")
-    p.genre = take("M3")
+    // The writer's note for a genre that its M3 would misread (Preprint on UNPB or GEN):
+    // the genre is the note's, and every M3 is kept as a field of its own.
+    if ["UNPB", "GEN"].contains(ty),
+      let k = fields.indices.first(where: {
+        !used.contains($0) && fields[$0].tag == "N1" && fields[$0].value == "genre: " + preprintMarker
+      })
+    {
+      used.insert(k)
+      p.genre = preprintMarker
+    } else {
+      p.genre = take("M3")
+    }
     p.number = take("M1")
     if let doi = take("DO") { p.identifiers.doi = BibTeXReader.normalizedDOI(doi) }
     if let k = fields.indices.first(where: { fields[$0].tag == "AN" && fields[$0].value.lowercased().hasPrefix("arxiv:") }) {
