@@ -26,6 +26,8 @@ public struct RichText: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
 
   public var description: String { plainText }
   public var isEmpty: Bool { runs.allSatisfy { $0.text.isEmpty } }
+  /// Nil for text that is empty.
+  public var nonEmpty: RichText? { isEmpty ? nil : self }
 
   /// A stretch of text with one set of styles.
   public struct Run: Hashable, Sendable, Codable {

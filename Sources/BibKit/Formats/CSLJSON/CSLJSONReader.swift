@@ -104,8 +104,10 @@ public struct CSLJSONReader: BibliographyReader {
       p.originalType = m["type"].map { $0.text ?? $0.jsonText }
       if m["type"] != nil { warn("type '\(p.originalType ?? "")' is not a CSL type; read as document") }
     }
-    if let t = text("title") { p.title = CSLRichText.parse(t) }
-    if let t = text("container-title") { p.containerTitle = CSLRichText.parse(t) }
+    // Markup around no text (`<i></i>`, or `<<b></b>i>`, which reads as an empty `<i>`) is no
+    // title: the writer writes none, so nothing else would read back the same.
+    if let t = text("title") { p.title = CSLRichText.parse(t).nonEmpty }
+    if let t = text("container-title") { p.containerTitle = CSLRichText.parse(t).nonEmpty }
     for role in ["author", "editor", "translator"] {
       guard let v = m[role] else { continue }
       guard case .array(let names) = v else {
