@@ -16,6 +16,8 @@ final class ReplayServer: @unchecked Sendable {
   private var responses: [(Int, [UInt8])]
   private let lock = NSLock()
   private(set) var paths: [String] = []
+  /// Signalled when the serving thread has stopped accepting.
+  private let finished = DispatchSemaphore(value: 0)
 
   init(_ responses: [(Int, [UInt8])]) throws {
     self.responses = responses
@@ -39,6 +41,7 @@ final class ReplayServer: @unchecked Sendable {
   var url: String { "http://127.0.0.1:\(port)/api/query" }
 
   private func serve() {
+    defer { finished.signal() }
     while true {
       let c = accept(fd, nil, nil)
       if c < 0 { return }
@@ -62,7 +65,14 @@ final class ReplayServer: @unchecked Sendable {
     }
   }
 
-  func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+  /// Stops accepting, and closes the socket only once the serving thread is out of
+  /// `accept`: closed earlier, its number could go to the next test's server while this
+  /// thread still waits on it, and this server would answer that test's requests.
+  func stop() {
+    shutdown(fd, Int32(SHUT_RDWR))
+    finished.wait()
+    close(fd)
+  }
 }
 
 /// A clock that records sleeps instead of sleeping.
