@@ -159,6 +159,22 @@ import Testing
     let ris = String(decoding: RISWriter().write([p], options: WriteOptions()).bytes, as: UTF8.self)
     #expect(ris.contains("\r\nN1  - code-badge: true\r\nN1  - bibtex-note2: plain\r\nN1  - bibtex-remark: two lines here\r\nN1  - csl-json-odd key: v\r\n"))
   }
+
+  /// A preprint's genre (CSL's `article` with `genre: Working paper`) was not written at all:
+  /// the preprint marker took the M3. It is now a second M3, for both preprint types.
+  @Test func aPreprintKeepsItsGenre() throws {
+    var p = Paper(citationKey: "k", kind: .article, title: "T")
+    for genre in ["Working paper", "Preprint"] {
+      p.genre = genre
+      for type in ["UNPB", "GEN"] {
+        let ris = RISWriter().write([p], options: WriteOptions(risPreprintType: type)).bytes
+        #expect(String(decoding: ris, as: UTF8.self).contains("M3  - Preprint\r\nM3  - \(genre)\r\n"))
+        let back = try RISReader().read(ris, options: ReadOptions(asOf: PartialDate(year: 2026))).papers
+        #expect(back.map(\.kind) == [.article])
+        #expect(back.map(\.genre) == [genre])
+      }
+    }
+  }
 }
 
 @Suite struct CSLJSONWriterTests {

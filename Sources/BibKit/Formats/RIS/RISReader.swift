@@ -193,10 +193,18 @@ public struct RISReader: BibliographyReader {
       return ks.map { fields[$0].value }
     }
 
-    // A preprint: the writer's M3 marker on UNPB or GEN.
-    if ["UNPB", "GEN"].contains(ty), fields.contains(where: { $0.tag == "M3" && $0.value == preprintMarker }) {
+    // On UNPB or GEN, the writer's note for a genre that an M3 would misread (Preprint, on a
+    // record that is not a preprint): the genre is the note's, and every M3 is kept as a field.
+    let genreNote =
+      ["UNPB", "GEN"].contains(ty)
+      ? fields.indices.first { fields[$0].tag == "N1" && fields[$0].value == "genre: " + preprintMarker } : nil
+    // A preprint: the writer's marker, the first M3 on UNPB or GEN. A later M3 is the genre
+    // (the writer's second M3) or a field of its own.
+    if ["UNPB", "GEN"].contains(ty), genreNote == nil, let m3 = fields.firstIndex(where: { $0.tag == "M3" }),
+      fields[m3].value == preprintMarker
+    {
       p.kind = .article
-      fields.removeAll { $0.tag == "M3" && $0.value == preprintMarker }
+      fields.remove(at: m3)
     }
 
     p.citationKey = take("ID")
@@ -261,13 +269,7 @@ public struct RISReader: BibliographyReader {
     }
     p.abstract = take("AB", "N2")
     p.language = take("LA")
-    // The writer's note for a genre that its M3 would misread (Preprint on UNPB or GEN):
-    // the genre is the note's, and every M3 is kept as a field of its own.
-    if ["UNPB", "GEN"].contains(ty),
-      let k = fields.indices.first(where: {
-        !used.contains($0) && fields[$0].tag == "N1" && fields[$0].value == "genre: " + preprintMarker
-      })
-    {
+    if genreNote != nil, let k = fields.indices.first(where: { fields[$0].tag == "N1" && fields[$0].value == "genre: " + preprintMarker }) {
       used.insert(k)
       p.genre = preprintMarker
     } else {

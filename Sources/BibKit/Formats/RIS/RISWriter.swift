@@ -171,7 +171,9 @@ public struct RISWriter: BibliographyWriter {
     tag("AN", arxivID.map { "arXiv:" + $0 })
     if ["UNPB", "GEN"].contains(Self.type(p, preprint: options.risPreprintType)) {
       if p.kind == .article {
+        // The marker first; a genre after it reads back as the genre.
         tag("M3", RISReader.preprintMarker)
+        tag("M3", p.genre)
       } else if p.genre == RISReader.preprintMarker {
         // On UNPB or GEN this M3 would read as the preprint marker: the genre is a note.
         tag("N1", "genre: " + RISReader.preprintMarker)
