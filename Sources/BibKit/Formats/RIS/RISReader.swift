@@ -269,7 +269,8 @@ public struct RISReader: BibliographyReader {
     }
     p.abstract = take("AB", "N2")
     p.language = take("LA")
-    if genreNote != nil, let k = fields.indices.first(where: { fields[$0].tag == "N1" && fields[$0].value == "genre: " + preprintMarker }) {
+    // With the note no field was removed: its index holds.
+    if let k = genreNote {
       used.insert(k)
       p.genre = preprintMarker
     } else {
