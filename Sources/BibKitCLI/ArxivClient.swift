@@ -138,8 +138,7 @@ func queryURL(_ base: String, _ items: [(name: String, value: String)]) -> Strin
       if ASCIIQuery.allowed(c) {
         out.unicodeScalars.append(Unicode.Scalar(c))
       } else {
-        let hex = Array("0123456789ABCDEF".utf8)
-        out += "%" + String(decoding: [hex[Int(c >> 4)], hex[Int(c & 15)]], as: UTF8.self)
+        out += "%" + String(decoding: [ASCIIQuery.hex[Int(c >> 4)], ASCIIQuery.hex[Int(c & 15)]], as: UTF8.self)
       }
     }
     return out
@@ -150,12 +149,14 @@ func queryURL(_ base: String, _ items: [(name: String, value: String)]) -> Strin
 }
 
 enum ASCIIQuery {
-  static func isLetterOrDigit(_ c: UInt8) -> Bool {
-    switch c {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-    default: false
-    }
+  /// Upper-case hexadecimal digits, as percent-encoding writes them.
+  static let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+  static func isLetter(_ c: UInt8) -> Bool {
+    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
   }
+
+  static func isLetterOrDigit(_ c: UInt8) -> Bool { isLetter(c) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) }
 
   /// Bytes a query name or value keeps as they are: letters, digits, `-._~` and
   /// `!$'()*+,;:@/?`; `&`, `=` and `#` would end the part, and everything else is encoded.
@@ -167,8 +168,7 @@ enum ASCIIQuery {
 /// Whether `s` begins with a URL scheme and its colon (`https:`), and has no space.
 func hasURLScheme(_ s: String) -> Bool {
   let u = s.utf8
-  guard let colon = u.firstIndex(of: UInt8(ascii: ":")), let first = u.first, first > 0x40, ASCIIQuery.isLetterOrDigit(first)
-  else { return false }
+  guard let colon = u.firstIndex(of: UInt8(ascii: ":")), let first = u.first, ASCIIQuery.isLetter(first) else { return false }
   return u[..<colon].allSatisfy { ASCIIQuery.isLetterOrDigit($0) || "+-.".utf8.contains($0) } && !u.contains(UInt8(ascii: " "))
 }
 

@@ -39,7 +39,7 @@ public struct Conversion {
     var counts: [Severity: Int] = [:]
     func emit(_ d: Diagnostic) {
       counts[d.severity, default: 0] += 1
-      if !quiet || d.severity == .error { io.writeStandardError(d.description) }
+      if Self.prints(d.severity, quiet: quiet) { io.writeStandardError(d.description) }
     }
     // `at` is a path, or a path with ":1:1" for errors about the content.
     func fail(_ status: Int32, _ at: String?, _ message: String, start: Bool = false) -> Int32 {
@@ -300,6 +300,9 @@ public struct Conversion {
     return ExitStatus.success
   }
 
+  /// Whether a message of this severity is printed: errors always, the rest unless quiet.
+  static func prints(_ severity: Severity, quiet: Bool) -> Bool { !quiet || severity == .error }
+
   static func failure(_ error: FileIO.ReplaceError, _ target: String) -> (status: Int32, at: String, message: String) {
     switch error {
     case .cannotCreate(let why): return (ExitStatus.cannotCreate, target, "cannot create: \(why)")
@@ -320,7 +323,7 @@ enum KeptUntilExit {
 
 /// Messages held back until the ones before them are out (a batched conversion's writer
 /// messages wait for the reader's), in little memory: each is counted as it comes and kept,
-/// as the text it prints, only if it will be printed (errors always, the rest unless quiet).
+/// as the text it prints, only if it will be printed (``Conversion/prints(_:quiet:)``).
 /// Converting 50 MB of BibTeX to RIS gives about 31,000 warnings.
 struct HeldMessages {
   let quiet: Bool
@@ -333,7 +336,7 @@ struct HeldMessages {
   mutating func add(_ diagnostics: [Diagnostic]) {
     for d in diagnostics {
       counts[d.severity, default: 0] += 1
-      guard !quiet || d.severity == .error else { continue }
+      guard Conversion.prints(d.severity, quiet: quiet) else { continue }
       text.append(contentsOf: d.description.utf8)
       ends.append(text.count)
     }

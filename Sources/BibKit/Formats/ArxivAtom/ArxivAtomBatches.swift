@@ -21,7 +21,6 @@ extension ArxivAtomReader {
   struct Batches: PaperBatches {
     let bytes: [UInt8]
     let options: ReadOptions
-    let url: String
     let plan: ChunkPlan
     let cores: Int
     /// Every paper's key, in feed order.
@@ -40,7 +39,7 @@ extension ArxivAtomReader {
       guard !options.strict, input.count >= threshold,
         let plan = ChunkPlan(input, chunks: max(2, input.count / max(1, pieceBytes)))
       else { return nil }
-      let url = options.source ?? "feed.xml"
+      let url = documentURL(options)
       // The first pass: per piece, the key facts of its papers and its totals.
       typealias Facts = (bases: [String], sorts: [CitationKeys.SortKey], totals: Scan)
       let read = Parallel.chunks(plan.count, threshold: 2) { range -> [Facts?] in
@@ -76,7 +75,6 @@ extension ArxivAtomReader {
       }
       bytes = input
       self.options = options
-      self.url = url
       self.plan = plan
       self.cores = max(1, min(cores, 8))
       self.keys = keys
@@ -91,7 +89,7 @@ extension ArxivAtomReader {
       guard piece < plan.count else { return nil }
       let pieces = piece..<min(plan.count, piece + cores)
       piece = pieces.upperBound
-      let (bytes, plan, url, options) = (bytes, plan, url, options)
+      let (bytes, plan, url, options) = (bytes, plan, documentURL(options), options)
       let scans = Parallel.chunks(pieces.count, threshold: 2) { range -> [Scan?] in
         range.map { k in
           let (document, shift) = plan.document(pieces.lowerBound + k, of: bytes)

@@ -65,7 +65,7 @@ public struct ArxivAtomReader: BibliographyReader {
 
     let scan: Scan
     do {
-      scan = try Self.scanned(input, url: source ?? "feed.xml", options: options)
+      scan = try Self.scanned(input, url: Self.documentURL(options), options: options)
     } catch {
       try report(
         Diagnostic(.error, "arxiv.xml", error.message, at: location(error.line, error.column)))
@@ -89,6 +89,9 @@ public struct ArxivAtomReader: BibliographyReader {
     guard let id = e.id, !id.isEmpty, let title = e.title, !title.isEmpty else { return .hollow }
     return .paper
   }
+
+  /// The name libxml2 is given for the document: the source, else `feed.xml`.
+  static func documentURL(_ options: ReadOptions) -> String { options.source ?? "feed.xml" }
 
   /// An entry that is not a paper, as much of it as its diagnostic needs.
   struct Other {
