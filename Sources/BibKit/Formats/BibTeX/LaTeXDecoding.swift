@@ -269,12 +269,11 @@ enum LaTeXDecoding {
       var inner = styles
       if !special, depth == 0 {
         // One word the writer would protect anyway stays plain (see the type's comment).
-        if let end = groupEnd(i) {
+        // A group holding a brace or math is protected whatever it decodes to: the byte
+        // test comes before decoding it.
+        if let end = groupEnd(i), !b[(i + 1)..<end].contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "$") }) {
           let word = String(decoding: b[(i + 1)..<end], as: UTF8.self)
-          let decodedWord = LaTeXDecoding.plain(word)
-          if LaTeXDecoding.bracesReadAsPlain(decodedWord), !word.utf8.contains(UInt8(ascii: "{")),
-            !word.utf8.contains(UInt8(ascii: "$"))
-          {
+          if LaTeXDecoding.bracesReadAsPlain(LaTeXDecoding.plain(word)) {
             inner = styles
           } else {
             inner = styles.union(.noCase)
