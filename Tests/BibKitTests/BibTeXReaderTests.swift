@@ -127,6 +127,24 @@ import Testing
     #expect(extra(p, "month") == "January~1")
   }
 
+  /// The byte shortcut for month values against the rule on text, on every name, its
+  /// prefixes and case variants, numbers, and values with spaces or full stops.
+  @Test func monthShortcutAgreesWithTheRule() {
+    var cases = ["", " ", "0", "00", "1", "01", "9", "12", "13", "99", "001", "1 ", " 1", "+1", "1.", "sept.", "Sept", "jan.", "ja", "j", "mayy", "Mai", "okt", "décembre", "DeCeMbEr", "june ", "JUNE"]
+    for name in BibTeXMapping.monthNames {
+      for n in 1...name.count {
+        let prefix = String(name.prefix(n))
+        cases += [prefix, prefix.uppercased(), prefix.capitalized, prefix + ".", prefix + "x"]
+      }
+    }
+    for n in 0...120 { cases.append(String(n)) }
+    for c in cases { #expect(BibTeXMapping.month(c) == BibTeXMapping.monthByText(c), "\(c)") }
+    #expect(BibTeXMapping.month("Oct") == 10)
+    #expect(BibTeXMapping.month("Octo") == nil)
+    #expect(BibTeXMapping.month("December") == 12)
+    #expect(BibTeXMapping.month("13") == nil)
+  }
+
   @Test func h18_concatenation() throws {
     #expect(try one(#"@misc{k, title = {x} # {y} # "z"}"#).title?.plainText == "xyz")
     #expect(try one(#"@misc{k, howpublished = 10 # "~" # jan}"#).containerTitle?.plainText == "10\u{00A0}January")
@@ -554,5 +572,38 @@ import Testing
     writeOptions.preambles = first.metadata?.preambles ?? []
     let second = try reader.read(writer.write(first.papers, options: writeOptions).bytes, options: options)
     #expect(second.papers == first.papers)
+  }
+}
+
+@Suite struct KnownFieldTests {
+  @Test func everyNameFindsItsCaseAndNothingElseDoes() {
+    #expect(KnownField.allCases.count <= 64)  // one bit each in `RawEntry.knownFields`
+    #expect(Set(KnownField.names).count == KnownField.allCases.count)
+    for k in KnownField.allCases {
+      #expect(KnownField(k.name, hash: RawField.hash(k.name)) == k, "\(k.name)")
+      #expect(k.name == k.name.lowercased())
+    }
+    #expect(KnownField.year.name == "year")
+    #expect(KnownField.arxivVersion.name == "arxiv-version")
+    for other in ["", "titles", "tit", "Title", "bibdate", "arxiv_version", "journal-url", "yearinferred"] {
+      #expect(KnownField(other, hash: RawField.hash(other)) == nil, "\(other)")
+    }
+  }
+
+  @Test func entriesFindFieldsByCaseAndByName() {
+    var e = RawEntry(type: "article", key: "k", line: 1, column: 1, offset: 0)
+    for (name, value) in [("bibdate", "x"), ("title", "T"), ("arxiv-version", "2"), ("journal-url", "u")] {
+      let added = e.append(RawField(name: name, value: value, line: 1, column: 1, macro: nil))
+      #expect(added)
+    }
+    let again = e.append(RawField(name: "title", value: "again", line: 2, column: 1, macro: nil))
+    #expect(!again)
+    #expect(e.field(.title)?.value == "T")
+    #expect(e.field("title")?.value == "T")
+    #expect(e.index(of: .arxivVersion) == 2)
+    #expect(e.field("journal-url")?.value == "u")
+    #expect(e.field(.year) == nil)
+    #expect(e.field("year") == nil)
+    #expect(e.field("nothing") == nil)
   }
 }

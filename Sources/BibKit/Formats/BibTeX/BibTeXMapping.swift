@@ -78,11 +78,13 @@ enum BibTeXMapping {
   }
 
   /// The field that holds the publisher for an entry type.
-  static func publisherField(forType type: String) -> String {
+  static func publisherField(forType type: String) -> String { publisherKnownField(forType: type).name }
+
+  static func publisherKnownField(forType type: String) -> KnownField {
     switch type {
-    case "phdthesis", "mastersthesis": "school"
-    case "thesis", "techreport", "report": "institution"
-    default: "publisher"
+    case "phdthesis", "mastersthesis": .school
+    case "thesis", "techreport", "report": .institution
+    default: .publisher
     }
   }
 
@@ -93,6 +95,36 @@ enum BibTeXMapping {
 
   /// `jan`, `January`, `1`, `01` → 1.
   static func month(_ s: String) -> Int? {
+    // The usual values (a macro's full name, an abbreviation, one or two digits) are read
+    // from the bytes; anything else by the rule below, which the shortcut agrees with.
+    var s = s
+    let quick = s.withUTF8 { b -> Int?? in
+      guard (1...9).contains(b.count) else { return .none }
+      if b.allSatisfy(ASCII.isDigit) {
+        guard b.count <= 2 else { return .none }
+        let n = b.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        return .some((1...12).contains(n) ? n : nil)
+      }
+      guard b.count >= 3, b.allSatisfy(Sniffing.isASCIILetter) else { return .none }
+      for (k, name) in monthNameBytes.enumerated() where b.count == 3 || b.count == name.count {
+        var same = true
+        for j in 0..<b.count where b[j] | 0x20 != name[j] {
+          same = false
+          break
+        }
+        if same { return .some(k + 1) }
+      }
+      return .none
+    }
+    if let quick { return quick }
+    return monthByText(s)
+  }
+
+  private static let monthNameBytes: [[UInt8]] = monthNames.map { Array($0.utf8) }
+
+  /// The month rule on text: trimmed, lower-cased, then a number, a name, its first three
+  /// letters, or those with a full stop.
+  static func monthByText(_ s: String) -> Int? {
     let t = s.trimmingSpaces().lowercased()
     if let n = Int(t), (1...12).contains(n) { return n }
     if t.count >= 3, let i = monthNames.firstIndex(where: { $0 == t || ($0.hasPrefix(t) && t.count == 3) }) {

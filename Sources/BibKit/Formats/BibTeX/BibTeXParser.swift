@@ -9,6 +9,8 @@ struct RawField: Equatable {
   var macro: String?
   /// A hash of `name`, so looking a field up compares integers first.
   var nameHash: UInt64
+  /// The name as one of those the mapping asks for, or nil.
+  var known: KnownField?
 
   init(name: String, value: String, line: Int, column: Int, macro: String?) {
     self.name = name
@@ -17,6 +19,7 @@ struct RawField: Equatable {
     self.column = column
     self.macro = macro
     self.nameHash = Self.hash(name)
+    self.known = KnownField(name, hash: nameHash)
   }
 
   /// FNV-1a over the name's bytes.
@@ -49,15 +52,26 @@ struct RawEntry: Equatable {
     self.offset = offset
   }
 
+  /// One bit per ``KnownField`` the entry has: most lookups are for fields it does not have.
+  private(set) var knownFields: UInt64 = 0
+
   // Entries have a dozen fields or so: a linear scan over hashes costs less than a
   // dictionary per entry.
   func index(of name: String) -> Int? {
     let h = RawField.hash(name)
+    if let k = KnownField(name, hash: h) { return index(of: k) }
     for k in fields.indices where fields[k].nameHash == h && fields[k].name == name { return k }
     return nil
   }
 
+  func index(of known: KnownField) -> Int? {
+    guard knownFields & known.bit != 0 else { return nil }
+    for k in fields.indices where fields[k].known == known { return k }
+    return nil
+  }
+
   func field(_ name: String) -> RawField? { index(of: name).map { fields[$0] } }
+  func field(_ known: KnownField) -> RawField? { index(of: known).map { fields[$0] } }
 
   /// Replaces the value of the field at `index` (a value read again with other macros).
   mutating func setValue(of index: Int, _ value: String, macro: String?) {
@@ -67,11 +81,12 @@ struct RawEntry: Equatable {
 
   /// Adds a field; returns false (and adds nothing) when one of that name is there already.
   @discardableResult
-  mutating func append(_ f: RawField) -> Bool {
+  mutating func append(_ f: consuming RawField) -> Bool {
     // By index: a `for g in fields` loop would copy (and retain) every field.
     for k in fields.indices where fields[k].nameHash == f.nameHash && fields[k].name == f.name { return false }
     // Room for a typical entry at once, rather than growing through 1, 2, 4 and 8.
     if fields.isEmpty { fields.reserveCapacity(16) }
+    if let k = f.known { knownFields |= k.bit }
     fields.append(f)
     return true
   }
@@ -446,8 +461,9 @@ struct BibTeXParser {
         let at = here
         let mStart = i
         let key = lowerName()
-        if speculation != nil { speculation!.use(key, macros[key]) }
-        if let v = macros[key] {
+        let expansion = macros[key]
+        if speculation != nil { speculation!.use(key, expansion) }
+        if let v = expansion {
           out.appendUTF8(v)
         } else {
           let m = String(decoding: UnsafeBufferPointer(rebasing: b[mStart..<i]), as: UTF8.self)

@@ -124,10 +124,27 @@ public struct BibTeXReader: BibliographyReader {
     return papers
   }
 
-  /// Whether a field name's part before its first `-` names a format whose extras the writer
-  /// writes as `<format>-<name>`.
-  static func isForeignSource(_ prefix: Substring.UTF8View) -> Bool {
-    prefix.elementsEqual("profile".utf8) || prefix.elementsEqual("arxiv".utf8) || prefix.elementsEqual("ris".utf8)
+  /// For a field the writer named `<format>-<name>` after another format's extra, that
+  /// format and the name: the part before the first `-` when it is `profile`, `arxiv` or
+  /// `ris`, or `csl-json`.
+  static func foreignSource(_ name: UnsafeBufferPointer<UInt8>) -> (source: String, name: String)? {
+    guard let dash = name.firstIndex(of: UInt8(ascii: "-")) else { return nil }
+    let prefix = UnsafeBufferPointer(rebasing: name[..<dash])
+    let source: String
+    var rest = dash + 1
+    if prefix.elementsEqual("profile".utf8) {
+      source = "profile"
+    } else if prefix.elementsEqual("arxiv".utf8) {
+      source = "arxiv"
+    } else if prefix.elementsEqual("ris".utf8) {
+      source = "ris"
+    } else if name.starts(with: "csl-json-".utf8) {
+      source = "csl-json"
+      rest = 9
+    } else {
+      return nil
+    }
+    return (source, String(decoding: UnsafeBufferPointer(rebasing: name[rest...]), as: UTF8.self))
   }
 
   /// Decoded page text with each run of hyphens and dashes made one hyphen, the range
@@ -176,18 +193,18 @@ public struct BibTeXReader: BibliographyReader {
     struct Used {
       let entry: RawEntry
       var flags: [Bool]
-      mutating func insert(_ name: String) { if let k = entry.index(of: name) { flags[k] = true } }
-      mutating func remove(_ name: String) { if let k = entry.index(of: name) { flags[k] = false } }
+      mutating func insert(_ name: KnownField) { if let k = entry.index(of: name) { flags[k] = true } }
+      mutating func remove(_ name: KnownField) { if let k = entry.index(of: name) { flags[k] = false } }
     }
     var used = Used(entry: e, flags: [Bool](repeating: false, count: e.fields.count))
     // An empty value stays an extra field, so it is written back as it came.
-    func take(_ name: String) -> RawField? {
+    func take(_ name: KnownField) -> String? {
       guard let k = e.index(of: name), !e.fields[k].value.isEmpty else { return nil }
       used.flags[k] = true
-      return e.fields[k]
+      return e.fields[k].value
     }
     /// A field decoded to plain text; one that decodes to nothing stays an extra field.
-    func takePlain(_ name: String) -> String? {
+    func takePlain(_ name: KnownField) -> String? {
       guard let k = e.index(of: name), !e.fields[k].value.isEmpty else { return nil }
       let v = LaTeXDecoding.plain(e.fields[k].value)
       guard !v.trimmingSpaces().isEmpty else { return nil }
@@ -201,7 +218,7 @@ public struct BibTeXReader: BibliographyReader {
     }
 
     // People.
-    for role in ["author", "editor", "translator"] {
+    for role in [KnownField.author, .editor, .translator] {
       guard let f = e.field(role) else { continue }
       var names = BibTeXNames.splitList(f.value)
       var truncated = false
@@ -209,120 +226,120 @@ public struct BibTeXReader: BibliographyReader {
         names.removeLast()
         truncated = true
       }
-      if truncated, role != "author" { continue }  // kept as written, below
+      if truncated, role != .author { continue }  // kept as written, below
       let empty = names.filter { $0.isEmpty }.count
-      if empty > 0 { warn(f, "\(role) list has \(empty) empty name(s); dropped") }
+      if empty > 0 { warn(f, "\(role.name) list has \(empty) empty name(s); dropped") }
       let parsed = names.filter { !$0.isEmpty }.map(BibTeXNames.person)
       let people = parsed.filter { !$0.isEmptyName }
-      if people.count < parsed.count { warn(f, "\(role) list has a name with no letters; dropped") }
+      if people.count < parsed.count { warn(f, "\(role.name) list has a name with no letters; dropped") }
       used.insert(role)
       switch role {
-      case "author":
+      case .author:
         p.authors = people
         p.authorsTruncated = truncated
-      case "editor": p.editors = people
+      case .editor: p.editors = people
       default: p.translators = people
       }
     }
 
-    if let f = take("title") { p.title = LaTeXDecoding.richText(f.value) }
+    if let f = take(.title) { p.title = LaTeXDecoding.richText(f) }
     if let container = BibTeXMapping.containerField(forType: e.type) {
-      let names = container == "journal" ? ["journal", "journaltitle"] : ["booktitle"]
+      let names: [KnownField] = container == "journal" ? [.journal, .journaltitle] : [.booktitle]
       if let name = names.first(where: { e.field($0) != nil }), let f = take(name) {
-        p.containerTitle = LaTeXDecoding.richText(f.value)
+        p.containerTitle = LaTeXDecoding.richText(f)
       }
-    } else if let f = e.field("howpublished"), !f.value.isEmpty, !f.value.contains("\\url"),
+    } else if let f = e.field(.howpublished), !f.value.isEmpty, !f.value.contains("\\url"),
       !f.value.contains("\\href"), !f.value.hasPrefix("http")
     {
       // Where the type has no container field, the writer puts the container here.
-      used.insert("howpublished")
+      used.insert(.howpublished)
       p.containerTitle = LaTeXDecoding.richText(f.value)
     }
 
     // Dates: biblatex `date` wins; else year, month, day.
-    if let f = e.field("date"), let d = PartialDate(iso: f.value) {
-      used.insert("date")
+    if let f = e.field(.date), let d = PartialDate(iso: f.value) {
+      used.insert(.date)
       p.issued = d
       // year, month and day that agree with the date say nothing more.
       // year, month and day say nothing more; where they disagree, date wins (as in biber).
-      for name in ["year", "month", "day"] {
+      for name in [KnownField.year, .month, .day] {
         guard let x = e.field(name) else { continue }
         used.insert(name)
         let agrees =
-          name == "year" ? x.value == String(d.year)
-          : name == "month" ? BibTeXMapping.month(x.value) == d.month : Int(x.value) == d.day
-        if !agrees { warn(x, "\(name) '\(x.value)' disagrees with date '\(f.value)'; the date is kept") }
+          name == .year ? x.value == String(d.year)
+          : name == .month ? BibTeXMapping.month(x.value) == d.month : Int(x.value) == d.day
+        if !agrees { warn(x, "\(name.name) '\(x.value)' disagrees with date '\(f.value)'; the date is kept") }
       }
-    } else if let y = e.field("year"), (1...4).contains(y.value.utf8.count), y.value.utf8.allSatisfy(ASCII.isDigit),
+    } else if let y = e.field(.year), (1...4).contains(y.value.utf8.count), y.value.utf8.allSatisfy(ASCII.isDigit),
       let year = Int(y.value)
     {
-      used.insert("year")
+      used.insert(.year)
       var d = PartialDate(year: year)
-      if let m = e.field("month"), let month = BibTeXMapping.month(m.value) {
-        used.insert("month")
+      if let m = e.field(.month), let month = BibTeXMapping.month(m.value) {
+        used.insert(.month)
         d.month = month
-        if let dd = e.field("day"), let day = Int(dd.value), (1...PartialDate.daysIn(month: month, year: year)).contains(day) {
-          used.insert("day")
+        if let dd = e.field(.day), let day = Int(dd.value), (1...PartialDate.daysIn(month: month, year: year)).contains(day) {
+          used.insert(.day)
           d.day = day
         }
       }
       p.issued = d
     }
 
-    if let v = takePlain("volume") { p.volume = v }
+    if let v = takePlain(.volume) { p.volume = v }
     if p.kind == .articleJournal || e.type == "article" {
-      if let v = takePlain("number") ?? takePlain("issue") { p.issue = v }
-      if let v = takePlain("eid") { p.number = v }
-    } else if let v = takePlain("number") {
+      if let v = takePlain(.number) ?? takePlain(.issue) { p.issue = v }
+      if let v = takePlain(.eid) { p.number = v }
+    } else if let v = takePlain(.number) {
       p.number = v
     }
-    if let k = e.index(of: "pages"), let pages = plainPages(e.fields[k].value) {
+    if let k = e.index(of: .pages), let pages = plainPages(e.fields[k].value) {
       // The common page range, ASCII with nothing for LaTeX to decode: the same as below.
       used.flags[k] = true
       p.pages = pages
-    } else if let raw = takePlain("pages") {
+    } else if let raw = takePlain(.pages) {
       p.pages = pageRange(raw)
     }
-    if let v = takePlain("edition") { p.edition = v }
-    let publisherField = BibTeXMapping.publisherField(forType: e.type)
+    if let v = takePlain(.edition) { p.edition = v }
+    let publisherField = BibTeXMapping.publisherKnownField(forType: e.type)
     if let v = takePlain(publisherField) { p.publisher = v }
-    if let v = takePlain("address") ?? takePlain("location") { p.publisherPlace = v }
-    if let v = takePlain("type") { p.genre = v }
+    if let v = takePlain(.address) ?? takePlain(.location) { p.publisherPlace = v }
+    if let v = takePlain(.type) { p.genre = v }
     // Notes and abstracts stay TeX; characters BibTeX keeps literally but LaTeX would not
     // (a bare %, &, #) are escaped, as the writer would.
-    if let f = take("note") { p.note = texNormalized(f.value) }
-    if let f = take("abstract") { p.abstract = texNormalized(f.value) }
-    if let v = takePlain("language") { p.language = v }
-    if let v = takePlain("keywords") {
+    if let f = take(.note) { p.note = texNormalized(f) }
+    if let f = take(.abstract) { p.abstract = texNormalized(f) }
+    if let v = takePlain(.language) { p.language = v }
+    if let v = takePlain(.keywords) {
       p.keywords = v
         .split(whereSeparator: { $0 == "," || $0 == ";" })
         .map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
     }
-    if let f = take("doi") { p.identifiers.doi = normalizedDOI(f.value) }
-    if let f = take("url") { p.urls = [f.value] }
-    if let f = take("isbn") { p.identifiers.isbn = [f.value] }
-    if let f = take("issn") { p.identifiers.issn = [f.value] }
-    if let f = take("pmid") { p.identifiers.pmid = f.value }
-    if let f = take("pmcid") { p.identifiers.pmcid = f.value }
+    if let f = take(.doi) { p.identifiers.doi = normalizedDOI(f) }
+    if let f = take(.url) { p.urls = [f] }
+    if let f = take(.isbn) { p.identifiers.isbn = [f] }
+    if let f = take(.issn) { p.identifiers.issn = [f] }
+    if let f = take(.pmid) { p.identifiers.pmid = f }
+    if let f = take(.pmcid) { p.identifiers.pmcid = f }
 
     // arXiv: eprint + archivePrefix/eprinttype, DBLP's CoRR volume, Scholar's journal text.
-    let prefix = (e.field("archiveprefix") ?? e.field("eprinttype"))?.value.lowercased()
-    if let f = e.field("eprint"), prefix == "arxiv" || (prefix == nil && looksLikeArxivID(f.value)) {
+    let prefix = (e.field(.archiveprefix) ?? e.field(.eprinttype))?.value.lowercased()
+    if let f = e.field(.eprint), prefix == "arxiv" || (prefix == nil && looksLikeArxivID(f.value)) {
       let (id, version) = ArxivAtomReader.splitID(f.value.trimmingSpaces())
-      used.insert("eprint")
-      if e.field("archiveprefix") != nil { used.insert("archiveprefix") }
-      if e.field("eprinttype") != nil { used.insert("eprinttype") }
-      let cls = e.field("primaryclass") ?? e.field("eprintclass")
-      if let c = cls { used.insert(c.name) }
+      used.insert(.eprint)
+      if e.field(.archiveprefix) != nil { used.insert(.archiveprefix) }
+      if e.field(.eprinttype) != nil { used.insert(.eprinttype) }
+      let cls = e.field(.primaryclass) ?? e.field(.eprintclass)
+      if let k = cls?.known { used.insert(k) }
       p.identifiers.arxiv = ArxivIdentifier(id: id, version: version, primaryCategory: cls?.value)
     } else if let j = p.containerTitle?.plainText, let id = arxivID(inJournal: j, volume: p.volume) {
       p.identifiers.arxiv = ArxivIdentifier(id: id)
     }
     if p.categories.isEmpty, let c = p.identifiers.arxiv?.primaryCategory { p.categories = [c] }
     // A category without an id (a profile entry written by BibKit).
-    if p.identifiers.arxiv == nil, e.field("eprint") == nil, let c = take("primaryclass") {
-      p.identifiers.arxiv = ArxivIdentifier(primaryCategory: c.value)
-      if p.categories.isEmpty { p.categories = [c.value] }
+    if p.identifiers.arxiv == nil, e.field(.eprint) == nil, let c = take(.primaryclass) {
+      p.identifiers.arxiv = ArxivIdentifier(primaryCategory: c)
+      if p.categories.isEmpty { p.categories = [c] }
     }
     let read = BibTeXMapping.kindRead(
       type: e.type, hasArxivID: p.identifiers.arxiv?.id != nil, container: p.containerTitle?.plainText,
@@ -334,45 +351,46 @@ public struct BibTeXReader: BibliographyReader {
       if p.urls == [ax.absURL ?? ""] { p.urls = [] }
     }
     if p.kind == .articleJournal {
-      p.kind = BibTeXMapping.kindRead(type: e.type, hasArxivID: false, container: nil, entrysubtype: e.field("entrysubtype")?.value)
+      p.kind = BibTeXMapping.kindRead(type: e.type, hasArxivID: false, container: nil, entrysubtype: e.field(.entrysubtype)?.value)
     }
 
     // The fields BibKit's writer uses for facts BibTeX has no field for.
-    if let f = take("arxiv-version"), let v = Int(f.value), p.identifiers.arxiv != nil {
+    if let f = take(.arxivVersion), let v = Int(f), p.identifiers.arxiv != nil {
       p.identifiers.arxiv?.version = v
-    } else if e.field("arxiv-version") != nil {
-      used.remove("arxiv-version")
+    } else if e.field(.arxivVersion) != nil {
+      used.remove(.arxivVersion)
     }
-    if take("year-inferred")?.value == "true", p.issued != nil { p.issued?.yearInferred = true }
-    if take("date-approximate")?.value == "true", p.issued != nil { p.issued?.approximate = true }
+    if take(.yearInferred) == "true", p.issued != nil { p.issued?.yearInferred = true }
+    if take(.dateApproximate) == "true", p.issued != nil { p.issued?.approximate = true }
     // Written as escaped text (`legal\_case`), so read as text.
-    if let v = takePlain("original-type") { p.originalType = v }
-    if let v = takePlain("kind"), PaperKind.cslTypes.contains(v) { p.kind = PaperKind(v) }
-    if let f = take("first-version-date"), let d = PartialDate(iso: f.value) { p.firstVersionDate = d }
-    if let f = take("current-version-date"), let d = PartialDate(iso: f.value) { p.currentVersionDate = d }
-    if let f = take("code") { p.codeLinks = f.value.split(separator: " ").map(String.init) }
-    if take("code-badge")?.value == "true" { p.hasCode = true }
-    if let f = take("links") { p.relatedLinks = f.value.split(separator: " ").map(String.init) }
-    if let f = take("urls") { p.urls = f.value.split(separator: " ").map(String.init) }
-    if let f = take("categories") {
-      p.categories = f.value.split(separator: ",").map { String($0).trimmingSpaces() }
+    if let v = takePlain(.originalType) { p.originalType = v }
+    if let v = takePlain(.kind), PaperKind.cslTypes.contains(v) { p.kind = PaperKind(v) }
+    if let f = take(.firstVersionDate), let d = PartialDate(iso: f) { p.firstVersionDate = d }
+    if let f = take(.currentVersionDate), let d = PartialDate(iso: f) { p.currentVersionDate = d }
+    if let f = take(.code) { p.codeLinks = f.split(separator: " ").map(String.init) }
+    if take(.codeBadge) == "true" { p.hasCode = true }
+    if let f = take(.links) { p.relatedLinks = f.split(separator: " ").map(String.init) }
+    if let f = take(.urls) { p.urls = f.split(separator: " ").map(String.init) }
+    if let f = take(.categories) {
+      p.categories = f.split(separator: ",").map { String($0).trimmingSpaces() }
     }
-    if take("authors-truncated")?.value == "true" { p.authorsTruncated = true }
+    if take(.authorsTruncated) == "true" { p.authorsTruncated = true }
 
     // Everything else, in input order, so it is written back as it came; fields the writer
     // named `<format>-<name>` for another format's extras go back to that format.
+    var foreign = false
     for (k, f) in e.fields.enumerated() where !used.flags[k] {
+      var name = f.name
       // Another format's extras are written as escaped text, so they are read as text.
-      if let dash = f.name.utf8.firstIndex(of: UInt8(ascii: "-")), Self.isForeignSource(f.name.utf8[..<dash]) {
-        p.extraFields.append(ExtraField(source: String(f.name[..<dash]), name: String(f.name[f.name.index(after: dash)...]), value: LaTeXDecoding.plain(f.value)))
-      } else if f.name.hasPrefix("csl-json-") {
-        p.extraFields.append(ExtraField(source: "csl-json", name: String(f.name.dropFirst(9)), value: LaTeXDecoding.plain(f.value)))
+      if let (source, rest) = name.withUTF8(Self.foreignSource) {
+        p.extraFields.append(ExtraField(source: source, name: rest, value: LaTeXDecoding.plain(f.value)))
+        foreign = true
       } else {
         p.extraFields.append(ExtraField(source: "bibtex", name: f.name, value: f.value))
       }
     }
     // Fields of other formats first, as the writer writes them, then this format's own.
-    if p.extraFields.contains(where: { $0.source != "bibtex" }) {
+    if foreign {
       let foreign = p.extraFields.filter { $0.source != "bibtex" }
       p.extraFields = foreign + p.extraFields.filter { $0.source == "bibtex" }
     }
