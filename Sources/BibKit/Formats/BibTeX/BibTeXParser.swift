@@ -22,11 +22,25 @@ struct RawField: Equatable {
     self.known = KnownField(name, hash: nameHash)
   }
 
+  /// A field whose name's hash and known name were found as it was read.
+  init(name: String, value: String, line: Int, column: Int, macro: String?, hash: UInt64, known: KnownField?) {
+    self.name = name
+    self.value = value
+    self.line = line
+    self.column = column
+    self.macro = macro
+    self.nameHash = hash
+    self.known = known
+  }
+
+  static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+  static let fnvPrime: UInt64 = 0x100_0000_01b3
+
   /// FNV-1a over the name's bytes.
   static func hash(_ name: String) -> UInt64 {
     func fnv(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
-      var h: UInt64 = 0xcbf2_9ce4_8422_2325
-      for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+      var h = fnvBasis
+      for c in b { h = (h ^ UInt64(c)) &* fnvPrime }
       return h
     }
     if let h = name.utf8.withContiguousStorageIfAvailable(fnv) { return h }
@@ -81,7 +95,7 @@ struct RawEntry: Equatable {
 
   /// Adds a field; returns false (and adds nothing) when one of that name is there already.
   @discardableResult
-  mutating func append(_ f: consuming RawField) -> Bool {
+  @inline(__always) mutating func append(_ f: consuming RawField) -> Bool {
     // By index: a `for g in fields` loop would copy (and retain) every field.
     for k in fields.indices where fields[k].nameHash == f.nameHash && fields[k].name == f.name { return false }
     // Room for a typical entry at once, rather than growing through 1, 2, 4 and 8.
@@ -214,6 +228,29 @@ struct BibTeXParser {
       for (k, c) in name.enumerated() { out[k] = ASCII.isUpper(c) ? c | 0x20 : c }
       return name.count
     }
+  }
+
+  /// A field name in lower case, with its hash and what it is known as. A name the mapping
+  /// asks for is not copied: its string is the table's.
+  mutating func fieldName() -> (name: String, hash: UInt64, known: KnownField?) {
+    let start = i
+    var hasUpper = false
+    var h = RawField.fnvBasis
+    while i < b.count, Self.isNameByte(b[i]) {
+      let c = b[i]
+      if ASCII.isUpper(c) { hasUpper = true }
+      h = (h ^ UInt64(c)) &* RawField.fnvPrime
+      i += 1
+    }
+    if !hasUpper {
+      let bytes = UnsafeBufferPointer(rebasing: b[start..<i])
+      if let k = KnownField(lowerCaseBytes: bytes, hash: h) { return (k.name, h, k) }
+      return (String(decoding: bytes, as: UTF8.self), h, nil)
+    }
+    i = start
+    let name = lowerName()
+    let hash = RawField.hash(name)
+    return (name, hash, KnownField(name, hash: hash))
   }
 
   /// Whether position `p` starts a line (after optional blanks) with `@letters{` or `@letters(`.
@@ -387,7 +424,7 @@ struct BibTeXParser {
           column: start.1, offset: start.2)
       }
       let at = here
-      let fieldName = lowerName()
+      let (fieldName, nameHash, known) = fieldName()
       guard !fieldName.isEmpty else {
         throw fail("expected a field name in '\(key)'")
       }
@@ -398,7 +435,7 @@ struct BibTeXParser {
       advance()
       let (value, macro) = try value(entryLine: start.0, trim: true)
       let fieldIndex = entry.fields.count
-      if !entry.append(RawField(name: fieldName, value: value, line: at.0, column: at.1, macro: macro)) {
+      if !entry.append(RawField(name: fieldName, value: value, line: at.0, column: at.1, macro: macro, hash: nameHash, known: known)) {
         speculation?.record(.none)
         warn("bibtex.duplicate-field", "'\(key)': duplicate field '\(fieldName)'; the first is kept", at)
       } else {

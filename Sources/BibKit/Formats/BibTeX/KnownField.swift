@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The field names the BibTeX mapping asks an entry for. A field's name is matched against
 /// them once, when the field is read, so that each of the mapping's forty-odd questions is a
 /// bit test (and, for a field the entry has, a scan over small integers) instead of hashing
@@ -32,31 +36,54 @@ enum KnownField: UInt8, CaseIterable {
   }
 
   /// Open addressing on the low bits of ``RawField/hash(_:)``: each slot holds a case's raw
-  /// value plus one, or zero when empty.
-  private static let slotBits: UInt64 = 8
-  private static let hashes: [UInt64] = names.map(RawField.hash)
-  private static let table: [UInt8] = {
-    var t = [UInt8](repeating: 0, count: 1 << Int(slotBits))
-    for (k, h) in hashes.enumerated() {
-      var slot = Int(h & ((1 << slotBits) - 1))
-      while t[slot] != 0 { slot = (slot + 1) & (t.count - 1) }
-      t[slot] = UInt8(k + 1)
+  /// value plus one, or zero when empty. One value, so a lookup passes one initialization
+  /// check.
+  private struct Table {
+    static let bits: UInt64 = 8
+    var slots = [UInt8](repeating: 0, count: 1 << Int(bits))
+    let hashes: [UInt64] = KnownField.names.map(RawField.hash)
+    /// Every name's bytes one after another; name k is `bytes[starts[k]..<starts[k + 1]]`.
+    var bytes: [UInt8] = []
+    var starts: [Int] = [0]
+
+    init() {
+      for (k, h) in hashes.enumerated() {
+        var slot = Int(h & ((1 << Self.bits) - 1))
+        while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
+        slots[slot] = UInt8(k + 1)
+        bytes += KnownField.names[k].utf8
+        starts.append(bytes.count)
+      }
     }
-    return t
-  }()
+
+    /// The case whose hash is `hash` and whose name is `name`.
+    func find(_ hash: UInt64, _ name: UnsafeBufferPointer<UInt8>) -> KnownField? {
+      guard let given = name.baseAddress else { return nil }
+      var slot = Int(hash & ((1 << Self.bits) - 1))
+      while slots[slot] != 0 {
+        let k = Int(slots[slot] - 1)
+        if hashes[k] == hash, starts[k + 1] - starts[k] == name.count,
+          bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + starts[k], given, name.count) == 0 })
+        {
+          return KnownField(rawValue: UInt8(k))
+        }
+        slot = (slot + 1) & (slots.count - 1)
+      }
+      return nil
+    }
+  }
+  private static let table = Table()
+
+  /// The case named by `bytes` (in lower case), given their hash.
+  init?(lowerCaseBytes bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) {
+    guard let k = Self.table.find(hash, bytes) else { return nil }
+    self = k
+  }
 
   /// The case named `name` (lower case), given its hash.
   init?(_ name: String, hash: UInt64) {
-    let table = Self.table
-    var slot = Int(hash & ((1 << Self.slotBits) - 1))
-    while table[slot] != 0 {
-      let k = Int(table[slot] - 1)
-      if Self.hashes[k] == hash, Self.names[k] == name {
-        self.init(rawValue: UInt8(k))
-        return
-      }
-      slot = (slot + 1) & (table.count - 1)
-    }
-    return nil
+    var name = name
+    guard let k = name.withUTF8({ Self.table.find(hash, $0) }) else { return nil }
+    self = k
   }
 }
