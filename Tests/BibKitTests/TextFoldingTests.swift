@@ -28,6 +28,20 @@ import Testing
     "€", "😀", "\u{2027}", "\u{C2}",
   ]
 
+  /// Trimming on bytes agrees with trimming every White_Space scalar, on strings whose ends
+  /// mix ASCII and other white space with text.
+  @Test func trimmingOnBytesAgreesWithScalars() {
+    let pieces = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{1C}", "\u{85}", "\u{A0}", "\u{2028}", "\u{3000}", "a", "é", "🙂", "x y", ""]
+    var rng = SystemRandomNumberGenerator()
+    var cases = ["", " ", "a", " a ", "\u{A0}a", "a\u{3000}", " \u{A0} ", "\t\n"]
+    for _ in 0..<5_000 {
+      cases.append((0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+    }
+    for c in cases { #expect(c.trimmingSpaces() == c.trimmingSpacesByScalars(), "\(c.unicodeScalars.map(\.value))") }
+    #expect(" \u{A0}x\u{3000} ".trimmingSpaces() == "x")
+    #expect("\u{1C}x ".trimmingSpaces() == "\u{1C}x")
+  }
+
   @Test func examples() {
     #expect(TextFolding.collapse("  Deep \n\t learning  ") == "Deep learning")
     #expect(TextFolding.collapse("a\u{2028}b\u{2029}\u{85}c") == "a b c")
