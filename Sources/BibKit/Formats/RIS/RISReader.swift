@@ -340,12 +340,27 @@ public struct RISReader: BibliographyReader {
   static func applyExtension(_ line: String, to p: inout Paper) -> Bool {
     // `name: value`, the name one word: scanned on UTF-8 up to the colon or a space, so a
     // long note is not walked character by character.
-    guard let colon = line.utf8.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == 0x20 || $0 == 0x0A }),
-      line.utf8[colon] == UInt8(ascii: ":")
+    var line = line
+    guard
+      let (name, rawValue, extra) = line.withUTF8({ b -> (String, String, (source: String, name: String)?)? in
+        guard let colon = b.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == 0x20 || $0 == 0x0A }),
+          b[colon] == UInt8(ascii: ":")
+        else { return nil }
+        let name = UnsafeBufferPointer(rebasing: b[..<colon])
+        return (
+          String(decoding: name, as: UTF8.self), String(decoding: UnsafeBufferPointer(rebasing: b[(colon + 1)...]), as: UTF8.self),
+          extraFieldName(name)
+        )
+      })
     else { return false }
-    let name = String(line[..<colon])
-    let value = String(line[line.utf8.index(after: colon)...]).trimmingSpaces()
+    let value = rawValue.trimmingSpaces()
     guard !value.isEmpty else { return false }
+    // Another format's extra field, the usual note: none of the names below starts with
+    // these prefixes but `arxiv-`, which the names below are tried for first.
+    if let extra, extra.source != "arxiv" {
+      p.extraFields.append(ExtraField(source: extra.source, name: extra.name, value: value))
+      return true
+    }
     switch name {
     case "authors-truncated" where value == "true": p.authorsTruncated = true
     case "year-inferred" where value == "true" && p.issued != nil: p.issued?.yearInferred = true
@@ -366,11 +381,28 @@ public struct RISReader: BibliographyReader {
       ax.primaryCategory = value
       p.identifiers.arxiv = ax
     default:
-      guard let dash = name.utf8.firstIndex(of: UInt8(ascii: "-")), ["profile", "bibtex", "arxiv", "csl-json"].contains(String(name[..<dash]))
-      else { return false }
-      p.extraFields.append(ExtraField(source: String(name[..<dash]), name: String(name[name.index(after: dash)...]), value: value))
+      guard let extra else { return false }
+      p.extraFields.append(ExtraField(source: extra.source, name: extra.name, value: value))
     }
     return true
+  }
+
+  /// A note name `<format>-<name>` for an extra field of another format (`profile`,
+  /// `bibtex` or `arxiv`, the part before the first `-`): the format and the name.
+  static func extraFieldName(_ b: UnsafeBufferPointer<UInt8>) -> (source: String, name: String)? {
+    guard let dash = b.firstIndex(of: UInt8(ascii: "-")) else { return nil }
+    let prefix = UnsafeBufferPointer(rebasing: b[..<dash])
+    let source: String
+    if prefix.elementsEqual("bibtex".utf8) {
+      source = "bibtex"
+    } else if prefix.elementsEqual("arxiv".utf8) {
+      source = "arxiv"
+    } else if prefix.elementsEqual("profile".utf8) {
+      source = "profile"
+    } else {
+      return nil
+    }
+    return (source, String(decoding: UnsafeBufferPointer(rebasing: b[(dash + 1)...]), as: UTF8.self))
   }
 
   /// `Family, Given[, Suffix]`; a name without a comma is kept whole (an institution), except
