@@ -177,6 +177,26 @@ import Testing
   }
 }
 
+/// CSL-JSON members no CSL variable holds, through RIS and back: the writer puts them in
+/// `N1  - csl-json-<name>: <JSON>` notes, and the reader must give them back as members, not
+/// as note text.
+@Suite struct CSLJSONThroughRISTests {
+  @Test func unknownMembersComeBackAsMembers() throws {
+    let json = #"[{"id":"a","type":"book","title":"T","foo-bar":"baz","custom":{"zzz":"1"},"flag":true}]"#
+    let options = ReadOptions(asOf: PartialDate(year: 2026))
+    let first = try CSLJSONReader().read(Array(json.utf8), options: options).papers
+    #expect(first[0].extraFields.filter { $0.source == "csl-json" }.count == 3)
+    let ris = RISWriter().write(first, options: WriteOptions()).bytes
+    #expect(String(decoding: ris, as: UTF8.self).contains("N1  - csl-json-foo-bar: \"baz\"\r\n"))
+    let back = try RISReader().read(ris, options: options).papers
+    #expect(back[0].note == nil)
+    #expect(back[0].extraFields == first[0].extraFields)
+    let again = String(decoding: CSLJSONWriter().write(back, options: WriteOptions()).bytes, as: UTF8.self)
+    #expect(again.contains(#""foo-bar": "baz""#))
+    #expect(again.contains(#""flag": true"#))
+  }
+}
+
 @Suite struct CSLJSONWriterTests {
   @Test func richTextBecomesCSLMarkup() {
     var p = Paper(citationKey: "k", kind: .articleJournal)

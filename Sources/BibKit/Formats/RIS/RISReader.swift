@@ -388,7 +388,7 @@ public struct RISReader: BibliographyReader {
   }
 
   /// A note name `<format>-<name>` for an extra field of another format (`profile`,
-  /// `bibtex` or `arxiv`, the part before the first `-`): the format and the name.
+  /// `bibtex`, `arxiv` or `csl-json`): the format and the name.
   static func extraFieldName(_ b: UnsafeBufferPointer<UInt8>) -> (source: String, name: String)? {
     guard let dash = b.firstIndex(of: UInt8(ascii: "-")) else { return nil }
     let prefix = UnsafeBufferPointer(rebasing: b[..<dash])
@@ -399,6 +399,9 @@ public struct RISReader: BibliographyReader {
       source = "arxiv"
     } else if prefix.elementsEqual("profile".utf8) {
       source = "profile"
+    } else if prefix.elementsEqual("csl".utf8), b[(dash + 1)...].starts(with: "json-".utf8) {
+      // The one format whose name has a dash of its own.
+      return ("csl-json", String(decoding: UnsafeBufferPointer(rebasing: b[(dash + 6)...]), as: UTF8.self))
     } else {
       return nil
     }
