@@ -177,6 +177,22 @@ import Testing
   }
 }
 
+@Suite struct BibTeXPagesTests {
+  /// The byte rule for ASCII page text agrees with the rule on characters.
+  @Test func bytesAgreeWithCharacters() {
+    let pieces = ["1", "23", "a", "B", "-", "--", "–", " ", ",", "\r\n", "\n", "é", "x"]
+    var rng = SystemRandomNumberGenerator()
+    var cases = ["", "-", "12-15", "12--15", "12–15", "e101-e105", "-5", "5-", "a-b-c", "S1-S2, 4-6", "12 - 15"]
+    for _ in 0..<5_000 {
+      cases.append((0..<Int.random(in: 0...7, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+    }
+    for c in cases { #expect(EntryBuilder.bibtexPages(c) == EntryBuilder.bibtexPagesByCharacters(c), "\(c)") }
+    #expect(EntryBuilder.bibtexPages("12-15") == "12--15")
+    #expect(EntryBuilder.bibtexPages("a-b-c") == "a--b--c")
+    #expect(EntryBuilder.bibtexPages("12 - 15") == "12 - 15")
+  }
+}
+
 /// CSL-JSON members no CSL variable holds, through RIS and back: the writer puts them in
 /// `N1  - csl-json-<name>: <JSON>` notes, and the reader must give them back as members, not
 /// as note text.

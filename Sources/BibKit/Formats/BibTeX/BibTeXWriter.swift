@@ -231,6 +231,36 @@ struct EntryBuilder {
 
   /// `12-15` and `12–15` → `12--15`; text that already has `--` is left alone.
   static func bibtexPages(_ s: String) -> String {
+    // ASCII text (nearly every page range) on its bytes, by the same rule; the rest by
+    // characters.
+    var copy = s
+    let ascii = copy.withUTF8 { b -> (done: Bool, text: String?) in
+      guard b.allSatisfy({ $0 < 0x80 }) else { return (false, nil) }
+      func isAlphanumeric(_ c: UInt8) -> Bool { ASCII.isDigit(c) || Sniffing.isASCIILetter(c) }
+      let hyphen = UInt8(ascii: "-")
+      var widened: [Int] = []
+      for k in b.indices where b[k] == hyphen {
+        if k + 1 < b.count, b[k + 1] == hyphen { return (true, nil) }
+        if k > 0, k + 1 < b.count, isAlphanumeric(b[k - 1]), isAlphanumeric(b[k + 1]) { widened.append(k) }
+      }
+      guard !widened.isEmpty else { return (true, nil) }
+      var out: [UInt8] = []
+      out.reserveCapacity(b.count + widened.count)
+      var from = 0
+      for k in widened {
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[from...k]))
+        out.append(hyphen)
+        from = k + 1
+      }
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: b[from...]))
+      return (true, String(decoding: out, as: UTF8.self))
+    }
+    if ascii.done { return ascii.text ?? s }
+    return bibtexPagesByCharacters(s)
+  }
+
+  /// ``bibtexPages(_:)`` on characters.
+  static func bibtexPagesByCharacters(_ s: String) -> String {
     if s.contains("--") { return s }
     let chars = Array(s)
     var out = ""
