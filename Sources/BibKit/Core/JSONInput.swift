@@ -274,6 +274,10 @@ struct JSONParser {
       default: throw error("bad escape in a string")
       }
       i += 1
+      // The run up to the next quote, backslash or control character, in one copy.
+      let r = i
+      skipStringRun()
+      out.append(contentsOf: b[r..<i])
     }
     throw error("unterminated string", at: start)
   }
