@@ -177,6 +177,22 @@ import Testing
   }
 }
 
+@Suite struct NameListSeparatorTests {
+  /// The writer's test for a name part that would split a list agrees with splitting.
+  @Test func agreesWithSplitting() {
+    let pieces = [" ", "and", "AND", "And", "{", "}", "~", "a", "x", "\t", "nd", "\\", ","]
+    var rng = SystemRandomNumberGenerator()
+    var cases = ["", "and", "Sandra", "Anderson", "Rock and Roll", "{Rock and Roll}", "and Co", "X and", "a~and~b"]
+    for _ in 0..<5_000 {
+      cases.append((0..<Int.random(in: 0...7, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+    }
+    for c in cases { #expect(BibTeXNames.splitsNameList(c) == (BibTeXNames.splitList("x " + c + " x").count > 1), "\(c)") }
+    #expect(BibTeXNames.splitsNameList("Rock and Roll"))
+    #expect(!BibTeXNames.splitsNameList("{Rock and Roll}"))
+    #expect(!BibTeXNames.splitsNameList("Sandra"))
+  }
+}
+
 @Suite struct BibTeXPagesTests {
   /// The byte rule for ASCII page text agrees with the rule on characters.
   @Test func bytesAgreeWithCharacters() {

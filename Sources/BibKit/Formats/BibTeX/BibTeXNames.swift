@@ -11,23 +11,55 @@ enum BibTeXNames {
 
   /// Splits a name list at the word `and` (any case) at brace depth 0 with white space on
   /// both sides.
+  /// Whether the word `and` (in any case) with white space or `~` either side starts at
+  /// `i`, at the space before it: the separator of a name list at brace depth 0.
+  @inline(__always) static func isAndSeparator(_ b: [UInt8], at i: Int) -> Bool {
+    func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: "~") }
+    return isSpace(b[i]) && i + 4 < b.count && b[i + 1] | 0x20 == UInt8(ascii: "a") && b[i + 2] | 0x20 == UInt8(ascii: "n")
+      && b[i + 3] | 0x20 == UInt8(ascii: "d") && isSpace(b[i + 4])
+  }
+
+  /// Whether `s`, written as one name between others, would split the list:
+  /// `splitList("x " + s + " x").count > 1`, without making the names.
+  static func splitsNameList(_ s: String) -> Bool {
+    // Most names hold no "and" in any case: no list to split, found without copying.
+    var copy = s
+    let hasAnd = copy.withUTF8 { u in
+      u.count >= 3 && (0...(u.count - 3)).contains { k in
+        u[k] | 0x20 == UInt8(ascii: "a") && u[k + 1] | 0x20 == UInt8(ascii: "n") && u[k + 2] | 0x20 == UInt8(ascii: "d")
+      }
+    }
+    guard hasAnd else { return false }
+    var b: [UInt8] = [UInt8(ascii: "x"), 0x20]
+    b.reserveCapacity(s.utf8.count + 4)
+    b.append(contentsOf: s.utf8)
+    b += [0x20, UInt8(ascii: "x")]
+    var depth = 0
+    for i in b.indices {
+      if b[i] == UInt8(ascii: "{") {
+        depth += 1
+      } else if b[i] == UInt8(ascii: "}") {
+        depth = max(0, depth - 1)
+      } else if depth == 0, isAndSeparator(b, at: i) {
+        return true
+      }
+    }
+    return false
+  }
+
   static func splitList(_ s: String) -> [String] {
     let b = Array(s.utf8)
     var names: [String] = []
     var depth = 0
     var start = 0
     var i = 0
-    func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: "~") }
     while i < b.count {
       let c = b[i]
       if c == UInt8(ascii: "{") {
         depth += 1
       } else if c == UInt8(ascii: "}") {
         depth = max(0, depth - 1)
-      } else if depth == 0, isSpace(c), i + 4 < b.count,
-        b[i + 1] | 0x20 == UInt8(ascii: "a"), b[i + 2] | 0x20 == UInt8(ascii: "n"),
-        b[i + 3] | 0x20 == UInt8(ascii: "d"), isSpace(b[i + 4])
-      {
+      } else if depth == 0, isAndSeparator(b, at: i) {
         names.append(String(decoding: b[start..<i], as: UTF8.self).trimmingSpaces())
         i += 4
         start = i

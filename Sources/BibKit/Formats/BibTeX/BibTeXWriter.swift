@@ -302,9 +302,8 @@ struct EntryBuilder {
         if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 }
         if c == UInt8(ascii: ","), depth == 0 { return true }
       }
-      // Only a word "and" (in any case) can split the list: most names have none.
-      guard o.containsBytesIgnoringASCIICase("and") else { return false }
-      return BibTeXNames.splitList("x " + o + " x").count > 1
+      // Only a word "and" (in any case) can split the list.
+      return BibTeXNames.splitsNameList(o)
     }
     func esc(_ s: String) -> String {
       let o = escRaw(s)
