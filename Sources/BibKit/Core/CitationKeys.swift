@@ -162,16 +162,19 @@ public enum CitationKeys {
   /// then arXiv identifier, then the rest of the record.
   static func order(_ a: Paper, _ b: Paper) -> Bool { SortKey(a).precedes(SortKey(b)) }
 
-  /// What ``order(_:_:)`` compares, computed once for a paper.
+  /// What ``order(_:_:)`` compares, computed once for a paper; the rest of the record only
+  /// when date, title and identifier tie, which is rare.
   struct SortKey {
     var date: PartialDate
     var title: String
     var arxiv: String
-    var fingerprint: String
+    var authors: [Person] = []
+    var abstract: String?
 
     init(_ p: Paper) {
       self.init(date: p.issued, title: p.title?.plainText ?? "", arxiv: p.identifiers.arxiv?.id ?? "")
-      fingerprint = CitationKeys.fingerprint(p)
+      authors = p.authors
+      abstract = p.abstract
     }
 
     /// The order's parts without the rest of the record, which then never decides.
@@ -179,8 +182,9 @@ public enum CitationKeys {
       self.date = date ?? PartialDate(year: Int.max)
       self.title = title
       self.arxiv = arxiv
-      fingerprint = ""
     }
+
+    var fingerprint: String { CitationKeys.fingerprint(authors: authors, abstract: abstract) }
 
     func precedes(_ other: SortKey) -> Bool {
       if date != other.date, date < other.date || other.date < date { return date < other.date }
@@ -191,7 +195,7 @@ public enum CitationKeys {
   }
 
   /// The rest of the record, as far as the order looks: authors and abstract.
-  static func fingerprint(_ p: Paper) -> String {
-    (p.authors.map(\.displayName) + [p.abstract ?? ""]).joined(separator: "\u{1}")
+  static func fingerprint(authors: [Person], abstract: String?) -> String {
+    (authors.map(\.displayName) + [abstract ?? ""]).joined(separator: "\u{1}")
   }
 }
