@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Searching UTF-8 bytes for a byte string.
 enum ByteSearch {
   /// The offset of the first occurrence of `needle` in `h` at or after `from`, or nil. With
@@ -46,5 +50,35 @@ extension StringProtocol {
     }
     if let found = utf8.withContiguousStorageIfAvailable(find) { return found }
     return Array(utf8).withUnsafeBufferPointer(find)
+  }
+}
+
+extension String {
+  /// Whether the UTF-8 holds `byte`: memchr over the contiguous bytes, where iterating
+  /// `utf8` goes byte by byte through the view.
+  func containsByte(_ byte: UInt8) -> Bool {
+    var s = self
+    return s.withUTF8 { b in
+      guard let base = b.baseAddress else { return false }
+      return memchr(base, Int32(byte), b.count) != nil
+    }
+  }
+
+  /// Whether every UTF-8 byte satisfies `test`, on the contiguous bytes.
+  func allBytes(_ test: (UInt8) -> Bool) -> Bool {
+    var s = self
+    return s.withUTF8 { $0.allSatisfy(test) }
+  }
+
+  /// Whether some UTF-8 byte satisfies `test`, on the contiguous bytes.
+  func anyByte(where test: (UInt8) -> Bool) -> Bool {
+    var s = self
+    return s.withUTF8 { $0.contains(where: test) }
+  }
+
+  /// `lowercased()`, returning the string itself when there is nothing to lower (ASCII
+  /// without capitals), rather than a copy.
+  func lowercasedIfNeeded() -> String {
+    anyByte(where: { ASCII.isUpper($0) || $0 >= 0x80 }) ? lowercased() : self
   }
 }

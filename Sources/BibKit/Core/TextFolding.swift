@@ -4,7 +4,7 @@ public enum TextFolding {
   /// other ASCII as it is. Characters with no ASCII form are dropped.
   public static func asciiFold(_ s: String) -> String {
     // ASCII folds to itself.
-    if s.utf8.allSatisfy({ $0 < 0x80 }) { return s }
+    if s.allBytes({ $0 < 0x80 }) { return s }
     var out = ""
     out.reserveCapacity(s.utf8.count)
     for scalar in s.unicodeScalars {

@@ -103,7 +103,7 @@ extension Person {
   public init(parsing name: String) {
     let original = name
     // Most names have no comma: no split is needed to know there is one part.
-    let commaParts = name.utf8.contains(UInt8(ascii: ",")) ? Self.splitTopLevelCommas(name) : []
+    let commaParts = name.containsByte(UInt8(ascii: ",")) ? Self.splitTopLevelCommas(name) : []
     if commaParts.count >= 2 {
       let (von, last) = Self.splitVonLast(Self.tokens(commaParts[0]))
       let jr = commaParts.count >= 3 ? commaParts[1] : nil
@@ -274,7 +274,7 @@ extension String {
   /// Every occurrence of `target` replaced by `replacement`, matched on UTF-8 bytes. A string
   /// without `target` is returned as it is, after one scan.
   func replacingBytes(_ target: String, with replacement: String) -> String {
-    guard let first = target.utf8.first, utf8.contains(first) else { return self }
+    guard let first = target.utf8.first, containsByte(first) else { return self }
     let t = Array(target.utf8)
     var copy = self
     return copy.withUTF8 { b -> String in

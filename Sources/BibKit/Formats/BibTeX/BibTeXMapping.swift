@@ -44,7 +44,7 @@ enum BibTeXMapping {
   /// Whether the writer may use `type` for a paper of `kind` (the type read, or a preprint
   /// written in an entry type people use for preprints).
   static func typeFits(_ type: String, _ kind: PaperKind) -> Bool {
-    guard !type.isEmpty, type.utf8.allSatisfy({ ASCII.isLower($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }) else {
+    guard !type.isEmpty, type.allBytes({ ASCII.isLower($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }) else {
       return false
     }
     if kind == .article {

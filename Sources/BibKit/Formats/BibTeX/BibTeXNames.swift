@@ -153,7 +153,7 @@ enum BibTeXNames {
   /// reading (`{\\rlap{Lutz}}`), so that the command is written back as it was.
   static func nameText(_ s: String) -> String {
     // 0xC2 starts a no-break space, which the slow path turns into a space.
-    if !s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "}") || $0 == 0xC2 }) {
+    if !s.anyByte(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "}") || $0 == 0xC2 }) {
       return s
     }
     let rt = LaTeXDecoding.richText(s)
@@ -179,7 +179,7 @@ enum BibTeXNames {
   /// biblatex's extended name format: `family=Jong, given=K., prefix=de, useprefix=true`.
   static func extendedName(_ s: String) -> Person? {
     // Every part of the extended form has `key=value`: most names have no `=` at all.
-    guard s.utf8.contains(UInt8(ascii: "=")) else { return nil }
+    guard s.containsByte(UInt8(ascii: "=")) else { return nil }
     let parts = Person.splitTopLevelCommas(s)
     guard parts.count >= 2 || s.contains("="), parts.allSatisfy({ $0.contains("=") }) else { return nil }
     var p = Person()

@@ -270,7 +270,7 @@ public struct BibTeXReader: BibliographyReader {
           : name == .month ? BibTeXMapping.month(x.value) == d.month : Int(x.value) == d.day
         if !agrees { warn(x, "\(name.name) '\(x.value)' disagrees with date '\(f.value)'; the date is kept") }
       }
-    } else if let y = e.field(.year), (1...4).contains(y.value.utf8.count), y.value.utf8.allSatisfy(ASCII.isDigit),
+    } else if let y = e.field(.year), (1...4).contains(y.value.utf8.count), y.value.allBytes(ASCII.isDigit),
       let year = Int(y.value)
     {
       used.insert(.year)
@@ -408,7 +408,7 @@ public struct BibTeXReader: BibliographyReader {
   /// An abstract or note as the model keeps it: TeX, except that the characters the writer
   /// escapes (`\&`, `\%`, `\#`, `\_`, `\textasciicircum{}` outside math) are plain characters.
   static func texNormalized(_ s: String) -> String {
-    guard s.utf8.contains(UInt8(ascii: "\\")) else { return s }
+    guard s.containsByte(UInt8(ascii: "\\")) else { return s }
     // `\textbraceleft{}` and `\textbraceright{}` are the writer's form of braces that do not
     // nest; they become braces again only when the braces of the result do not nest either.
     let withBraces = texNormalized(s, braces: true)

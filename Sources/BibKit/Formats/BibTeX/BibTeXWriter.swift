@@ -149,7 +149,7 @@ struct EntryBuilder {
   }
 
   mutating func field(_ name: String, raw value: String) {
-    written.insert(name.lowercased())
+    written.insert(name.lowercasedIfNeeded())
     // A value ending in a lone backslash would escape the closing brace for LaTeX readers.
     let safe = BibTeXParser.endsWithLoneBackslash(value) ? value + "{}" : value
     text.appendStatic("  ")
@@ -285,10 +285,10 @@ struct EntryBuilder {
     func escRaw(_ s: String) -> String {
       var o = ""
       // TeX kept from a BibTeX source goes back as it came when its braces balance.
-      if s.utf8.contains(UInt8(ascii: "\\")), isBalanced(s), !ascii || s.utf8.allSatisfy({ $0 < 0x80 }) {
+      if s.containsByte(UInt8(ascii: "\\")), isBalanced(s), !ascii || s.allBytes({ $0 < 0x80 }) {
         return s
       }
-      if s.utf8.contains(UInt8(ascii: "\\")) {
+      if s.containsByte(UInt8(ascii: "\\")) {
         keptNonASCII = LaTeXEncoding.texText(s, ascii: ascii, into: &o) || keptNonASCII
       } else {
         keptNonASCII = LaTeXEncoding.escape(s, ascii: ascii, into: &o) || keptNonASCII
@@ -336,7 +336,7 @@ struct EntryBuilder {
     // A family name of several words with no particle is one token: {Brinch Hansen}.
     // A family kept as TeX source is written as it was read.
     var braced = false
-    if family.utf8.contains(0x20), !(p.family ?? "").utf8.contains(UInt8(ascii: "\\")) {
+    if family.containsByte(0x20), !(p.family ?? "").containsByte(UInt8(ascii: "\\")) {
       family = "{" + family + "}"
       braced = true
     }
@@ -344,7 +344,7 @@ struct EntryBuilder {
     if let particle = p.particle, !particle.isEmpty {
       // A particle kept as TeX source is written as it came.
       let e = escParticle(particle)
-      s += (particle.utf8.contains(UInt8(ascii: "\\")) ? e : Self.lowercaseForBibTeX(e)) + " "
+      s += (particle.containsByte(UInt8(ascii: "\\")) ? e : Self.lowercaseForBibTeX(e)) + " "
     }
     s += family
     if let suffix = p.suffix, !suffix.isEmpty { s += ", " + esc(suffix) }
@@ -454,7 +454,7 @@ struct EntryBuilder {
     if let t = p.originalType, t != type { field("original-type", plain: t) }
     // A kind the entry type does not give back (a legal case in @misc, a magazine article in
     // @article) is kept by name; a preprint is recognised by its arXiv id.
-    let subtype = p.extraFields.first { $0.source == FormatID.bibtex.rawValue && $0.name.lowercased() == "entrysubtype" }?.value
+    let subtype = p.extraFields.first { $0.source == FormatID.bibtex.rawValue && $0.name.lowercasedIfNeeded() == "entrysubtype" }?.value
     let read = BibTeXMapping.kindRead(
       type: type, hasArxivID: p.identifiers.arxiv?.id != nil, container: p.containerTitle?.plainText, entrysubtype: subtype)
     if read != p.kind { field("kind", plain: p.kind.rawValue) }
@@ -467,10 +467,10 @@ struct EntryBuilder {
     }
     for extra in p.extraFields where extra.source == FormatID.bibtex.rawValue {
       var name = extra.name
-      if dialect == .bibtex, let classic = BibTeXMapping.classicFields[name.lowercased()] {
+      if dialect == .bibtex, let classic = BibTeXMapping.classicFields[name.lowercasedIfNeeded()] {
         name = classic == "archiveprefix" ? "archivePrefix" : classic == "primaryclass" ? "primaryClass" : classic
       }
-      if written.contains(name.lowercased()) {
+      if written.contains(name.lowercasedIfNeeded()) {
         skipped.append(extra.name)
       } else {
         field(name, raw: extra.value)

@@ -72,7 +72,7 @@ public struct CSLJSONReader: BibliographyReader {
     order.reserveCapacity(members.count)
     for (k, v) in members {
       // Keys are lower case already, as a rule: lowercased() only when one is not.
-      let key = k.utf8.contains(where: { ASCII.isUpper($0) || $0 >= 0x80 }) ? k.lowercased() : k
+      let key = k.lowercasedIfNeeded()
       if m[key] == nil {
         m[key] = v
         order.append(k)

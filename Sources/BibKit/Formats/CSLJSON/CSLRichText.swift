@@ -22,7 +22,7 @@ enum CSLRichText {
   /// is stable.
   static func parse(_ s: String) -> RichText {
     var t = parseOnce(s)
-    guard s.utf8.contains(UInt8(ascii: "<")) else { return t }
+    guard s.containsByte(UInt8(ascii: "<")) else { return t }
     // Markup as our writer writes it reads back the same: no second reading needed.
     var written = CSLJSONWriter.html(t)
     if written == s { return t }
@@ -36,8 +36,8 @@ enum CSLRichText {
   }
 
   static func parseOnce(_ s: String) -> RichText {
-    guard s.utf8.contains(UInt8(ascii: "<")) else { return RichText.parsingInlineMath(s) }
-    let runs = s.utf8.allSatisfy({ $0 < 0x80 }) ? asciiRuns(s) : characterRuns(s)
+    guard s.containsByte(UInt8(ascii: "<")) else { return RichText.parsingInlineMath(s) }
+    let runs = s.allBytes({ $0 < 0x80 }) ? asciiRuns(s) : characterRuns(s)
     var out: [RichText.Run] = []
     for run in RichText.merged(runs) {
       for part in RichText.parsingInlineMath(run.text).runs {

@@ -65,7 +65,7 @@ public struct RISWriter: BibliographyWriter {
   static func type(_ p: Paper, preprint: String) -> String {
     // A type read from RIS is written back as it was: one of its kind, or one RIS readers
     // do not know (kept with the kind it was read as).
-    if let t = p.originalType, t.utf8.allSatisfy({ ASCII.isUpper($0) || ASCII.isDigit($0) || $0 == 0x20 }) {
+    if let t = p.originalType, t.allBytes({ ASCII.isUpper($0) || ASCII.isDigit($0) || $0 == 0x20 }) {
       if let k = RISReader.types[t] {
         // EDBOOK reads its AU as editors, so it holds only a paper without authors.
         if k == p.kind.rawValue, t != "UNPB", t != "GEN", t != "EDBOOK" || p.authors.isEmpty { return t }
@@ -92,7 +92,7 @@ public struct RISWriter: BibliographyWriter {
     func tag(_ t: String, _ value: String?, multiline: Bool = false, keepEmpty: Bool = false) {
       guard let value, !value.isEmpty || keepEmpty else { return }
       var v = value
-      if !v.utf8.contains(0x0A) {
+      if !v.containsByte(0x0A) {
         // One line already: the common case.
       } else if multiline {
         // Paragraph breaks become single line breaks: a blank line would end the record
@@ -205,7 +205,7 @@ public struct RISWriter: BibliographyWriter {
     if let v = p.identifiers.pmcid { tag("N1", "pmcid: " + v) }
     p.forEachExtensionField(for: .ris, carriesTruncation: false) { prefix, name, value in
       // `N1  - name: value`, written in place when it is one line (as it nearly always is).
-      guard !(prefix ?? "").utf8.contains(0x0A), !name.utf8.contains(0x0A), !value.utf8.contains(0x0A) else {
+      guard !(prefix ?? "").containsByte(0x0A), !name.containsByte(0x0A), !value.containsByte(0x0A) else {
         tag("N1", (prefix.map { $0 + "-" } ?? "") + name + ": " + value)
         return
       }
