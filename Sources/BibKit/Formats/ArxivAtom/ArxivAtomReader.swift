@@ -269,8 +269,15 @@ public struct ArxivAtomReader: BibliographyReader {
   }
 
   static func paper(from e: Entry, rawID: String, title: String, options: ReadOptions) -> Paper {
-    let (id, version) = splitID(rawID)
     var p = Paper(kind: .article)
+    map(e, rawID: rawID, title: title, options: options, into: &p)
+    return p
+  }
+
+  /// The mapping of ``paper(from:rawID:title:options:)``, filling in `p` (made in place, so
+  /// that the paper is not copied on its way out).
+  private static func map(_ e: Entry, rawID: String, title: String, options: ReadOptions, into p: inout Paper) {
+    let (id, version) = splitID(rawID)
     p.title = RichText.parsingInlineMath(title)
     p.authors = e.authors.filter { !$0.name.isEmpty }.map { a in
       var person =
@@ -307,6 +314,5 @@ public struct ArxivAtomReader: BibliographyReader {
       }
     }
     p.urls = [abs, pdf].compactMap { $0 }
-    return p
   }
 }

@@ -189,6 +189,13 @@ public struct BibTeXReader: BibliographyReader {
 
   static func paper(from e: RawEntry, diagnostics: inout [Diagnostic], source: String?) -> Paper {
     var p = Paper(citationKey: e.key, kind: BibTeXMapping.kind(forType: e.type), originalType: e.type)
+    map(e, into: &p, diagnostics: &diagnostics, source: source)
+    return p
+  }
+
+  /// The mapping of ``paper(from:diagnostics:source:)``, filling in `p` (made in place, so
+  /// that the paper is not copied on its way out).
+  private static func map(_ e: RawEntry, into p: inout Paper, diagnostics: inout [Diagnostic], source: String?) {
     // Which of the entry's fields the mapping consumed, by position.
     struct Used {
       let entry: RawEntry
@@ -402,7 +409,6 @@ public struct BibTeXReader: BibliographyReader {
         Diagnostic(.warning, "bibtex.empty-key", "entry without a key; named '\(p.citationKey!)'",
           at: SourceLocation(file: source, line: e.line, column: e.column)))
     }
-    return p
   }
 
   /// An abstract or note as the model keeps it: TeX, except that the characters the writer

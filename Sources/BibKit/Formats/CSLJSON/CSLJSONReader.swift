@@ -67,6 +67,16 @@ public struct CSLJSONReader: BibliographyReader {
   static func paper(_ members: [(String, JSONNode)], index: Int, diagnostics: inout [Diagnostic], source: String?)
     -> Paper
   {
+    var p = Paper(kind: .document)
+    map(members, index: index, into: &p, diagnostics: &diagnostics, source: source)
+    return p
+  }
+
+  /// The mapping of ``paper(_:index:diagnostics:source:)``, filling in `p` (made in place,
+  /// so that the paper is not copied on its way out).
+  private static func map(
+    _ members: [(String, JSONNode)], index: Int, into p: inout Paper, diagnostics: inout [Diagnostic], source: String?
+  ) {
     var m = [String: JSONNode](minimumCapacity: members.count)
     var order: [String] = []
     order.reserveCapacity(members.count)
@@ -78,7 +88,6 @@ public struct CSLJSONReader: BibliographyReader {
         order.append(k)
       }
     }
-    var p = Paper(kind: .document)
     func warn(_ message: String) {
       diagnostics.append(
         Diagnostic(.warning, "csl-json.value", "item \(index + 1): \(message)",
@@ -181,7 +190,6 @@ public struct CSLJSONReader: BibliographyReader {
     }
     // Kept keys come back from the writer sorted; keep them sorted from the start.
     p.extraFields.sort { ($0.source, $0.name) < ($1.source, $1.name) }
-    return p
   }
 
   /// Reads one `custom` entry back into the model (the inverse of `Paper.extensionFields`).

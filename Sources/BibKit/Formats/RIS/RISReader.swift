@@ -163,6 +163,13 @@ public struct RISReader: BibliographyReader {
 
   static func paper(_ r: Record, diagnostics: inout [Diagnostic], source: String?) -> Paper {
     var p = Paper(kind: .document)
+    map(r, into: &p, diagnostics: &diagnostics, source: source)
+    return p
+  }
+
+  /// The mapping of ``paper(_:diagnostics:source:)``, filling in `p` (made in place, so
+  /// that the paper is not copied on its way out).
+  private static func map(_ r: Record, into p: inout Paper, diagnostics: inout [Diagnostic], source: String?) {
     let ty = r.fields.first?.value.uppercased() ?? ""
     p.kind = PaperKind(types[ty] ?? "document")
     // The type is kept when it is not the one the writer would choose for the kind.
@@ -316,7 +323,6 @@ public struct RISReader: BibliographyReader {
     for k in fields.indices where !used.contains(k) {
       p.extraFields.append(ExtraField(source: "ris", name: fields[k].tag, value: fields[k].value))
     }
-    return p
   }
 
   /// An arXiv category written as a keyword (`cs.LG`, `math.OC`, `hep-th`).
