@@ -193,6 +193,30 @@ import Testing
   }
 }
 
+@Suite struct LaTeXEscapeShortcutTests {
+  /// Text the escape gives back as it is takes a shortcut; the result is the same as the
+  /// byte-by-byte escape's, in both modes.
+  @Test func shortcutAgreesWithTheEscape() {
+    let pieces = ["a", "Z", "9", " ", "-", "--", "`", "'", ".", ",", "{", "}", "&", "%", "$", "#", "_", "^", "~", "\\", "é", "ß", "😀", "\"", "<"]
+    var rng = SystemRandomNumberGenerator()
+    var cases = ["", "Smith", "O'Neil", "Jean-Paul", "a--b", "x''", "50%", "A & B"]
+    for _ in 0..<5_000 {
+      cases.append((0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+    }
+    for c in cases {
+      for ascii in [false, true] {
+        var quick = ">"
+        var full = ">"
+        let keptQuick = LaTeXEncoding.escape(c, ascii: ascii, into: &quick)
+        let keptFull = LaTeXEncoding.escapeBytes(c, ascii: ascii, into: &full)
+        #expect(quick == full && keptQuick == keptFull, "\(c)")
+      }
+    }
+    #expect(LaTeXEncoding.readsAsItself("Jean-Paul O'Neil"))
+    #expect(!LaTeXEncoding.readsAsItself("a--b"))
+  }
+}
+
 @Suite struct BibTeXPagesTests {
   /// The byte rule for ASCII page text agrees with the rule on characters.
   @Test func bytesAgreeWithCharacters() {

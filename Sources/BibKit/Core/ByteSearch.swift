@@ -11,6 +11,20 @@ enum ByteSearch {
     of needle: [UInt8], in h: UnsafeBufferPointer<UInt8>, from: Int = 0, ignoringASCIICase: Bool = false
   ) -> Int? {
     guard !needle.isEmpty else { return from <= h.count ? from : nil }
+    if !ignoringASCIICase, let base = h.baseAddress {
+      // Candidates found by memchr on the first byte.
+      let last = h.count - needle.count  // the last offset where the needle fits
+      var i = from
+      while i <= last {
+        guard let p = memchr(base + i, Int32(needle[0]), last - i + 1) else { return nil }
+        i = p.assumingMemoryBound(to: UInt8.self) - UnsafeMutablePointer(mutating: base)
+        var k = 1
+        while k < needle.count, h[i + k] == needle[k] { k += 1 }
+        if k == needle.count { return i }
+        i += 1
+      }
+      return nil
+    }
     @inline(__always) func same(_ c: UInt8, _ n: UInt8) -> Bool {
       c == n || (ignoringASCIICase && ASCII.isUpper(c) && c | 0x20 == n)
     }

@@ -5,6 +5,37 @@ enum LaTeXEncoding {
   ///
   /// - Returns: the text, and whether a character had to stay non-ASCII in ASCII mode.
   static func escape(_ s: String, ascii: Bool, into out: inout String) -> Bool {
+    // Most text (a name, a number, a title word) has nothing to escape: it goes as it is.
+    if readsAsItself(s) {
+      out += s
+      return false
+    }
+    return escapeBytes(s, ascii: ascii, into: &out)
+  }
+
+  /// Whether ``escape(_:ascii:into:)`` gives `s` back: ASCII with none of the special
+  /// characters, and no doubled `-`, `` ` `` or `'`.
+  static func readsAsItself(_ s: String) -> Bool {
+    var copy = s
+    let plain = plainInText  // once, not at every byte
+    return copy.withUTF8 { b in
+      var previous: UInt8 = 0x20
+      for c in b {
+        guard plain[Int(c)] else { return false }
+        if c == previous, c == UInt8(ascii: "-") || c == UInt8(ascii: "`") || c == UInt8(ascii: "'") { return false }
+        previous = c
+      }
+      return true
+    }
+  }
+
+  /// The bytes ``escape(_:ascii:into:)`` writes as they are (when not doubled).
+  static let plainInText: [Bool] = (0..<256).map { c in
+    c < 0x80 && !"\\$%&#_^{}~".utf8.contains(UInt8(c))
+  }
+
+  /// ``escape(_:ascii:into:)`` byte by byte, without the shortcut.
+  static func escapeBytes(_ s: String, ascii: Bool, into out: inout String) -> Bool {
     // On UTF-8 bytes: every special character is ASCII; other characters are copied whole,
     // or in ASCII mode written as LaTeX.
     var copy = s
