@@ -298,13 +298,14 @@ enum LaTeXEncoding {
       if depth != 0 { balanced = false }
       var o: [UInt8] = []
       o.reserveCapacity(b.count + 16)
+      let plainInTeX = Self.plainInTeX  // once, not at every byte
       var inMath = false
       var escaped = false
       var i = 0
       while i < b.count {
         // A run of bytes kept as they are goes over in one copy.
         var j = i
-        while j < b.count, !escaped, Self.plainInTeX[Int(b[j])] { j += 1 }
+        while j < b.count, !escaped, plainInTeX[Int(b[j])] { j += 1 }
         if j > i {
           o.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
           i = j
