@@ -12,6 +12,20 @@ import Testing
     String(decoding: RISWriter().write(papers, options: WriteOptions()).bytes, as: UTF8.self)
   }
 
+  /// Dates of digits and slashes, read on bytes, agree with the rule on text.
+  @Test func slashDatesAgreeWithTheRule() {
+    let pieces = ["1", "9", "0", "19", "2024", "02", "29", "/", "//", " ", "-", "+", "x", "12", "31"]
+    var rng = SystemRandomNumberGenerator()
+    var cases = ["1980/10//", "2024/02/29/", "2023/02/29", "0/1/1", "12345/1/1", "2024/13/01", "2024//", "/", "2024/", "99999999999999999999/1", "2020/1/1/Spring"]
+    for _ in 0..<20_000 {
+      cases.append((0..<Int.random(in: 1...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+    }
+    for c in cases { #expect(RISReader.date(c) == RISReader.dateByText(c), "\(c)") }
+    #expect(RISReader.date("1980/10//") == PartialDate(year: 1980, month: 10))
+    #expect(RISReader.date("2024/02/29/") == PartialDate(year: 2024, month: 2, day: 29))
+    #expect(RISReader.date("2023/02/29") == PartialDate(year: 2023, month: 2))
+  }
+
   // TY → CSL type where Zotero's RIS importer names an item type for the TY (Zotero item
   // type → CSL type through Zotero's schema), and where it only falls back.
   @Test(arguments: [

@@ -271,8 +271,19 @@ public struct RISReader: BibliographyReader {
     p.publisher = take("PB")
     p.publisherPlace = take("CY")
     for sn in takeAll("SN") {
-      let digits = sn.filter { $0.isNumber || $0 == "X" || $0 == "x" }
-      if digits.count == 8 { p.identifiers.issn.append(sn) } else { p.identifiers.isbn.append(sn) }
+      // Eight digits (X counting as one) make an ISSN; an ASCII number is counted on its
+      // bytes, anything else by characters.
+      var bytes = sn
+      let ascii = bytes.withUTF8 { b -> Int? in
+        var n = 0
+        for c in b {
+          guard c < 0x80 else { return nil }
+          if ASCII.isDigit(c) || c == UInt8(ascii: "X") || c == UInt8(ascii: "x") { n += 1 }
+        }
+        return n
+      }
+      let digits = ascii ?? sn.filter { $0.isNumber || $0 == "X" || $0 == "x" }.count
+      if digits == 8 { p.identifiers.issn.append(sn) } else { p.identifiers.isbn.append(sn) }
     }
     p.abstract = take("AB", "N2")
     p.language = take("LA")
@@ -443,6 +454,45 @@ public struct RISReader: BibliographyReader {
 
   /// `YYYY/MM/DD/other`, `YYYY`, `YYYY//`, `YYYY-MM-DD`; `00` and empty parts are absent.
   static func date(_ s: String) -> PartialDate? {
+    // `YYYY/MM/DD/other` and its shorter forms, digits and slashes only (the usual RIS
+    // date), read on the bytes; anything else by the rule below, which this agrees with.
+    var copy = s
+    let quick = copy.withUTF8 { b -> PartialDate?? in
+      guard b.contains(UInt8(ascii: "/")), b.allSatisfy({ ASCII.isDigit($0) || $0 == UInt8(ascii: "/") }) else { return .none }
+      var parts: [Int?] = []  // each part's number; nil for an empty part
+      var value = 0
+      var digits = 0
+      for c in b {
+        if c == UInt8(ascii: "/") {
+          parts.append(digits > 0 ? value : nil)
+          value = 0
+          digits = 0
+        } else {
+          digits += 1
+          guard digits <= 18 else { return .none }  // beyond Int: the rule below decides
+          value = value * 10 + Int(c - 0x30)
+        }
+      }
+      parts.append(digits > 0 ? value : nil)
+      // The year's part must have one to four digits.
+      let yearDigits = b.firstIndex(of: UInt8(ascii: "/"))!
+      guard (1...4).contains(yearDigits), let year = parts[0], year > 0 else { return .some(nil) }
+      var d = PartialDate(year: year)
+      if parts.count > 1, let m = parts[1], (1...12).contains(m) {
+        d.month = m
+        if parts.count > 2, let day = parts[2], (1...PartialDate.daysIn(month: m, year: year)).contains(day) {
+          d.day = day
+        }
+      }
+      return .some(d)
+    }
+    if let quick { return quick }
+    return dateByText(s)
+  }
+
+  /// ``date(_:)`` on text: trimmed, then ISO 8601, or `YYYY/MM/DD/other` with its parts
+  /// trimmed.
+  static func dateByText(_ s: String) -> PartialDate? {
     let t = s.trimmingSpaces()
     if let iso = PartialDate(iso: t) { return iso.year > 0 ? iso : nil }
     let parts = t.split(byte: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
