@@ -53,3 +53,22 @@ extension Paper {
       "\(key): \(format) has no place for author affiliations; they were not written")
   }
 }
+
+extension ExtraField {
+  /// The formats whose extra fields a writer names `<format>-<name>` in another format,
+  /// with their prefixes' bytes.
+  private static let prefixedSources: [(source: String, prefix: [UInt8])] =
+    [FormatID.bibtex, .arxiv, .profile, .ris, .cslJSON].map { ($0.rawValue, Array(($0.rawValue + "-").utf8)) }
+
+  /// A field name `<format>-<name>` that a writer gave another format's extra field (see
+  /// ``Paper/forEachExtensionField(for:carriesTruncation:_:)``), as read by `reader`: the
+  /// format and the name, for any format but the reader's own.
+  static func foreignName(_ b: UnsafeBufferPointer<UInt8>, readBy reader: FormatID) -> (source: String, name: String)? {
+    guard let first = b.first else { return nil }
+    for (source, prefix) in prefixedSources
+    where first == prefix[0] && b.count >= prefix.count && b.starts(with: prefix) && source != reader.rawValue {
+      return (source, String(decoding: UnsafeBufferPointer(rebasing: b[prefix.count...]), as: UTF8.self))
+    }
+    return nil
+  }
+}

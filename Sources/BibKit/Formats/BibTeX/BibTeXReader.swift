@@ -124,29 +124,6 @@ public struct BibTeXReader: BibliographyReader {
     return papers
   }
 
-  /// For a field the writer named `<format>-<name>` after another format's extra, that
-  /// format and the name: the part before the first `-` when it is `profile`, `arxiv` or
-  /// `ris`, or `csl-json`.
-  static func foreignSource(_ name: UnsafeBufferPointer<UInt8>) -> (source: String, name: String)? {
-    guard let dash = name.firstIndex(of: UInt8(ascii: "-")) else { return nil }
-    let prefix = UnsafeBufferPointer(rebasing: name[..<dash])
-    let source: String
-    var rest = dash + 1
-    if prefix.elementsEqual("profile".utf8) {
-      source = "profile"
-    } else if prefix.elementsEqual("arxiv".utf8) {
-      source = "arxiv"
-    } else if prefix.elementsEqual("ris".utf8) {
-      source = "ris"
-    } else if name.starts(with: "csl-json-".utf8) {
-      source = "csl-json"
-      rest = 9
-    } else {
-      return nil
-    }
-    return (source, String(decoding: UnsafeBufferPointer(rebasing: name[rest...]), as: UTF8.self))
-  }
-
   /// Decoded page text with each run of hyphens and dashes made one hyphen, the range
   /// separator.
   static func pageRange(_ decoded: String) -> String {
@@ -389,7 +366,7 @@ public struct BibTeXReader: BibliographyReader {
     for (k, f) in e.fields.enumerated() where !used.flags[k] {
       var name = f.name
       // Another format's extras are written as escaped text, so they are read as text.
-      if let (source, rest) = name.withUTF8(Self.foreignSource) {
+      if let (source, rest) = name.withUTF8({ ExtraField.foreignName($0, readBy: .bibtex) }) {
         p.extraFields.append(ExtraField(source: source, name: rest, value: LaTeXDecoding.plain(f.value)))
         foreign = true
       } else {

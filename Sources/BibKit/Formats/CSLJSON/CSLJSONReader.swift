@@ -197,7 +197,8 @@ public struct CSLJSONReader: BibliographyReader {
     let t = v.text
     // Another format's extra field, the usual member: decided on the name's bytes before
     // the names below, none of which starts with these prefixes but `arxiv-`.
-    let extra = extraFieldName(key)
+    var name = key
+    let extra = name.withUTF8 { ExtraField.foreignName($0, readBy: .cslJSON) }
     if let extra, extra.source != "arxiv", let t {
       p.extraFields.append(ExtraField(source: extra.source, name: extra.name, value: t))
       return
@@ -237,29 +238,6 @@ public struct CSLJSONReader: BibliographyReader {
       } else {
         p.extraFields.append(ExtraField(source: "csl-json", name: key, value: v.jsonText))
       }
-    }
-  }
-
-  /// A member name `<format>-<name>` for an extra field of another format (`profile`,
-  /// `bibtex`, `arxiv` or `ris`, the part before the first `-`): the format and the name.
-  static func extraFieldName(_ key: String) -> (source: String, name: String)? {
-    var key = key
-    return key.withUTF8 { b -> (source: String, name: String)? in
-      guard let dash = b.firstIndex(of: UInt8(ascii: "-")) else { return nil }
-      let prefix = UnsafeBufferPointer(rebasing: b[..<dash])
-      let source: String
-      if prefix.elementsEqual("bibtex".utf8) {
-        source = "bibtex"
-      } else if prefix.elementsEqual("arxiv".utf8) {
-        source = "arxiv"
-      } else if prefix.elementsEqual("profile".utf8) {
-        source = "profile"
-      } else if prefix.elementsEqual("ris".utf8) {
-        source = "ris"
-      } else {
-        return nil
-      }
-      return (source, String(decoding: UnsafeBufferPointer(rebasing: b[(dash + 1)...]), as: UTF8.self))
     }
   }
 

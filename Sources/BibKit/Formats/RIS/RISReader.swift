@@ -366,7 +366,7 @@ public struct RISReader: BibliographyReader {
         let name = UnsafeBufferPointer(rebasing: b[..<colon])
         return (
           String(decoding: name, as: UTF8.self), String(decoding: UnsafeBufferPointer(rebasing: b[(colon + 1)...]), as: UTF8.self),
-          extraFieldName(name)
+          ExtraField.foreignName(name, readBy: .ris)
         )
       })
     else { return false }
@@ -402,27 +402,6 @@ public struct RISReader: BibliographyReader {
       p.extraFields.append(ExtraField(source: extra.source, name: extra.name, value: value))
     }
     return true
-  }
-
-  /// A note name `<format>-<name>` for an extra field of another format (`profile`,
-  /// `bibtex`, `arxiv` or `csl-json`): the format and the name.
-  static func extraFieldName(_ b: UnsafeBufferPointer<UInt8>) -> (source: String, name: String)? {
-    guard let dash = b.firstIndex(of: UInt8(ascii: "-")) else { return nil }
-    let prefix = UnsafeBufferPointer(rebasing: b[..<dash])
-    let source: String
-    if prefix.elementsEqual("bibtex".utf8) {
-      source = "bibtex"
-    } else if prefix.elementsEqual("arxiv".utf8) {
-      source = "arxiv"
-    } else if prefix.elementsEqual("profile".utf8) {
-      source = "profile"
-    } else if prefix.elementsEqual("csl".utf8), b[(dash + 1)...].starts(with: "json-".utf8) {
-      // The one format whose name has a dash of its own.
-      return ("csl-json", String(decoding: UnsafeBufferPointer(rebasing: b[(dash + 6)...]), as: UTF8.self))
-    } else {
-      return nil
-    }
-    return (source, String(decoding: UnsafeBufferPointer(rebasing: b[(dash + 1)...]), as: UTF8.self))
   }
 
   /// `Family, Given[, Suffix]`; a name without a comma is kept whole (an institution), except
