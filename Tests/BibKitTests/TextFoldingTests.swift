@@ -75,6 +75,34 @@ import Testing
     #expect(!"naïve".containsBytes("nai"))
   }
 
+  /// The byte helpers on a string's contiguous UTF-8 answer as the same questions put to its
+  /// `utf8` view, and the memchr search as a plain scan, on strings of ASCII, multi-byte
+  /// characters and the bytes asked for.
+  @Test func byteHelpersAgreeWithTheUTF8View() {
+    let pieces = ["a", "Z", "-", "\n", " ", "é", "ß", "😀", "ab", "aab", "AND", ""]
+    var rng = XorShift64(state: 0x9E37_79B9_7F4A_7C15)
+    for _ in 0..<5_000 {
+      let state = rng.next()
+      var s = ""
+      for k in 0..<Int(state % 9) { s += pieces[Int((state >> UInt64(4 * k + 8)) % UInt64(pieces.count))] }
+      for byte: UInt8 in [0x0A, 0x20, UInt8(ascii: "a"), 0xC3, 0x00] {
+        #expect(s.containsByte(byte) == s.utf8.contains(byte), "\(s) \(byte)")
+      }
+      #expect(s.allBytes { $0 < 0x80 } == s.utf8.allSatisfy { $0 < 0x80 })
+      #expect(s.anyByte { ASCII.isUpper($0) } == s.utf8.contains { ASCII.isUpper($0) })
+      #expect(s.lowercasedIfNeeded() == s.lowercased())
+      for needle in ["aab", "b", "-\n", "é"] {
+        let plain = Array(s.utf8).withUnsafeBufferPointer { h -> Int? in
+          let n = Array(needle.utf8)
+          guard h.count >= n.count else { return nil }
+          return (0...(h.count - n.count)).first { i in (0..<n.count).allSatisfy { h[i + $0] == n[$0] } }
+        }
+        let found = Array(s.utf8).withUnsafeBufferPointer { ByteSearch.firstIndex(of: Array(needle.utf8), in: $0) }
+        #expect(found == plain, "\(s) \(needle)")
+      }
+    }
+  }
+
   /// The UTF-8 check agrees with the standard library's decoder on byte strings built from
   /// the bytes that sit at the edges of the UTF-8 table, at every alignment.
   @Test func utf8ValidationAgreesWithTheDecoder() {
