@@ -17,7 +17,7 @@ enum ByteSearch {
       var i = from
       while i <= last {
         guard let p = memchr(base + i, Int32(needle[0]), last - i + 1) else { return nil }
-        i = p.assumingMemoryBound(to: UInt8.self) - UnsafeMutablePointer(mutating: base)
+        i = UnsafeRawPointer(p) - UnsafeRawPointer(base)
         var k = 1
         while k < needle.count, h[i + k] == needle[k] { k += 1 }
         if k == needle.count { return i }

@@ -66,7 +66,7 @@ extension ExtraField {
   static func foreignName(_ b: UnsafeBufferPointer<UInt8>, readBy reader: FormatID) -> (source: String, name: String)? {
     guard let first = b.first else { return nil }
     for (source, prefix) in prefixedSources
-    where first == prefix[0] && b.count >= prefix.count && b.starts(with: prefix) && source != reader.rawValue {
+    where first == prefix[0] && b.starts(with: prefix) && source != reader.rawValue {
       return (source, String(decoding: UnsafeBufferPointer(rebasing: b[prefix.count...]), as: UTF8.self))
     }
     return nil

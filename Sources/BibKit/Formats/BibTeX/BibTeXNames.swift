@@ -9,8 +9,6 @@ enum BibTeXNames {
     var jr: String
   }
 
-  /// Splits a name list at the word `and` (any case) at brace depth 0 with white space on
-  /// both sides.
   /// Whether the word `and` (in any case) with white space or `~` either side starts at
   /// `i`, at the space before it: the separator of a name list at brace depth 0.
   @inline(__always) static func isAndSeparator(_ b: [UInt8], at i: Int) -> Bool {
@@ -47,6 +45,8 @@ enum BibTeXNames {
     return false
   }
 
+  /// Splits a name list at the word `and` (any case) at brace depth 0 with white space on
+  /// both sides.
   static func splitList(_ s: String) -> [String] {
     let b = Array(s.utf8)
     var names: [String] = []

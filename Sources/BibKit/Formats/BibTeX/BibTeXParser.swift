@@ -13,13 +13,8 @@ struct RawField: Equatable {
   var known: KnownField?
 
   init(name: String, value: String, line: Int, column: Int, macro: String?) {
-    self.name = name
-    self.value = value
-    self.line = line
-    self.column = column
-    self.macro = macro
-    self.nameHash = Self.hash(name)
-    self.known = KnownField(name, hash: nameHash)
+    let hash = Self.hash(name)
+    self.init(name: name, value: value, line: line, column: column, macro: macro, hash: hash, known: KnownField(name, hash: hash))
   }
 
   /// A field whose name's hash and known name were found as it was read.

@@ -202,12 +202,12 @@ public struct RISReader: BibliographyReader {
 
     // On UNPB or GEN, the writer's note for a genre that an M3 would misread (Preprint, on a
     // record that is not a preprint): the genre is the note's, and every M3 is kept as a field.
+    let preprintType = ty == "UNPB" || ty == "GEN"
     let genreNote =
-      ["UNPB", "GEN"].contains(ty)
-      ? fields.indices.first { fields[$0].tag == "N1" && fields[$0].value == "genre: " + preprintMarker } : nil
+      preprintType ? fields.indices.first { fields[$0].tag == "N1" && fields[$0].value == "genre: " + preprintMarker } : nil
     // A preprint: the writer's marker, the first M3 on UNPB or GEN. A later M3 is the genre
     // (the writer's second M3) or a field of its own.
-    if ["UNPB", "GEN"].contains(ty), genreNote == nil, let m3 = fields.firstIndex(where: { $0.tag == "M3" }),
+    if preprintType, genreNote == nil, let m3 = fields.firstIndex(where: { $0.tag == "M3" }),
       fields[m3].value == preprintMarker
     {
       p.kind = .article
@@ -439,10 +439,12 @@ public struct RISReader: BibliographyReader {
     let quick = copy.withUTF8 { b -> PartialDate?? in
       guard b.contains(UInt8(ascii: "/")), b.allSatisfy({ ASCII.isDigit($0) || $0 == UInt8(ascii: "/") }) else { return .none }
       var parts: [Int?] = []  // each part's number; nil for an empty part
+      var yearDigits = 0
       var value = 0
       var digits = 0
       for c in b {
         if c == UInt8(ascii: "/") {
+          if parts.isEmpty { yearDigits = digits }
           parts.append(digits > 0 ? value : nil)
           value = 0
           digits = 0
@@ -454,7 +456,6 @@ public struct RISReader: BibliographyReader {
       }
       parts.append(digits > 0 ? value : nil)
       // The year's part must have one to four digits.
-      let yearDigits = b.firstIndex(of: UInt8(ascii: "/"))!
       guard (1...4).contains(yearDigits), let year = parts[0], year > 0 else { return .some(nil) }
       var d = PartialDate(year: year)
       if parts.count > 1, let m = parts[1], (1...12).contains(m) {
