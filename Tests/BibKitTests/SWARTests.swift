@@ -75,9 +75,96 @@ import Testing
   }
 
   @Test func quoteEscapesWhatJSONNeeds() {
-    var out: [UInt8] = []
+    var out = ByteBuffer()
     JSONValue.quote("plain text that is long enough \"q\" back\\slash\ttab\u{1}é end", into: &out)
-    #expect(String(decoding: out, as: UTF8.self) == #""plain text that is long enough \"q\" back\\slash\ttab\u0001é end""#)
+    let quoted = out.string()
+    #expect(quoted == #""plain text that is long enough \"q\" back\\slash\ttab\u0001é end""#)
+  }
+
+  /// Quoting eight bytes at a time (and the last eight in one test) agrees with escaping
+  /// byte by byte, on strings of every length up to 40 with escapes at every position.
+  @Test func quoteAgreesWithByteByByteEscaping() {
+    let hexDigits = Array("0123456789abcdef".utf8)
+    func reference(_ v: [UInt8]) -> [UInt8] {
+      var out: [UInt8] = [0x22]
+      for c in v {
+        switch c {
+        case 0x22: out += Array(#"\""#.utf8)
+        case 0x5C: out += Array(#"\\"#.utf8)
+        case 0x0A: out += Array(#"\n"#.utf8)
+        case 0x0D: out += Array(#"\r"#.utf8)
+        case 0x09: out += Array(#"\t"#.utf8)
+        case 0x08: out += Array(#"\b"#.utf8)
+        case 0x0C: out += Array(#"\f"#.utf8)
+        case ..<0x20: out += Array(#"\u00"#.utf8) + [hexDigits[Int(c >> 4)], hexDigits[Int(c & 15)]]
+        default: out.append(c)
+        }
+      }
+      out.append(0x22)
+      return out
+    }
+    var rng = XorShift64(state: 0x5EED)
+    let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0x22, 0x5C, 0x0A, 0x01, 0x1F, 0x7F, 0xC3, 0xA9, 0x2F]
+    for _ in 0..<20_000 {
+      let n = Int(rng.next() % 41)
+      // Mostly plain letters, so that whole words pass and a lone escape sits anywhere.
+      let v = (0..<n).map { _ in rng.next() % 4 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : 0x61 }
+      var out = ByteBuffer(capacity: 1)
+      v.withUnsafeBufferPointer { JSONValue.quote($0, into: &out) }
+      let got = out.bytes()
+      #expect(got == reference(v), "\(v)")
+    }
+  }
+}
+
+/// The writers' output buffer holds exactly what an array given the same appends holds.
+@Suite struct ByteBufferTests {
+  @Test func agreesWithAnArray() {
+    var rng = XorShift64(state: 99)
+    for _ in 0..<2_000 {
+      var buffer = ByteBuffer(capacity: Int(rng.next() % 40))
+      var array: [UInt8] = []
+      for _ in 0..<Int(rng.next() % 30) {
+        let run = (0..<Int(rng.next() % 70)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        switch rng.next() % 7 {
+        case 0:
+          buffer.append(run.first ?? 0x41)
+          array.append(run.first ?? 0x41)
+        case 1:
+          run.withUnsafeBufferPointer { buffer.append($0) }
+          array += run
+        case 2:
+          // A sequence without contiguous storage takes the element-by-element path.
+          buffer.append(contentsOf: run.lazy.map { $0 })
+          array += run
+        case 3:
+          let s = String(decoding: run, as: UTF8.self)
+          buffer.appendUTF8(s)
+          array += Array(s.utf8)
+        case 4:
+          buffer.appendStatic("static")
+          array += Array("static".utf8)
+        case 5:
+          buffer.append(0x7B, 0x7D)
+          array += [0x7B, 0x7D]
+        default:
+          if !array.isEmpty {
+            let last = buffer.last
+            #expect(last == array.last)
+            buffer.removeLast()
+            array.removeLast()
+          }
+        }
+        let count = buffer.count
+        #expect(count == array.count)
+      }
+      let empty = buffer.isEmpty
+      #expect(empty == array.isEmpty)
+      let seen = buffer.withUnsafeBufferPointer { Array($0) }
+      #expect(seen == array)
+      let taken = buffer.bytes()
+      #expect(taken == array)
+    }
   }
 }
 

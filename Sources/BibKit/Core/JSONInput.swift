@@ -32,12 +32,12 @@ enum JSONNode: Equatable {
 
   /// The value as compact JSON text, object keys sorted (a canonical form).
   var jsonText: String {
-    var out: [UInt8] = []
+    var out = ByteBuffer()
     writeCompact(into: &out)
-    return String(decoding: out, as: UTF8.self)
+    return out.string()
   }
 
-  func writeCompact(into out: inout [UInt8]) {
+  func writeCompact(into out: inout ByteBuffer) {
     switch self {
     case .object(let m):
       out.append(UInt8(ascii: "{"))
@@ -56,9 +56,9 @@ enum JSONNode: Equatable {
       }
       out.append(UInt8(ascii: "]"))
     case .string(let s): JSONValue.quote(s, into: &out)
-    case .number(let n): out += Array((Int(n).map(String.init) ?? n).utf8)
-    case .bool(let b): out += Array((b ? "true" : "false").utf8)
-    case .null: out += Array("null".utf8)
+    case .number(let n): out.appendUTF8(Int(n).map(String.init) ?? n)
+    case .bool(let b): out.appendStatic(b ? "true" : "false")
+    case .null: out.appendStatic("null")
     }
   }
 

@@ -23,22 +23,22 @@ enum JSONValue: Equatable {
   }
 
   func write(into out: inout String, indent: Int = 0) {
-    var bytes: [UInt8] = []
+    var bytes = ByteBuffer()
     write(into: &bytes, indent: indent)
-    out += String(decoding: bytes, as: UTF8.self)
+    out += bytes.string()
   }
 
-  static func spaces(_ n: Int, into out: inout [UInt8]) {
+  static func spaces(_ n: Int, into out: inout ByteBuffer) {
     for _ in 0..<n { out.append(0x20) }
   }
 
   /// Writes the value as UTF-8 bytes.
-  func write(into out: inout [UInt8], indent: Int = 0) {
+  func write(into out: inout ByteBuffer, indent: Int = 0) {
     switch self {
     case .string(let s): Self.quote(s, into: &out)
-    case .int(let n): out.append(contentsOf: String(n).utf8)
+    case .int(let n): out.appendUTF8(String(n))
     case .raw(let t): out.appendUTF8(t)
-    case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
+    case .bool(let b): out.appendStatic(b ? "true" : "false")
     case .array(let items):
       if items.isEmpty {
         out.append(UInt8(ascii: "["))
@@ -101,13 +101,13 @@ enum JSONValue: Equatable {
   static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
   /// A JSON string: runs without escapes are copied whole; non-ASCII stays UTF-8.
-  static func quote(_ s: String, into out: inout [UInt8]) {
+  static func quote(_ s: String, into out: inout ByteBuffer) {
     var s = s
     s.withUTF8 { quote($0, into: &out) }
   }
 
   /// A JSON string of UTF-8 bytes.
-  static func quote(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+  static func quote(_ b: UnsafeBufferPointer<UInt8>, into out: inout ByteBuffer) {
     out.append(UInt8(ascii: "\""))
     guard let base = b.baseAddress else {
       out.append(UInt8(ascii: "\""))
@@ -121,13 +121,17 @@ enum JSONValue: Equatable {
       while i + 8 <= n, !SWAR.hasJSONEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
         i += 8
       }
+      // Fewer than eight left: the last eight bytes (overlapping those already seen) in one test.
+      if i < n, i + 8 > n, n >= 8, !SWAR.hasJSONEscape(UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)) {
+        i = n
+      }
       guard i < n else { break }
       let c = base[i]
       guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else {
         i += 1
         continue
       }
-      out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
+      out.append(UnsafeBufferPointer(start: base + runStart, count: i - runStart))
       out.append(UInt8(ascii: "\\"))
       switch c {
       case UInt8(ascii: "\""): out.append(c)
@@ -138,14 +142,14 @@ enum JSONValue: Equatable {
       case 0x08: out.append(UInt8(ascii: "b"))
       case 0x0C: out.append(UInt8(ascii: "f"))
       default:
-        out.append(contentsOf: "u00".utf8)
+        out.appendStatic("u00")
         out.append(hex[Int(c >> 4)])
         out.append(hex[Int(c & 15)])
       }
       i += 1
       runStart = i
     }
-    out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: n - runStart))
+    out.append(UnsafeBufferPointer(start: base + runStart, count: n - runStart))
     out.append(UInt8(ascii: "\""))
   }
 }

@@ -28,15 +28,14 @@ public struct CSLJSONWriter: BibliographyWriter {
       // chunk per core.
       let before = written
       let parts = Parallel.chunks(papers.count) { range -> [UInt8] in
-        var out: [UInt8] = []
-        out.reserveCapacity(range.count * 1024)
+        var out = ByteBuffer(capacity: range.count * 1024)
         for i in range {
           out.append(before + i == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
           out.append(0x0A)
           JSONValue.spaces(2, into: &out)
           CSLJSONWriter().writeItem(papers[i], key: keys[i], into: &out)
         }
-        return out
+        return out.bytes()
       }
       written += papers.count
       var diagnostics: [Diagnostic] = []
@@ -54,7 +53,7 @@ public struct CSLJSONWriter: BibliographyWriter {
 
   /// Writes one item at indent 2, as `item(p, key:).write(into:indent: 2)` would, without
   /// building its tree. Items with keys kept from CSL-JSON input take the tree path.
-  func writeItem(_ p: Paper, key: String, into out: inout [UInt8]) {
+  func writeItem(_ p: Paper, key: String, into out: inout ByteBuffer) {
     if p.extraFields.contains(where: { $0.source == FormatID.cslJSON.rawValue }) {
       item(p, key: key).write(into: &out, indent: 2)
       return
@@ -241,7 +240,7 @@ public struct CSLJSONWriter: BibliographyWriter {
 
   /// Starts a member of an object (an item at indent 2, its members at 4): `{` before the
   /// first, `,` before the others. Member names are the schema's, which need no escaping.
-  static func member(_ k: StaticString, first: inout Bool, indent: Int = 4, into out: inout [UInt8]) {
+  static func member(_ k: StaticString, first: inout Bool, indent: Int = 4, into out: inout ByteBuffer) {
     out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
     out.append(0x0A)
     first = false
@@ -255,7 +254,7 @@ public struct CSLJSONWriter: BibliographyWriter {
 
   /// Writes `name(p).write(into:indent: 6)` without building the tree: the members are
   /// already in key order.
-  static func writeName(_ p: Person, into out: inout [UInt8]) {
+  static func writeName(_ p: Person, into out: inout ByteBuffer) {
     var first = true
     func part(_ k: StaticString, _ v: String?) {
       guard let v, !v.isEmpty else { return }
@@ -284,7 +283,7 @@ public struct CSLJSONWriter: BibliographyWriter {
   }
 
   /// Writes `date(d).write(into:indent: 4)` without building the tree.
-  static func writeDate(_ d: PartialDate, into out: inout [UInt8]) {
+  static func writeDate(_ d: PartialDate, into out: inout ByteBuffer) {
     out.append(UInt8(ascii: "{"))
     out.append(0x0A)
     JSONValue.spaces(6, into: &out)
@@ -313,7 +312,7 @@ public struct CSLJSONWriter: BibliographyWriter {
   /// Writes the item's `custom` member, if it has any, as ``member(_:first:indent:into:)`` and
   /// `JSONValue.object(customMembers(p)).write(into:indent: 4)` would, without building the
   /// names or the tree: the names go into one buffer and the members are sorted by index.
-  func writeCustom(_ p: Paper, first: inout Bool, into out: inout [UInt8]) {
+  func writeCustom(_ p: Paper, first: inout Bool, into out: inout ByteBuffer) {
     var names: [UInt8] = []
     var collectedEnds: [Int] = []
     var collectedValues: [CustomValue] = []

@@ -29,8 +29,7 @@ public struct RISWriter: BibliographyWriter {
   func records(_ papers: [Paper], keys: [String], options: WriteOptions) -> WriteResult {
     // Records are independent once keys are assigned: one chunk per core, written in turn.
     let chunks = Parallel.chunks(papers.count) { range -> ([UInt8], [Diagnostic]) in
-      var out: [UInt8] = []
-      out.reserveCapacity(range.count * 1024)
+      var out = ByteBuffer(capacity: range.count * 1024)
       var diagnostics: [Diagnostic] = []
       for i in range {
         let p = papers[i]
@@ -45,7 +44,7 @@ public struct RISWriter: BibliographyWriter {
               "\(keys[i]): RIS has no markup; title formatting and case protection were not written"))
         }
       }
-      return (out, diagnostics)
+      return (out.bytes(), diagnostics)
     }
     return WriteResult(parts: chunks.map(\.0), diagnostics: chunks.flatMap(\.1), count: papers.count)
   }
@@ -88,7 +87,7 @@ public struct RISWriter: BibliographyWriter {
     return s
   }
 
-  func record(_ p: Paper, key: String, options: WriteOptions, into out: inout [UInt8]) {
+  func record(_ p: Paper, key: String, options: WriteOptions, into out: inout ByteBuffer) {
     func tag(_ t: String, _ value: String?, multiline: Bool = false, keepEmpty: Bool = false) {
       guard let value, !value.isEmpty || keepEmpty else { return }
       var v = value
