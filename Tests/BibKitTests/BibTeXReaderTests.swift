@@ -180,6 +180,32 @@ import Testing
     #expect(p.publisher == "ACM Press")
   }
 
+  /// A field that is one macro shares the macro's text when that is already what collapsing
+  /// and trimming would give; either way it reads as the same macro joined to an empty
+  /// part, which takes the copying path, on macro texts with spaces, line breaks, tabs and
+  /// guarded backslashes at either end.
+  @Test func loneMacroReadsAsTheMacroJoinedToNothing() {
+    var rng = XorShift64(state: 2024)
+    let pieces = [" ", "  ", "\n", "\t", "a", "bc", "\\", "\\{}", "{x}", "é"]
+    for _ in 0..<2_000 {
+      let text = (0..<Int(rng.next() % 7)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+      let source = "@string{m = {\(text)}}\n@misc{k, a = m, b = m # {}, c = {} # m, d = M}"
+      var p = BibTeXParser(bytes: Array(source.utf8), source: "t.bib")
+      p.parse()
+      guard let e = p.entries.first else {
+        Issue.record("no entry for \(text.debugDescription)")
+        continue
+      }
+      let joined = e.field("b")?.value
+      #expect(joined != nil)
+      #expect(e.field("a")?.value == joined, "\(text.debugDescription)")
+      #expect(e.field("c")?.value == joined, "\(text.debugDescription)")
+      #expect(e.field("d")?.value == joined, "\(text.debugDescription)")
+      #expect(e.field("a")?.macro == "m")
+      #expect(e.field("b")?.macro == nil)
+    }
+  }
+
   @Test func h24_duplicateFieldFirstWins() throws {
     let r = try read("@misc{k, note = {first}, note = {second}}")
     #expect(r.papers[0].note == "first")

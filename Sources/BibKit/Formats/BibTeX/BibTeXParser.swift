@@ -112,6 +112,7 @@ struct BibTeXParser {
   var line = 1
   var lineStart = 0
   var macros: [String: String]
+  let knownFields = KnownField.table
   var entries: [RawEntry] = []
   var preambles: [String] = []
   var diagnostics: [Diagnostic] = []
@@ -239,7 +240,7 @@ struct BibTeXParser {
     }
     if !hasUpper {
       let bytes = UnsafeBufferPointer(rebasing: b[start..<i])
-      if let k = KnownField(lowerCaseBytes: bytes, hash: h) { return (k.name, h, k) }
+      if let k = knownFields.find(h, bytes) { return (knownFields.names[Int(k.rawValue)], h, k) }
       return (String(decoding: bytes, as: UTF8.self), h, nil)
     }
     i = start
@@ -476,6 +477,8 @@ struct BibTeXParser {
     var out: [UInt8] = []
     var only: Range<Int>?
     var lone: String?
+    // The expansion of a macro that is the first part: copied only if more parts follow.
+    var onlyExpansion: String?
     var parts = 0
     while true {
       skipSpaceAndComments()
@@ -496,7 +499,11 @@ struct BibTeXParser {
         let expansion = macros[key]
         if speculation != nil { speculation!.use(key, expansion) }
         if let v = expansion {
-          out.appendUTF8(v)
+          if parts == 1 {
+            onlyExpansion = v
+          } else {
+            out.appendUTF8(v)
+          }
         } else {
           let m = String(decoding: UnsafeBufferPointer(rebasing: b[mStart..<i]), as: UTF8.self)
           warn("bibtex.undefined-macro", "undefined macro '\(m)'; kept as text", at)
@@ -520,12 +527,24 @@ struct BibTeXParser {
           out.append(contentsOf: UnsafeBufferPointer(rebasing: b[r]))
           only = nil
         }
+        if let v = onlyExpansion {
+          out.appendUTF8(v)
+          onlyExpansion = nil
+        }
         continue
       }
       break
     }
     if let only {
       return (Self.collapse(Self.droppingGuard(UnsafeBufferPointer(rebasing: b[only])), trim: trim), nil)
+    }
+    if let v = onlyExpansion {
+      // A macro's text was collapsed (untrimmed) and lost its guard when it was defined:
+      // doing both again changes nothing but a space at either end, so the common case
+      // shares the macro's string.
+      let u = v.utf8
+      if !trim || (u.first != 0x20 && u.last != 0x20) { return (v, lone) }
+      out.appendUTF8(v)
     }
     return (out.withUnsafeBufferPointer { Self.collapse(Self.droppingGuard($0), trim: trim) }, parts == 1 ? lone : nil)
   }
@@ -657,19 +676,28 @@ struct BibTeXParser {
     if simple, !(trim && prevSpace && !v.isEmpty), !v.isEmpty || trim {
       return String(decoding: v, as: UTF8.self)
     }
-    var out: [UInt8] = []
-    out.reserveCapacity(v.count)
-    var space = false
-    for c in v {
-      if isSpace(c) {
-        space = true
-      } else {
-        if space, !(trim && out.isEmpty) { out.append(0x20) }
-        space = false
-        out.append(c)
+    // Written in place: the result is never longer than the value.
+    return String(unsafeUninitializedCapacity: v.count) { out in
+      var n = 0
+      var space = false
+      for c in v {
+        if isSpace(c) {
+          space = true
+        } else {
+          if space, !(trim && n == 0) {
+            out[n] = 0x20
+            n += 1
+          }
+          space = false
+          out[n] = c
+          n += 1
+        }
       }
+      if space, !trim {
+        out[n] = 0x20
+        n += 1
+      }
+      return n
     }
-    if space, !trim { out.append(0x20) }
-    return String(decoding: out, as: UTF8.self)
   }
 }

@@ -38,10 +38,11 @@ enum KnownField: UInt8, CaseIterable {
   /// Open addressing on the low bits of ``RawField/hash(_:)``: each slot holds a case's raw
   /// value plus one, or zero when empty. One value, so a lookup passes one initialization
   /// check.
-  private struct Table {
+  struct Table {
     static let bits: UInt64 = 8
     var slots = [UInt8](repeating: 0, count: 1 << Int(bits))
     let hashes: [UInt64] = KnownField.names.map(RawField.hash)
+    let names = KnownField.names
     /// Every name's bytes one after another; name k is `bytes[starts[k]..<starts[k + 1]]`.
     var bytes: [UInt8] = []
     var starts: [Int] = [0]
@@ -72,13 +73,9 @@ enum KnownField: UInt8, CaseIterable {
       return nil
     }
   }
-  private static let table = Table()
-
-  /// The case named by `bytes` (in lower case), given their hash.
-  init?(lowerCaseBytes bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) {
-    guard let k = Self.table.find(hash, bytes) else { return nil }
-    self = k
-  }
+  /// The parser keeps a copy, so that reading a field name does not pass the static's
+  /// initialization check.
+  static let table = Table()
 
   /// The case named `name` (lower case), given its hash.
   init?(_ name: String, hash: UInt64) {
