@@ -224,9 +224,13 @@ enum LaTeXDecoding {
           append("”", styles)
           i += 2
         default:
+          // A run of bytes that stand for themselves, in one copy. `close` is a brace,
+          // which ends the run as a special byte.
           setStyles(styles)
-          text.append(c)
-          i += 1
+          var j = i + 1
+          while j < b.count, !LaTeXDecoding.isSpecial(b[j]) { j += 1 }
+          text.append(contentsOf: b[i..<j])
+          i = j
         }
       }
     }
