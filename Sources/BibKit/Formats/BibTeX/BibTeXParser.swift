@@ -28,20 +28,11 @@ struct RawField: Equatable {
     self.known = known
   }
 
-  static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-  static let fnvPrime: UInt64 = 0x100_0000_01b3
+  static let fnvBasis = NameTable.fnvBasis
+  static let fnvPrime = NameTable.fnvPrime
 
-  /// FNV-1a over the name's bytes.
-  static func hash(_ name: String) -> UInt64 {
-    func fnv(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
-      var h = fnvBasis
-      for c in b { h = (h ^ UInt64(c)) &* fnvPrime }
-      return h
-    }
-    if let h = name.utf8.withContiguousStorageIfAvailable(fnv) { return h }
-    var copy = name
-    return copy.withUTF8(fnv)
-  }
+  /// FNV-1a over the name's bytes (as ``NameTable`` hashes).
+  static func hash(_ name: String) -> UInt64 { NameTable.hash(name) }
 }
 
 /// One entry as written, before mapping to the model.
@@ -240,7 +231,7 @@ struct BibTeXParser {
     }
     if !hasUpper {
       let bytes = UnsafeBufferPointer(rebasing: b[start..<i])
-      if let k = knownFields.find(h, bytes) { return (knownFields.names[Int(k.rawValue)], h, k) }
+      if let k = knownFields.find(h, bytes) { return (knownFields.names[k], h, KnownField(rawValue: UInt8(k))) }
       return (String(decoding: bytes, as: UTF8.self), h, nil)
     }
     i = start

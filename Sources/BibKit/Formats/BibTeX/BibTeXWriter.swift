@@ -134,8 +134,10 @@ struct EntryBuilder {
   /// The entry's UTF-8.
   var text: [UInt8] = []
   var keptNonASCII = false
-  /// Field names written so far, and extra fields skipped because one was already written.
-  var written = Set<String>(minimumCapacity: 32)
+  /// Field names written so far (in lower case), and extra fields skipped because one was
+  /// already written. A list: an entry has a few dozen names, mostly small strings, which
+  /// compare faster than they hash.
+  var written: [String] = []
   var skipped: [String] = []
 
   let dialect: BibTeXDialect
@@ -146,10 +148,11 @@ struct EntryBuilder {
     self.ascii = ascii
     self.dialect = dialect
     text.reserveCapacity(1024)
+    written.reserveCapacity(32)
   }
 
   mutating func field(_ name: String, raw value: String) {
-    written.insert(name.lowercasedIfNeeded())
+    written.append(name.lowercasedIfNeeded())
     // A value ending in a lone backslash would escape the closing brace for LaTeX readers.
     let safe = BibTeXParser.endsWithLoneBackslash(value) ? value + "{}" : value
     text.appendStatic("  ")
@@ -398,7 +401,7 @@ struct EntryBuilder {
     if let d = p.issued {
       field("year", raw: String(d.year))
       if let m = d.month {
-        written.insert("month")
+        written.append("month")
         text.appendStatic("  month = ")
         text.appendUTF8(BibTeXWriter.monthNames[m - 1])
         text.appendStatic(",\n")

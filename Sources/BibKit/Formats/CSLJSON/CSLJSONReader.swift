@@ -12,12 +12,23 @@ public struct CSLJSONReader: BibliographyReader {
   public init() {}
 
   /// CSL variables the model has a place for, by lower-cased key.
-  static let mapped: Set<String> = [
-    "id", "citation-key", "type", "title", "container-title", "author", "editor", "translator",
-    "issued", "publisher", "publisher-place", "volume", "issue", "page", "edition", "number",
-    "genre", "doi", "url", "isbn", "issn", "pmid", "pmcid", "abstract", "note", "language",
-    "keyword", "categories", "custom",
-  ]
+  enum Key: Int, CaseIterable {
+    case id, citationKey, type, title, containerTitle, author, editor, translator
+    case issued, publisher, publisherPlace, volume, issue, page, edition, number
+    case genre, doi, url, isbn, issn, pmid, pmcid, abstract, note, language
+    case keyword, categories, custom
+
+    static let names = [
+      "id", "citation-key", "type", "title", "container-title", "author", "editor", "translator",
+      "issued", "publisher", "publisher-place", "volume", "issue", "page", "edition", "number",
+      "genre", "doi", "url", "isbn", "issn", "pmid", "pmcid", "abstract", "note", "language",
+      "keyword", "categories", "custom",
+    ]
+    static let table = NameTable(names)
+
+    var name: String { Self.names[rawValue] }
+    var bit: UInt64 { 1 << UInt64(rawValue) }
+  }
 
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
     var diagnostics: [Diagnostic] = []
@@ -77,84 +88,98 @@ public struct CSLJSONReader: BibliographyReader {
   private static func map(
     _ members: [(String, JSONNode)], index: Int, into p: inout Paper, diagnostics: inout [Diagnostic], source: String?
   ) {
-    var m = [String: JSONNode](minimumCapacity: members.count)
-    var order: [String] = []
-    order.reserveCapacity(members.count)
-    for (k, v) in members {
+    // Each key is looked up once: a mapped key by its place in `Key`, the member that
+    // first has it (keys compared in lower case); others by a scan of the few there are.
+    // `firsts` are the members that are the first with their key, in order.
+    let table = Key.table
+    var found = [Int](repeating: -1, count: Key.names.count)
+    var firsts: [(member: Int, mapped: Key?)] = []
+    firsts.reserveCapacity(members.count)
+    var unmapped: [String] = []
+    for (n, (k, _)) in members.enumerated() {
       // Keys are lower case already, as a rule: lowercased() only when one is not.
       let key = k.lowercasedIfNeeded()
-      if m[key] == nil {
-        m[key] = v
-        order.append(k)
+      if let c = table.find(key) {
+        guard found[c] < 0 else { continue }
+        found[c] = n
+        firsts.append((n, Key(rawValue: c)))
+      } else {
+        guard !unmapped.contains(key) else { continue }
+        unmapped.append(key)
+        firsts.append((n, nil))
       }
+    }
+    func node(_ key: Key) -> JSONNode? {
+      let n = found[key.rawValue]
+      return n < 0 ? nil : members[n].1
     }
     func warn(_ message: String) {
       diagnostics.append(
         Diagnostic(.warning, "csl-json.value", "item \(index + 1): \(message)",
           at: SourceLocation(file: source, line: 1, column: 1)))
     }
-    var keep = Set<String>()  // mapped keys whose value did not fit, kept as they came
+    var keep: UInt64 = 0  // mapped keys whose value did not fit, kept as they came
     // An empty string is no value: kept as it came, so it is written back, but not mapped
     // (the writers leave empty fields out).
-    func text(_ key: String) -> String? {
-      guard let v = m[key] else { return nil }
+    func text(_ key: Key) -> String? {
+      guard let v = node(key) else { return nil }
       if let t = v.text {
-        if t.isEmpty { keep.insert(key) }
+        if t.isEmpty { keep |= key.bit }
         return t.isEmpty ? nil : t
       }
-      warn("'\(key)' is not a string or number; kept as it came")
+      warn("'\(key.name)' is not a string or number; kept as it came")
       return nil
     }
 
-    p.citationKey = text("id") ?? text("citation-key")
-    if let t = m["type"]?.text, PaperKind.cslTypes.contains(t) {
+    p.citationKey = text(.id) ?? text(.citationKey)
+    if let t = node(.type)?.text, PaperKind.cslTypes.contains(t) {
       p.kind = PaperKind(t)
     } else {
-      p.originalType = m["type"].map { $0.text ?? $0.jsonText }
-      if m["type"] != nil { warn("type '\(p.originalType ?? "")' is not a CSL type; read as document") }
+      p.originalType = node(.type).map { $0.text ?? $0.jsonText }
+      if node(.type) != nil { warn("type '\(p.originalType ?? "")' is not a CSL type; read as document") }
     }
     // Markup around no text (`<i></i>`, or `<<b></b>i>`, which reads as an empty `<i>`) is no
     // title: the writer writes none, so nothing else would read back the same.
-    if let t = text("title") { p.title = CSLRichText.parse(t).nonEmpty }
-    if let t = text("container-title") { p.containerTitle = CSLRichText.parse(t).nonEmpty }
-    for role in ["author", "editor", "translator"] {
-      guard let v = m[role] else { continue }
+    if let t = text(.title) { p.title = CSLRichText.parse(t).nonEmpty }
+    if let t = text(.containerTitle) { p.containerTitle = CSLRichText.parse(t).nonEmpty }
+    for role in [Key.author, .editor, .translator] {
+      guard let v = node(role) else { continue }
       guard case .array(let names) = v else {
-        keep.insert(role)
+        keep |= role.bit
         continue
       }
       let people = names.compactMap(person)
-      if people.count < names.count { keep.insert(role) }
+      if people.count < names.count { keep |= role.bit }
       switch role {
-      case "author": p.authors = people
-      case "editor": p.editors = people
+      case .author: p.authors = people
+      case .editor: p.editors = people
       default: p.translators = people
       }
     }
-    if let v = m["issued"] {
-      if let d = date(v) { p.issued = d } else { keep.insert("issued") }
+    if let v = node(.issued) {
+      if let d = date(v) { p.issued = d } else { keep |= Key.issued.bit }
     }
-    p.publisher = text("publisher")
-    p.publisherPlace = text("publisher-place")
-    p.volume = text("volume")
-    p.issue = text("issue")
-    p.pages = text("page")
-    p.edition = text("edition")
-    p.number = text("number")
-    p.genre = text("genre")
-    p.identifiers.doi = text("doi")
-    if let u = text("url") { p.urls = [u] }
-    if let v = text("isbn") { p.identifiers.isbn = [v] }
-    if let v = text("issn") { p.identifiers.issn = [v] }
-    p.identifiers.pmid = text("pmid")
-    p.identifiers.pmcid = text("pmcid")
-    p.abstract = text("abstract")
-    p.note = text("note")
-    p.language = text("language")
-    if let k = text("keyword") {
+    p.publisher = text(.publisher)
+    p.publisherPlace = text(.publisherPlace)
+    p.volume = text(.volume)
+    p.issue = text(.issue)
+    p.pages = text(.page)
+    p.edition = text(.edition)
+    p.number = text(.number)
+    p.genre = text(.genre)
+    p.identifiers.doi = text(.doi)
+    if let u = text(.url) { p.urls = [u] }
+    if let v = text(.isbn) { p.identifiers.isbn = [v] }
+    if let v = text(.issn) { p.identifiers.issn = [v] }
+    p.identifiers.pmid = text(.pmid)
+    p.identifiers.pmcid = text(.pmcid)
+    p.abstract = text(.abstract)
+    p.note = text(.note)
+    p.language = text(.language)
+    if let k = text(.keyword) {
       p.keywords = k.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
     }
-    if case .array(let cats)? = m["categories"] { p.categories = cats.compactMap(\.text) }
+    if case .array(let cats)? = node(.categories) { p.categories = cats.compactMap(\.text) }
 
     // The arXiv encoding the writer uses: number arXiv:ID, publisher arXiv, the arXiv DOI and URL.
     if let n = p.number, n.lowercased().hasPrefix("arxiv:") {
@@ -177,16 +202,15 @@ public struct CSLJSONReader: BibliographyReader {
     }
 
     // custom: BibKit's own extension fields, foreign extras, then anything else.
-    if case .object(let custom)? = m["custom"] {
+    if case .object(let custom)? = node(.custom) {
       for (k, v) in custom {
         applyCustom(k, v, to: &p)
       }
     }
 
-    for key in order {
-      let lower = key.lowercased()
-      guard !mapped.contains(lower) || keep.contains(lower), let v = m[lower] else { continue }
-      p.extraFields.append(ExtraField(source: "csl-json", name: key, value: v.jsonText))
+    for (n, key) in firsts {
+      if let key, keep & key.bit == 0 { continue }
+      p.extraFields.append(ExtraField(source: "csl-json", name: members[n].0, value: members[n].1.jsonText))
     }
     // Kept keys come back from the writer sorted; keep them sorted from the start.
     p.extraFields.sort { ($0.source, $0.name) < ($1.source, $1.name) }
