@@ -39,4 +39,26 @@ import Testing
         ExtraField(source: "csl-json", name: "zeta", value: "1"),
       ])
   }
+
+  /// A mapped variable whose value is no string or number is kept as it came, as the
+  /// warning says, and written back.
+  @Test func aValueThatIsNoTextIsKeptAndWrittenBack() throws {
+    let json = #"[{"id": "k", "type": "book", "publisher": {"name": "P"}, "note": [1, 2], "title": "T"}]"#
+    let r = try Self.read(json)
+    let p = try #require(r.papers.first)
+    #expect(p.publisher == nil)
+    #expect(p.note == nil)
+    #expect(
+      p.extraFields == [
+        ExtraField(source: "csl-json", name: "note", value: "[1,2]"),
+        ExtraField(source: "csl-json", name: "publisher", value: #"{"name":"P"}"#),
+      ])
+    #expect(r.diagnostics.map(\.code) == ["csl-json.value", "csl-json.value"])
+    let written = CSLJSONWriter().write(r.papers, options: WriteOptions()).bytes
+    let again = try CSLJSONReader().read(written, options: ReadOptions(asOf: Fixtures.asOf))
+    #expect(again.papers == r.papers)
+    let text = String(decoding: written, as: UTF8.self)
+    #expect(text.contains(#""publisher": {"#))
+    #expect(text.contains(#""note": ["#))
+  }
 }

@@ -127,6 +127,7 @@ public struct CSLJSONReader: BibliographyReader {
         if t.isEmpty { keep |= key.bit }
         return t.isEmpty ? nil : t
       }
+      keep |= key.bit
       warn("'\(key.name)' is not a string or number; kept as it came")
       return nil
     }
