@@ -68,7 +68,18 @@ enum ByteLines {
         return nil
       }
       var i = lineStart
-      while i < n, b[i] != ASCII.lf, b[i] != ASCII.cr { i += 1 }
+      if i < n {
+        b.withUnsafeBufferPointer { p in
+          // Eight bytes at a time while none ends the line.
+          let base = p.baseAddress!
+          while i + 8 <= n {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            if SWAR.has(w, ASCII.lf) || SWAR.has(w, ASCII.cr) { break }
+            i += 8
+          }
+          while i < n, p[i] != ASCII.lf, p[i] != ASCII.cr { i += 1 }
+        }
+      }
       var s = lineStart
       var e = i
       while s < e, ASCII.isBlank(b[s]) { s += 1 }
