@@ -70,3 +70,28 @@ import Testing
     #expect(p.title?.plainText == "Communication: Potential\u{00A0}Gains")
   }
 }
+
+/// A note read back as a field (`bibtex-name: value`) has its value trimmed as
+/// `trimmingSpaces()` trims, whether the ends are ASCII white space, other white space, or
+/// letters beyond ASCII.
+@Suite struct RISNoteFieldTests {
+  @Test func noteValuesAreTrimmedAsStringsAre() {
+    var rng = XorShift64(state: 31)
+    let pieces = [" ", "\t", "\u{A0}", "\u{3000}", "x", "é", "a b", "\u{1C}", ":"]
+    for _ in 0..<5_000 {
+      let raw = (0..<Int(rng.next() % 6)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+      for name in ["bibtex-acknowledgement", "pmid"] {
+        var p = Paper(kind: .document)
+        let taken = RISReader.applyExtension(name + ":" + raw, to: &p)
+        let expected = raw.trimmingSpaces()
+        #expect(taken == !expected.isEmpty, "\(raw.debugDescription)")
+        guard taken else { continue }
+        if name == "pmid" {
+          #expect(p.identifiers.pmid == expected, "\(raw.debugDescription)")
+        } else {
+          #expect(p.extraFields == [ExtraField(source: "bibtex", name: "acknowledgement", value: expected)], "\(raw.debugDescription)")
+        }
+      }
+    }
+  }
+}

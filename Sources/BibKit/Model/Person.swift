@@ -239,20 +239,22 @@ extension String {
 
   /// The string without leading and trailing spaces, tabs and line breaks.
   func trimmingSpaces() -> String {
-    // Nothing to trim: the common case, decided on two bytes.
-    if let f = utf8.first, let l = utf8.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return self }
     // ASCII white space trimmed on the bytes, when what it stops at is ASCII (and so not
     // white space); otherwise scalar by scalar, for the white space beyond ASCII.
     var copy = self
-    let trimmed = copy.withUTF8 { b -> String? in
+    let (trimmed, same) = copy.withUTF8 { b -> (String?, Bool) in
+      // Nothing to trim: the common case, decided on two bytes.
+      guard let f = b.first, let l = b.last else { return (nil, true) }
+      if f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return (nil, true) }
       func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
       var i = 0
       var j = b.count
       while i < j, isSpace(b[i]) { i += 1 }
       while j > i, isSpace(b[j - 1]) { j -= 1 }
-      guard i == j || (b[i] < 0x80 && b[j - 1] < 0x80) else { return nil }
-      return String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
+      guard i == j || (b[i] < 0x80 && b[j - 1] < 0x80) else { return (nil, false) }
+      return (String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self), false)
     }
+    if same { return self }
     return trimmed ?? trimmingSpacesByScalars()
   }
 

@@ -359,18 +359,27 @@ public struct RISReader: BibliographyReader {
     // long note is not walked character by character.
     var line = line
     guard
-      let (name, rawValue, extra) = line.withUTF8({ b -> (String, String, (source: String, name: String)?)? in
+      let (name, value, extra) = line.withUTF8({ b -> (String, String, (source: String, name: String)?)? in
         guard let colon = b.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == 0x20 || $0 == 0x0A }),
           b[colon] == UInt8(ascii: ":")
         else { return nil }
         let name = UnsafeBufferPointer(rebasing: b[..<colon])
-        return (
-          String(decoding: name, as: UTF8.self), String(decoding: UnsafeBufferPointer(rebasing: b[(colon + 1)...]), as: UTF8.self),
-          ExtraField.foreignName(name, readBy: .ris)
-        )
+        // The value trimmed as trimmingSpaces() trims, on the bytes when it stops at ASCII.
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
+        var i = colon + 1
+        var j = b.count
+        while i < j, isSpace(b[i]) { i += 1 }
+        while j > i, isSpace(b[j - 1]) { j -= 1 }
+        let value =
+          i == j || (b[i] < 0x80 && b[j - 1] < 0x80)
+          ? String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
+          : String(decoding: UnsafeBufferPointer(rebasing: b[(colon + 1)...]), as: UTF8.self).trimmingSpaces()
+        let extra = ExtraField.foreignName(name, readBy: .ris)
+        // The name is looked at below only when the note is not another format's field.
+        let named = extra == nil || extra?.source == "arxiv" ? String(decoding: name, as: UTF8.self) : ""
+        return (named, value, extra)
       })
     else { return false }
-    let value = rawValue.trimmingSpaces()
     guard !value.isEmpty else { return false }
     // Another format's extra field, the usual note: none of the names below starts with
     // these prefixes but `arxiv-`, which the names below are tried for first.
@@ -424,7 +433,8 @@ public struct RISReader: BibliographyReader {
     var k = 0
     while k < familyWords.count - 1, Person.startsLowercase(familyWords[k]) { k += 1 }
     if k > 0 { p.particle = familyWords[..<k].joined(separator: " ") }
-    p.family = familyWords[k...].joined(separator: " ")
+    // One word, the usual family name, is that word (joining a list of one costs more).
+    p.family = k == familyWords.count - 1 ? familyWords[k] : familyWords[k...].joined(separator: " ")
     if p.family?.isEmpty == true { p.family = nil }
     if !parts[1].isEmpty { p.given = parts[1] }
     if parts.count == 3, !parts[2].isEmpty { p.suffix = parts[2] }
