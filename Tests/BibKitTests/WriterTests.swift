@@ -137,6 +137,41 @@ import Testing
   }
 }
 
+/// A BibTeX extra field whose name (in any case) the writer already wrote from the model is
+/// not written again, with a warning per entry; one of another name is written. Entries
+/// written one after another by the same builder do not see each other's names.
+@Suite struct BibTeXExtraConflictTests {
+  static func paper(_ key: String, arxiv: Bool, extras: [(String, String)]) -> Paper {
+    var p = Paper(citationKey: key, kind: .article, title: "T")
+    if arxiv { p.identifiers.arxiv = ArxivIdentifier(id: "2101.00001") }
+    p.extraFields = extras.map { ExtraField(source: "bibtex", name: $0.0, value: $0.1) }
+    return p
+  }
+
+  @Test func conflictsAreSkippedInAnyCaseAndPerEntry() {
+    let papers = [
+      Self.paper("a", arxiv: true, extras: [("ARCHIVEPREFIX", "x"), ("Title", "y"), ("bibdate", "d"), ("Bibdate", "e")]),
+      Self.paper("b", arxiv: false, extras: [("archivePrefix", "z"), ("bibdate", "f")]),
+    ]
+    let result = BibTeXWriter().write(papers, options: WriteOptions())
+    let text = String(decoding: result.bytes, as: UTF8.self)
+    let conflicts = result.diagnostics.filter { $0.code == "write.conflict" }.map(\.message)
+    #expect(
+      conflicts == [
+        "a: extra field 'ARCHIVEPREFIX' conflicts with a field written from the model; not written",
+        "a: extra field 'Title' conflicts with a field written from the model; not written",
+        "a: extra field 'Bibdate' conflicts with a field written from the model; not written",
+      ])
+    #expect(text.contains("archivePrefix = {arXiv}"))
+    #expect(!text.contains("ARCHIVEPREFIX"))
+    #expect(text.contains("bibdate = {d}"))
+    #expect(!text.contains("= {e}"))
+    // The second entry has no arXiv id: its archivePrefix and bibdate are its own.
+    #expect(text.contains("archivePrefix = {z}"))
+    #expect(text.contains("bibdate = {f}"))
+  }
+}
+
 @Suite struct RISWriterTests {
   @Test func preprintTypeOption() {
     let p = Paper(citationKey: "k", kind: .article, title: "T")

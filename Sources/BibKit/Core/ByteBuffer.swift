@@ -94,6 +94,9 @@ struct ByteBuffer: ~Copyable {
     try body(UnsafeBufferPointer(start: base, count: count))
   }
 
+  /// A copy of the bytes written.
+  var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
   /// The bytes written, as an array.
   consuming func bytes() -> [UInt8] {
     Array(UnsafeBufferPointer(start: base, count: count))

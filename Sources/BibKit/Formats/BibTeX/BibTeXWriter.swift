@@ -54,12 +54,13 @@ public struct BibTeXWriter: BibliographyWriter {
       let options = options
       let chunks = Parallel.chunks(papers.count) { range -> Chunk in
         var c = Chunk()
+        // One builder for the chunk: each entry is written on at the end of its text.
+        var entry = EntryBuilder(ascii: options.asciiOnly, dialect: options.bibtexDialect, capacity: range.count * 1024)
         for i in range {
           let paper = papers[i]
-          if before + i > 0 { c.text.append(0x0A) }
-          var entry = EntryBuilder(ascii: options.asciiOnly, dialect: options.bibtexDialect)
+          if before + i > 0 { entry.text.append(0x0A) }
+          entry.begin()
           entry.write(paper, key: keys[i])
-          c.text += entry.text
           if entry.keptNonASCII {
             c.diagnostics.append(
               Diagnostic(
@@ -77,6 +78,7 @@ public struct BibTeXWriter: BibliographyWriter {
                 "\(keys[i]): extra field '\(name)' conflicts with a field written from the model; not written"))
           }
         }
+        c.text = entry.text.array
         return c
       }
       written += papers.count
@@ -128,31 +130,63 @@ public struct BibTeXWriter: BibliographyWriter {
   }
 }
 
-/// Builds the text of one entry.
-struct EntryBuilder {
+/// Builds the text of entries, one after another: what is said about an entry (the fields
+/// it has, what could not be written) holds from ``begin()`` to the next.
+struct EntryBuilder: ~Copyable {
   let ascii: Bool
-  /// The entry's UTF-8.
-  var text: [UInt8] = []
+  /// The entries' UTF-8.
+  var text: ByteBuffer
   var keptNonASCII = false
-  /// Field names written so far (in lower case), and extra fields skipped because one was
-  /// already written. A list: an entry has a few dozen names, mostly small strings, which
-  /// compare faster than they hash.
+  /// Field names written so far: those the reader knows as bits, others in lower case
+  /// (a list: there are few). And extra fields skipped because one was already written.
+  var writtenKnown: UInt64 = 0
   var written: [String] = []
   var skipped: [String] = []
+  let knownNames = KnownField.table
 
   let dialect: BibTeXDialect
   /// Entries whose day could not be written (classic BibTeX has no day).
   var droppedDay = false
 
-  init(ascii: Bool, dialect: BibTeXDialect = .bibtex) {
+  init(ascii: Bool, dialect: BibTeXDialect = .bibtex, capacity: Int = 1024) {
     self.ascii = ascii
     self.dialect = dialect
-    text.reserveCapacity(1024)
-    written.reserveCapacity(32)
+    text = ByteBuffer(capacity: capacity)
+  }
+
+  /// Starts the next entry.
+  mutating func begin() {
+    keptNonASCII = false
+    writtenKnown = 0
+    if !written.isEmpty { written.removeAll(keepingCapacity: true) }
+    if !skipped.isEmpty { skipped.removeAll() }
+    droppedDay = false
+  }
+
+  /// Notes that a field of this name (in any case) is written.
+  mutating func noteWritten(_ name: String) {
+    // The model's names are mostly lower case and known to the reader: one hash, no copy.
+    if let k = knownNames.find(name) {
+      writtenKnown |= 1 << UInt64(k)
+      return
+    }
+    let lower = name.lowercasedIfNeeded()
+    if let k = knownNames.find(lower) {
+      writtenKnown |= 1 << UInt64(k)
+    } else {
+      written.append(lower)
+    }
+  }
+
+  /// Whether a field of this name (in any case) was written.
+  func isWritten(_ name: String) -> Bool {
+    let lower = name.lowercasedIfNeeded()
+    if let k = knownNames.find(lower) { return writtenKnown & 1 << UInt64(k) != 0 }
+    return written.contains(lower)
   }
 
   mutating func field(_ name: String, raw value: String) {
-    written.append(name.lowercasedIfNeeded())
+    noteWritten(name)
     // A value ending in a lone backslash would escape the closing brace for LaTeX readers.
     let safe = BibTeXParser.endsWithLoneBackslash(value) ? value + "{}" : value
     text.appendStatic("  ")
@@ -401,7 +435,7 @@ struct EntryBuilder {
     if let d = p.issued {
       field("year", raw: String(d.year))
       if let m = d.month {
-        written.append("month")
+        noteWritten("month")
         text.appendStatic("  month = ")
         text.appendUTF8(BibTeXWriter.monthNames[m - 1])
         text.appendStatic(",\n")
@@ -473,7 +507,7 @@ struct EntryBuilder {
       if dialect == .bibtex, let classic = BibTeXMapping.classicFields[name.lowercasedIfNeeded()] {
         name = classic == "archiveprefix" ? "archivePrefix" : classic == "primaryclass" ? "primaryClass" : classic
       }
-      if written.contains(name.lowercasedIfNeeded()) {
+      if isWritten(name) {
         skipped.append(extra.name)
       } else {
         field(name, raw: extra.value)
