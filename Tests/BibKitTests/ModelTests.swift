@@ -142,3 +142,28 @@ import Testing
     #expect(PartialDate(iso: "2023-02-29") == nil)
   }
 }
+
+/// Rich text keeps no empty run and no two neighbours of the same styles: runs given so are
+/// joined, runs already so are kept as they are.
+@Suite struct RichTextRunTests {
+  @Test func runsAreMergedAsAPlainFoldWould() {
+    var rng = XorShift64(state: 77)
+    let texts = ["", "a", "b c", "é"]
+    let styles: [RichText.Styles] = [[], .italic, .math, [.bold, .noCase]]
+    for _ in 0..<5_000 {
+      let runs = (0..<Int(rng.next() % 6)).map { _ in
+        RichText.Run(texts[Int(rng.next() % 4)], styles[Int(rng.next() % 4)])
+      }
+      // Each non-empty run joins the last one kept when their styles are the same.
+      var expected: [RichText.Run] = []
+      for run in runs where !run.text.isEmpty {
+        if let last = expected.last, last.styles == run.styles {
+          expected[expected.count - 1] = RichText.Run(last.text + run.text, last.styles)
+        } else {
+          expected.append(run)
+        }
+      }
+      #expect(RichText(runs: runs).runs == expected, "\(runs)")
+    }
+  }
+}

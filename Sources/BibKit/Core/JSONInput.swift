@@ -131,6 +131,9 @@ struct JSONParser {
         i += 1
         return .object(members)
       }
+      // Room for a CSL item's members (or a custom object's, or a name's) at once, rather
+      // than growing through 1, 2, 4 and 8.
+      members.reserveCapacity(depth <= 1 ? 16 : 4)
       while true {
         skipSpace()
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }

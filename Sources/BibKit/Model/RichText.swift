@@ -114,7 +114,15 @@ public struct RichText: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
   }
 
   static func merged(_ runs: [Run]) -> [Run] {
+    // Already merged (one run of text, the usual case): the same array, not a new one.
+    var tidy = true
+    for k in runs.indices where runs[k].text.isEmpty || (k > 0 && runs[k].styles == runs[k - 1].styles) {
+      tidy = false
+      break
+    }
+    if tidy { return runs }
     var out: [Run] = []
+    out.reserveCapacity(runs.count)
     for run in runs where !run.text.isEmpty {
       if let last = out.last, last.styles == run.styles {
         out[out.count - 1].text += run.text

@@ -363,14 +363,19 @@ public struct BibTeXReader: BibliographyReader {
     // Everything else, in input order, so it is written back as it came; fields the writer
     // named `<format>-<name>` for another format's extras go back to that format.
     var foreign = false
-    for (k, f) in e.fields.enumerated() where !used.flags[k] {
-      var name = f.name
+    // Room for them at once (an entry of the bench input has eight or so), and each field
+    // read in place rather than copied whole.
+    var remaining = 0
+    for k in e.fields.indices where !used.flags[k] { remaining += 1 }
+    if remaining > 0 { p.extraFields.reserveCapacity(p.extraFields.count + remaining) }
+    for k in e.fields.indices where !used.flags[k] {
+      var name = e.fields[k].name
       // Another format's extras are written as escaped text, so they are read as text.
       if let (source, rest) = name.withUTF8({ ExtraField.foreignName($0, readBy: .bibtex) }) {
-        p.extraFields.append(ExtraField(source: source, name: rest, value: LaTeXDecoding.plain(f.value)))
+        p.extraFields.append(ExtraField(source: source, name: rest, value: LaTeXDecoding.plain(e.fields[k].value)))
         foreign = true
       } else {
-        p.extraFields.append(ExtraField(source: "bibtex", name: f.name, value: f.value))
+        p.extraFields.append(ExtraField(source: "bibtex", name: name, value: e.fields[k].value))
       }
     }
     // Fields of other formats first, as the writer writes them, then this format's own.
