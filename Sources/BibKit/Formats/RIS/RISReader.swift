@@ -132,6 +132,8 @@ public struct RISReader: BibliographyReader {
               Diagnostic(.warning, "ris.missing-er", "record without ER; ended at the next TY", at: location(c.line)))
           }
           current = Record(line: line.number, fields: [Field(tag: tag, value: value, line: line.number)])
+          // Room for a usual record's tags at once, rather than growing through 2, 4 and 8.
+          current!.fields.reserveCapacity(16)
         } else if tag == "ER" {
           if let c = current { records.append(c) }
           current = nil
@@ -312,6 +314,10 @@ public struct RISReader: BibliographyReader {
     }
 
     // N1: the writer's "name: value" lines for facts RIS has no tag for; the rest is the note.
+    // Room at once for the extra fields these and the unused tags below can give.
+    var pending = 0
+    for k in fields.indices where !used.contains(k) { pending += 1 }
+    if pending > 1 { p.extraFields.reserveCapacity(p.extraFields.count + pending) }
     var notes: [String] = []
     for k in fields.indices where fields[k].tag == "N1" && !used.contains(k) {
       used.insert(k)
