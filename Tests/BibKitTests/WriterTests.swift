@@ -172,6 +172,34 @@ import Testing
   }
 }
 
+/// The shortcut for the usual `Family, Given` writes what the general rules write, on names
+/// with and without what the shortcut leaves to them (spaces, commas, "and", braces, TeX,
+/// non-ASCII letters, particles and suffixes).
+@Suite struct BibTeXNameShortcutTests {
+  @Test func shortcutAgreesWithTheRules() {
+    var rng = XorShift64(state: 4242)
+    let parts = ["Smith", "O'Neil", "Anne-Marie", "J.", "van", "Brinch Hansen", "and", "AND", "Sand", "a,b", "{X}", "\\'e", "Ç", "x_y", "", "Ann Lee"]
+    for _ in 0..<5_000 {
+      func pick() -> String? {
+        let k = Int(rng.next() % UInt64(parts.count + 1))
+        return k == parts.count ? nil : parts[k]
+      }
+      var p = Person(given: pick(), family: pick())
+      if rng.next() % 4 == 0 { p.particle = pick() }
+      if rng.next() % 6 == 0 { p.suffix = pick() }
+      if rng.next() % 8 == 0 { p.droppingParticle = pick() }
+      for ascii in [false, true] {
+        var fast = EntryBuilder(ascii: ascii)
+        var slow = EntryBuilder(ascii: ascii)
+        let a = fast.name(p)
+        let b = slow.name(p, shortcut: false)
+        #expect(a == b, "\(p)")
+        #expect(fast.keptNonASCII == slow.keptNonASCII, "\(p)")
+      }
+    }
+  }
+}
+
 @Suite struct RISWriterTests {
   @Test func preprintTypeOption() {
     let p = Paper(citationKey: "k", kind: .article, title: "T")

@@ -315,7 +315,7 @@ struct EntryBuilder: ~Copyable {
     return out
   }
 
-  mutating func name(_ p: Person) -> String {
+  mutating func name(_ p: Person, shortcut: Bool = true) -> String {
     // A name holding a backslash is TeX (an unknown command kept by the reader): written
     // as TeX, with only what would break BibTeX escaped. A part holding a comma or the word
     // "and" is braced, so it stays one part of one name.
@@ -365,6 +365,14 @@ struct EntryBuilder: ~Copyable {
       }
       return "{" + o + "}"
     }
+    // The usual name, `Family, Given` in plain ASCII with no comma, no "and" and a family of
+    // one word: what the rules below give, without building it in steps.
+    if shortcut, p.literal == nil, p.particle?.isEmpty ?? true, p.suffix == nil, p.droppingParticle == nil,
+      let family = p.family, !family.isEmpty, Self.isPlainNamePart(family, oneWord: true)
+    {
+      guard let given = p.given, !given.isEmpty else { return family }
+      if Self.isPlainNamePart(given, oneWord: false) { return family + ", " + given }
+    }
     if let literal = p.literal {
       let e = escRaw(literal)
       return e.hasPrefix("\\") ? "{{" + e + "}}" : "{" + e + "}"
@@ -412,11 +420,22 @@ struct EntryBuilder: ~Copyable {
     }.joined(separator: " ")
   }
 
+  /// Whether a name part is written as it is: it reads as itself in LaTeX, holds no comma
+  /// and no word "and", and (for a family name) no space.
+  static func isPlainNamePart(_ s: String, oneWord: Bool) -> Bool {
+    LaTeXEncoding.readsAsItself(s) && !s.containsByte(ASCII.comma) && !(oneWord && s.containsByte(0x20))
+      && !BibTeXNames.splitsNameList(s)
+  }
+
   mutating func names(_ field: String, _ people: [Person], truncated: Bool) {
     guard !people.isEmpty else { return }
-    var list = people.map { name($0) }
-    if truncated { list.append("others") }
-    self.field(field, raw: list.joined(separator: " and "))
+    var list = ""
+    for (k, person) in people.enumerated() {
+      if k > 0 { list += " and " }
+      list += name(person)
+    }
+    if truncated { list += " and others" }
+    self.field(field, raw: list)
   }
 
   mutating func write(_ p: Paper, key: String) {
