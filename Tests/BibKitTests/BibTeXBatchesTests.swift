@@ -143,6 +143,7 @@ import Testing
     #expect(refs("@a{x, CrossRef = { Proc-A }, xdata = \"d1, D2\"}") == ["proc-a", "d1", "d2"])
     #expect(refs("@a{x, title = {no references}, note = {a = b}}") == [])
     #expect(refs("@a{x, mycrossref = {p}}") == [])
+    #expect(refs("@a{x, XDATA = {Q}, CROSSREF\n  = {r}}") == ["q", "r"])
     #expect(refs("@a{x, crossref = {a} # {b}}") == nil)
     #expect(refs("@a{x, crossref = {{a}}}") == nil)
     #expect(refs("@a{x, xdata = d}") == nil)

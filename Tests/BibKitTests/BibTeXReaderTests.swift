@@ -517,6 +517,11 @@ import Testing
     let scholar = try one("@article{k, journal = {arXiv preprint arXiv:2305.16300}, year = 2023}")
     #expect(scholar.identifiers.arxiv?.id == "2305.16300")
     #expect(scholar.kind == .article)
+    let upper = try one("@article{k, journal = {ARXIV preprint ARXIV:2305.16300}, year = 2023}")
+    #expect(upper.identifiers.arxiv?.id == "2305.16300")
+    for journal in ["Annals arXiv:2305.16300", "A", "ar", "Ar\\'{x}iv arXiv:2305.16300"] {
+      #expect(try one("@article{k, journal = {\(journal)}, year = 2023}").identifiers.arxiv == nil, "\(journal)")
+    }
     let dblp = try one("@article{k, journal = {CoRR}, volume = {abs/1706.03762}, eprinttype = {arXiv}, eprint = {1706.03762}}")
     #expect(dblp.identifiers.arxiv?.id == "1706.03762")
     let published = try one("@article{k, journal = {Nature}, eprint = {1706.03762}, archivePrefix = {arXiv}, doi = {10.1038/x}}")
@@ -631,5 +636,36 @@ import Testing
     #expect(e.field(.year) == nil)
     #expect(e.field("year") == nil)
     #expect(e.field("nothing") == nil)
+  }
+}
+
+/// Abstracts and notes normalized on their bytes agree with the scalar-by-scalar rule, on
+/// texts built from the marks it looks for, math, escapes and letters beyond ASCII.
+@Suite struct TeXNormalizedTests {
+  @Test func bytesAgreeWithScalars() {
+    var rng = XorShift64(state: 515)
+    let pieces = [
+      "a", " ", "$", "\\", "\\%", "\\&", "\\#", "\\_", "\\$", "\\\\", "\\textasciicircum{}", "\\textbraceleft{}",
+      "\\textbraceright{}", "\\textbrace", "{", "}", "é", "\\é", "€", "^", "\\textasciicircum",
+    ]
+    for _ in 0..<20_000 {
+      let s = (0..<Int(rng.next() % 9)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+      for braces in [true, false] {
+        let bytes = BibTeXReader.texNormalized(s, braces: braces)
+        let scalars = BibTeXReader.texNormalizedByScalars(s, braces: braces)
+        #expect(bytes.text == scalars.text && bytes.braces == scalars.braces, "\(s.debugDescription) braces \(braces)")
+      }
+    }
+  }
+
+  /// Keyword lists split on bytes agree with the split by Characters.
+  @Test func keywordsAgreeWithACharacterSplit() {
+    var rng = XorShift64(state: 616)
+    let pieces = ["a", "b c", ",", ";", " ", ",,", "é", ",\u{301}", "\t", "x;y"]
+    for _ in 0..<10_000 {
+      let s = (0..<Int(rng.next() % 8)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+      let expected = s.split(whereSeparator: { $0 == "," || $0 == ";" }).map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+      #expect(BibTeXReader.keywords(s) == expected, "\(s.debugDescription)")
+    }
   }
 }

@@ -246,6 +246,9 @@ extension BibTeXReader {
               s -= 1
             }
           }
+          // Most names end otherwise than crossref and xdata do: one test.
+          let end = b[j] | 0x20
+          guard end == UInt8(ascii: "f") || end == UInt8(ascii: "a") else { continue }
           var named: [UInt8]?
           for name in names where j + 1 >= name.count {
             let from = j + 1 - name.count

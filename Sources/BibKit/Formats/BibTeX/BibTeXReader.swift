@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Reads BibTeX and BibLaTeX as people have it: `{}` or `()` entries, `@string`, `@preamble`,
 /// `@comment`, `#` concatenation, predefined months, crossref and xdata inheritance in any
 /// order, biblatex aliases and the arXiv conventions of arXiv, DBLP and Google Scholar.
@@ -294,11 +298,7 @@ public struct BibTeXReader: BibliographyReader {
     if let f = take(.note) { p.note = texNormalized(f) }
     if let f = take(.abstract) { p.abstract = texNormalized(f) }
     if let v = takePlain(.language) { p.language = v }
-    if let v = takePlain(.keywords) {
-      p.keywords = v
-        .split(whereSeparator: { $0 == "," || $0 == ";" })
-        .map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
-    }
+    if let v = takePlain(.keywords) { p.keywords = Self.keywords(v) }
     if let f = take(.doi) { p.identifiers.doi = normalizedDOI(f) }
     if let f = take(.url) { p.urls = [f] }
     if let f = take(.isbn) { p.identifiers.isbn = [f] }
@@ -393,6 +393,25 @@ public struct BibTeXReader: BibliographyReader {
     }
   }
 
+  /// A keyword list: parts between commas and semicolons, trimmed, empty ones dropped. ASCII
+  /// text is split on its bytes; other text by Characters, where a mark that combines with
+  /// the comma makes it no separator.
+  static func keywords(_ v: String) -> [String] {
+    var copy = v
+    let parts = copy.withUTF8 { b -> [String]? in
+      guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+      var out: [String] = []
+      var start = 0
+      for k in 0...b.count where k == b.count || b[k] == ASCII.comma || b[k] == UInt8(ascii: ";") {
+        if k > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self)) }
+        start = k + 1
+      }
+      return out
+    }
+    return (parts ?? v.split(whereSeparator: { $0 == "," || $0 == ";" }).map(String.init))
+      .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+  }
+
   /// An abstract or note as the model keeps it: TeX, except that the characters the writer
   /// escapes (`\&`, `\%`, `\#`, `\_`, `\textasciicircum{}` outside math) are plain characters.
   static func texNormalized(_ s: String) -> String {
@@ -406,7 +425,70 @@ public struct BibTeXReader: BibliographyReader {
     return nests ? texNormalized(s, braces: false).text : withBraces.text
   }
 
-  private static func texNormalized(_ s: String, braces: Bool) -> (text: String, braces: Bool) {
+  /// One pass of ``texNormalized(_:)``, on the UTF-8 bytes: every mark it looks for is
+  /// ASCII, and the bytes of other characters never look like one.
+  static func texNormalized(_ s: String, braces: Bool) -> (text: String, braces: Bool) {
+    var copy = s
+    return copy.withUTF8 { b in
+      let n = b.count
+      var out: [UInt8] = []
+      out.reserveCapacity(n)
+      var inMath = false
+      var converted = false
+      func follows(_ word: StaticString, at k: Int) -> Bool {
+        let m = word.utf8CodeUnitCount
+        guard k + m <= n else { return false }
+        return word.withUTF8Buffer { w in memcmp(b.baseAddress! + k, w.baseAddress!, m) == 0 }
+      }
+      var i = 0
+      while i < n {
+        // The run up to the next backslash or dollar, in one copy.
+        var j = i
+        while j < n, b[j] != UInt8(ascii: "\\"), b[j] != UInt8(ascii: "$") { j += 1 }
+        if j > i {
+          out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+          i = j
+          if i == n { break }
+        }
+        let c = b[i]
+        if c == UInt8(ascii: "$") { inMath.toggle() }
+        guard c == UInt8(ascii: "\\"), i + 1 < n else {
+          out.append(c)
+          i += 1
+          continue
+        }
+        let next = b[i + 1]
+        if next == UInt8(ascii: "%")
+          || (!inMath && (next == UInt8(ascii: "&") || next == UInt8(ascii: "#") || next == UInt8(ascii: "_")))
+        {
+          out.append(next)
+          i += 2
+        } else if !inMath, follows("textasciicircum{}", at: i + 1) {
+          out.append(UInt8(ascii: "^"))
+          i += 18
+        } else if braces, follows("textbraceleft{}", at: i + 1) {
+          out.append(UInt8(ascii: "{"))
+          i += 16
+          converted = true
+        } else if braces, follows("textbraceright{}", at: i + 1) {
+          out.append(UInt8(ascii: "}"))
+          i += 17
+          converted = true
+        } else {
+          // The escaped character is taken with the backslash (`\$` does not open math);
+          // the rest of its bytes, if any, follow as they are.
+          out.append(c)
+          out.append(next)
+          i += 2
+        }
+      }
+      return (String(decoding: out, as: UTF8.self), converted)
+    }
+  }
+
+  /// ``texNormalized(_:braces:)`` scalar by scalar, as it was first written: the tests hold
+  /// the byte version to it.
+  static func texNormalizedByScalars(_ s: String, braces: Bool) -> (text: String, braces: Bool) {
     var out = ""
     var inMath = false
     var converted = false
@@ -475,6 +557,12 @@ public struct BibTeXReader: BibliographyReader {
       let id = String(v.dropFirst(4))
       return looksLikeArxivID(id) ? id : nil
     }
+    // Only "A" or "a" lower-cases to "a" and only "R" or "r" to "r": most titles are ruled
+    // out on two bytes, without lower-casing them.
+    let u = journal.utf8
+    guard u.count >= 5, let first = u.first, first | 0x20 == UInt8(ascii: "a"),
+      u[u.index(after: u.startIndex)] | 0x20 == UInt8(ascii: "r")
+    else { return nil }
     guard journal.lowercased().hasPrefix("arxiv") else { return nil }
     // The word after the last "arXiv:" (any case).
     let words = journal.split(separator: " ")

@@ -120,10 +120,16 @@ enum LaTeXDecoding {
   /// in text whose white space is single ASCII spaces between other characters (which the
   /// decoder's clean-up would leave alone).
   static func readsAsItself(_ s: String) -> Bool {
+    // On the contiguous bytes: iterating `utf8` costs several times more per byte.
+    var copy = s
+    return copy.withUTF8(readsAsItself)
+  }
+
+  static func readsAsItself(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
     var special = false
     var tidy = true
     var previous: UInt8 = 0x20  // a space at the start is not tidy
-    for c in s.utf8 {
+    for c in b {
       switch c {
       case UInt8(ascii: "\\"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "~"), UInt8(ascii: "$"):
         return false
