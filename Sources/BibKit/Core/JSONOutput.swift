@@ -125,12 +125,10 @@ enum JSONValue: Equatable {
       if i < n, i + 8 > n, n >= 8, !SWAR.hasJSONEscape(UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)) {
         i = n
       }
+      // Then byte by byte to the one that needs it (the word holds one).
+      while i < n, base[i] >= 0x20, base[i] != UInt8(ascii: "\""), base[i] != UInt8(ascii: "\\") { i += 1 }
       guard i < n else { break }
       let c = base[i]
-      guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else {
-        i += 1
-        continue
-      }
       out.append(UnsafeBufferPointer(start: base + runStart, count: i - runStart))
       out.append(UInt8(ascii: "\\"))
       switch c {

@@ -564,6 +564,17 @@ struct BibTeXParser {
     return (n - 2 - k) % 2 == 1 ? UnsafeBufferPointer(rebasing: v[0..<(n - 2)]) : v
   }
 
+  /// The bytes that can end a delimited value or start a line: line feed, `"` and `)`
+  /// (0x00–0x3F), `@`, `{` and `}` (0x40–0x7F), as bits of two words.
+  static let delimiterLow: UInt64 = 1 << 0x0A | 1 << 0x22 | 1 << 0x29
+  static let delimiterHigh: UInt64 = 1 << (0x40 - 64) | 1 << (0x7B - 64) | 1 << (0x7D - 64)
+
+  @inline(__always) static func isDelimiterByte(_ c: UInt8) -> Bool {
+    if c < 64 { return (delimiterLow >> UInt64(c)) & 1 != 0 }
+    if c < 128 { return (delimiterHigh >> UInt64(c - 64)) & 1 != 0 }
+    return false
+  }
+
   /// A `{…}` or `"…"` part. Braces are counted as BibTeX counts them (a backslash does not
   /// escape a brace). An unbalanced value that runs into a line starting with `@type{` is an
   /// error reported at the line where the entry began.
@@ -583,6 +594,9 @@ struct BibTeXParser {
         }
         i += 8
       }
+      // Then byte by byte up to the next byte that can (the word holds one): the others
+      // need no test of their own.
+      while i < b.count, !Self.isDelimiterByte(b[i]) { i += 1 }
       guard i < b.count, i - s <= Self.maxValueBytes else { break }
       let c = b[i]
       if open == UInt8(ascii: "("), c == UInt8(ascii: ")"), depth == 0 {
