@@ -200,6 +200,19 @@ import Testing
   }
 }
 
+/// Page ranges split on bytes agree with the split by Characters.
+@Suite struct RISPagePartsTests {
+  @Test func pagePartsAgreeWithACharacterSplit() {
+    var rng = XorShift64(state: 717)
+    let pieces = ["1", "23", "-", "--", "–", " ", "e", "-\u{301}", "\r\n", "x"]
+    for _ in 0..<10_000 {
+      let s = (0..<Int(rng.next() % 6)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+      let expected = s.split(whereSeparator: { $0 == "-" || $0 == "–" }).map(String.init)
+      #expect(RISWriter.pageParts(s) == expected, "\(s.debugDescription)")
+    }
+  }
+}
+
 @Suite struct RISWriterTests {
   @Test func preprintTypeOption() {
     let p = Paper(citationKey: "k", kind: .article, title: "T")

@@ -87,6 +87,23 @@ public struct RISWriter: BibliographyWriter {
     return s
   }
 
+  /// A page range's parts between hyphens and en dashes, empty ones dropped. ASCII text is
+  /// split on its bytes (it has no en dash); other text by Characters.
+  static func pageParts(_ pages: String) -> [String] {
+    var copy = pages
+    let ascii = copy.withUTF8 { b -> [String]? in
+      guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+      var out: [String] = []
+      var start = 0
+      for k in 0...b.count where k == b.count || b[k] == UInt8(ascii: "-") {
+        if k > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self)) }
+        start = k + 1
+      }
+      return out
+    }
+    return ascii ?? pages.split(whereSeparator: { $0 == "-" || $0 == "–" }).map(String.init)
+  }
+
   func record(_ p: Paper, key: String, options: WriteOptions, into out: inout ByteBuffer) {
     func tag(_ t: String, _ value: String?, multiline: Bool = false, keepEmpty: Bool = false) {
       guard let value, !value.isEmpty || keepEmpty else { return }
@@ -141,7 +158,7 @@ public struct RISWriter: BibliographyWriter {
     tag("IS", p.issue)
     tag("M1", p.number)
     if let pages = p.pages {
-      let parts = pages.split(whereSeparator: { $0 == "-" || $0 == "–" }).map(String.init)
+      let parts = Self.pageParts(pages)
       // Split into SP and EP only when the reader's join gives the same text back.
       if parts.count == 2, parts[0] + "-" + parts[1] == pages,
         parts.allSatisfy({ $0 == $0.trimmingSpaces() && !$0.isEmpty })
