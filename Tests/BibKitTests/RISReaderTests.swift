@@ -95,3 +95,18 @@ import Testing
     }
   }
 }
+
+/// A field's tag code matches the code of the same tag written in the source, and no other.
+@Suite struct RISTagCodeTests {
+  @Test func codesMatchOnlyTheSameTag() {
+    let tags = ["TI", "T1", "ti", "AU", "A1", "TY", "ER", "N1", "T", "TIX", "", "É"]
+    for t in tags {
+      let f = RISReader.Field(tag: t, value: "v", line: 1)
+      #expect((f.code == RISReader.Field.code("TI")) == (t == "TI"), "\(t)")
+      #expect((f.code == RISReader.Field.code("A1")) == (t == "A1"), "\(t)")
+      for u in tags where u != t {
+        #expect(f.code != RISReader.Field(tag: u, value: "", line: 1).code || (t.utf8.count != 2 && u.utf8.count != 2), "\(t) \(u)")
+      }
+    }
+  }
+}

@@ -41,9 +41,30 @@ public struct RISReader: BibliographyReader {
   static let preprintMarker = "Preprint"
 
   struct Field {
-    var tag: String
+    let tag: String
     var value: String
     var line: Int
+    /// The tag's two bytes as one number: the mapping asks about tags dozens of times per
+    /// record, and two strings that differ take a call to compare.
+    let code: UInt16
+
+    init(tag: String, value: String, line: Int) {
+      self.tag = tag
+      self.value = value
+      self.line = line
+      var it = tag.utf8.makeIterator()
+      let a = it.next() ?? 0
+      let b = it.next() ?? 0
+      // Tags are two characters; anything else matches no code.
+      code = it.next() == nil ? Self.code(a, b) : 0xFFFF
+    }
+
+    @inline(__always) static func code(_ a: UInt8, _ b: UInt8) -> UInt16 { UInt16(a) << 8 | UInt16(b) }
+
+    /// The code of a tag written in the source.
+    @inline(__always) static func code(_ t: StaticString) -> UInt16 {
+      t.utf8CodeUnitCount == 2 ? code(t.utf8Start[0], t.utf8Start[1]) : 0xFFFF
+    }
   }
 
   struct Record {
@@ -187,17 +208,19 @@ public struct RISReader: BibliographyReader {
       mutating func formUnion(_ ks: [Int]) { for k in ks { flags[k] = true } }
     }
     var used = Used(flags: [Bool](repeating: false, count: fields.count))
-    func take(_ tags: String...) -> String? {
+    func take(_ tags: StaticString...) -> String? {
       for t in tags {
-        if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].tag == t && !fields[$0].value.isEmpty }) {
+        let t = Field.code(t)
+        if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].code == t && !fields[$0].value.isEmpty }) {
           used.insert(k)
           return fields[k].value
         }
       }
       return nil
     }
-    func takeAll(_ tags: String...) -> [String] {
-      let ks = fields.indices.filter { !used.contains($0) && tags.contains(fields[$0].tag) && !fields[$0].value.isEmpty }
+    func takeAll(_ tags: StaticString...) -> [String] {
+      let codes = tags.map(Field.code)
+      let ks = fields.indices.filter { !used.contains($0) && codes.contains(fields[$0].code) && !fields[$0].value.isEmpty }
       used.formUnion(ks)
       return ks.map { fields[$0].value }
     }
@@ -206,10 +229,10 @@ public struct RISReader: BibliographyReader {
     // record that is not a preprint): the genre is the note's, and every M3 is kept as a field.
     let preprintType = ty == "UNPB" || ty == "GEN"
     let genreNote =
-      preprintType ? fields.indices.first { fields[$0].tag == "N1" && fields[$0].value == "genre: " + preprintMarker } : nil
+      preprintType ? fields.indices.first { fields[$0].code == Field.code("N1") && fields[$0].value == "genre: " + preprintMarker } : nil
     // A preprint: the writer's marker, the first M3 on UNPB or GEN. A later M3 is the genre
     // (the writer's second M3) or a field of its own.
-    if preprintType, genreNote == nil, let m3 = fields.firstIndex(where: { $0.tag == "M3" }),
+    if preprintType, genreNote == nil, let m3 = fields.firstIndex(where: { $0.code == Field.code("M3") }),
       fields[m3].value == preprintMarker
     {
       p.kind = .article
@@ -222,7 +245,7 @@ public struct RISReader: BibliographyReader {
     if ty == "CONF" || ty == "CPAPER", let c3 = take("C3") {
       p.containerTitle = RichText(c3)
       // The writer repeats the proceedings title in T2.
-      if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].tag == "T2" && fields[$0].value == c3 }) {
+      if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].code == Field.code("T2") && fields[$0].value == c3 }) {
         used.insert(k)
       }
     } else if let t = take("T2", "JF", "JO", "BT", "J1") {
@@ -244,8 +267,8 @@ public struct RISReader: BibliographyReader {
     p.translators = takeAll("A4").map(name)
     // DA, else PY, else Y1; never Y2 (the access date). Every date tag that agrees with the
     // date taken (repeats included) is consumed; one that says more or else stays as it is.
-    for tag in ["DA", "PY", "Y1"] {
-      for k in fields.indices where fields[k].tag == tag && !fields[k].value.isEmpty {
+    for tag in [Field.code("DA"), Field.code("PY"), Field.code("Y1")] {
+      for k in fields.indices where fields[k].code == tag && !fields[k].value.isEmpty {
         guard let d = date(fields[k].value) else { continue }
         if p.issued == nil {
           p.issued = d
@@ -262,7 +285,7 @@ public struct RISReader: BibliographyReader {
     if let sp = take("SP") {
       // The first EP pairs with SP. An empty one (the writer's mark that the range is all in
       // SP and a later EP is something else) pairs with nothing.
-      if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].tag == "EP" }) {
+      if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].code == Field.code("EP") }) {
         used.insert(k)
         p.pages = fields[k].value.isEmpty ? sp : sp + "-" + fields[k].value
       } else {
@@ -298,7 +321,7 @@ public struct RISReader: BibliographyReader {
     }
     p.number = take("M1")
     if let doi = take("DO") { p.identifiers.doi = BibTeXReader.normalizedDOI(doi) }
-    if let k = fields.indices.first(where: { fields[$0].tag == "AN" && fields[$0].value.lowercased().hasPrefix("arxiv:") }) {
+    if let k = fields.indices.first(where: { fields[$0].code == Field.code("AN") && fields[$0].value.lowercased().hasPrefix("arxiv:") }) {
       used.insert(k)
       let (id, version) = ArxivAtomReader.splitID(String(fields[k].value.dropFirst(6)))
       p.identifiers.arxiv = ArxivIdentifier(id: id, version: version)
@@ -319,7 +342,7 @@ public struct RISReader: BibliographyReader {
     for k in fields.indices where !used.contains(k) { pending += 1 }
     if pending > 1 { p.extraFields.reserveCapacity(p.extraFields.count + pending) }
     var notes: [String] = []
-    for k in fields.indices where fields[k].tag == "N1" && !used.contains(k) {
+    for k in fields.indices where fields[k].code == Field.code("N1") && !used.contains(k) {
       used.insert(k)
       // An empty N1 says nothing; joined in, it would end the note with a line break that
       // RIS cannot write back.
