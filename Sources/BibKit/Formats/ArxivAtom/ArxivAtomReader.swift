@@ -141,21 +141,40 @@ public struct ArxivAtomReader: BibliographyReader {
   /// entry keeps only what its citation key is made from (``keyFacts(_:options:)``): id,
   /// title, dates and author names.
   static func scan(_ bytes: [UInt8], url: String, lineShift: Int = 0, keysOnly: Bool = false) throws(XMLFailure) -> Scan {
+    var handler = ScanHandler(lineShift: lineShift, keysOnly: keysOnly)
+    try XMLStreamReader.parse(bytes, url: url, vocabulary: Self.vocabulary, into: &handler)
+    return handler.result
+  }
+
+  /// The state of ``scan(_:url:lineShift:keysOnly:)`` as it reads events.
+  struct ScanHandler: XMLEventHandler {
+    let lineShift: Int
+    let keysOnly: Bool
     var result = Scan()
     var depth = 0
     var text: [UInt8] = []
     // The entry being read, mutated in place; `inEntry` says whether one is open.
     var entry = Entry()
     var inEntry = false
+
+    init(lineShift: Int, keysOnly: Bool) {
+      self.lineShift = lineShift
+      self.keysOnly = keysOnly
+    }
+
     func term(_ attributes: [(name: String, value: String)]) -> String? {
       attributes.first { $0.name == "term" }.flatMap { $0.value.isEmpty ? nil : $0.value }
     }
-    try XMLStreamReader.parse(bytes, url: url, vocabulary: Self.vocabulary) {
-      (event: XMLEvent, line: Int) throws(XMLFailure) in
+
+    mutating func clearText() {
+      if !text.isEmpty { text.removeAll(keepingCapacity: true) }
+    }
+
+    mutating func handle(_ event: XMLEvent, line: Int) throws(XMLFailure) {
       switch event {
       case .start(let element, let attributes):
         depth += 1
-        text.removeAll(keepingCapacity: true)
+        clearText()
         if element == XMLName(namespace: NS.atom, name: Name.entry), depth == 2 {
           entry = Entry(line: line + lineShift)
           inEntry = true
@@ -177,8 +196,9 @@ public struct ArxivAtomReader: BibliographyReader {
         // `depth` counts the element that ends until the end of this event.
         defer {
           depth -= 1
-          text.removeAll(keepingCapacity: true)
+          clearText()
         }
+        let text = text
         func value() -> String { TextFolding.collapse(text) }
         if inEntry {
           switch (element.namespace, element.name) {
@@ -209,13 +229,12 @@ public struct ArxivAtomReader: BibliographyReader {
             result.sawTotal = true
             result.metadata.metrics.append(.init(name: "totalResults", value: v))
           case Name.startIndex, Name.itemsPerPage:
-            result.metadata.metrics.append(.init(name: Self.vocabulary.names[element.name], value: value()))
+            result.metadata.metrics.append(.init(name: ArxivAtomReader.vocabulary.names[element.name], value: value()))
           default: break
           }
         }
       }
     }
-    return result
   }
 
   /// `http://arxiv.org/abs/2305.16300v2` → (`2305.16300`, 2); old ids keep their archive.

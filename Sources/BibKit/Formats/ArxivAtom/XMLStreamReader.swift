@@ -55,6 +55,13 @@ enum XMLEvent {
   case text(UnsafeBufferPointer<UInt8>)
 }
 
+/// What receives a parse's events: a value the parse holds `inout`, so that its state is
+/// not captured by a closure (whose captured variables are checked for exclusive access on
+/// every use).
+protocol XMLEventHandler {
+  mutating func handle(_ event: XMLEvent, line: Int) throws(XMLFailure)
+}
+
 /// An XML document that could not be read, with libxml2's line and column.
 struct XMLFailure: Error {
   var message: String
@@ -73,9 +80,8 @@ struct XMLFailure: Error {
 enum XMLStreamReader {
   private static let initialize: Void = { xmlInitParser() }()
 
-  static func parse(
-    _ bytes: [UInt8], url: String, vocabulary: XMLVocabulary,
-    _ handle: (XMLEvent, _ line: Int) throws(XMLFailure) -> Void
+  static func parse<Handler: XMLEventHandler>(
+    _ bytes: [UInt8], url: String, vocabulary: XMLVocabulary, into events: inout Handler
   ) throws(XMLFailure) {
     _ = initialize
     let options = Int32(
@@ -108,7 +114,7 @@ enum XMLStreamReader {
         xmlResetLastError()
         xmlTextReaderSetStructuredErrorHandler(reader, handler, box.toOpaque())
         do throws(XMLFailure) {
-          try loop(reader, bytes: chars, vocabulary: vocabulary, handle)
+          try loop(reader, bytes: chars, vocabulary: vocabulary, into: &events)
           if let failure = errors.failure { return .failure(failure) }
           return .success(())
         } catch {
@@ -151,9 +157,9 @@ enum XMLStreamReader {
     return nil
   }
 
-  private static func loop(
+  private static func loop<Handler: XMLEventHandler>(
     _ reader: OpaquePointer, bytes: UnsafeBufferPointer<CChar>, vocabulary: XMLVocabulary,
-    _ handle: (XMLEvent, Int) throws(XMLFailure) -> Void
+    into handler: inout Handler
   ) throws(XMLFailure) {
     func elementName() -> XMLName {
       XMLName(
@@ -190,14 +196,16 @@ enum XMLStreamReader {
           }
           xmlTextReaderMoveToElement(reader)
         }
-        try handle(.start(name, attributes: attributes), line)
-        if empty { try handle(.end(name), line) }
+        try handler.handle(.start(name, attributes: attributes), line: line)
+        if empty { try handler.handle(.end(name), line: line) }
       case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
-        try handle(.end(elementName()), line)
+        try handler.handle(.end(elementName()), line: line)
       case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
         Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue):
         guard let value = xmlTextReaderConstValue(reader) else { continue }
-        try handle(.text(UnsafeBufferPointer(start: value, count: strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self)))), line)
+        try handler.handle(
+          .text(UnsafeBufferPointer(start: value, count: strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self)))),
+          line: line)
       case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
         let message = "a document type declaration (DOCTYPE) is not allowed"
         if let (line, column) = position(of: "<!DOCTYPE", in: bytes) {
