@@ -42,6 +42,31 @@ import Testing
     #expect("\u{1C}x ".trimmingSpaces() == "\u{1C}x")
   }
 
+  /// Collapsing agrees with a split at the white space it knows (ASCII space, tab, CR, LF,
+  /// NEL, LINE and PARAGRAPH SEPARATOR) and a join with single spaces, on random texts.
+  @Test func collapseAgreesWithASplitAndJoin() {
+    let white: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"]
+    var rng = XorShift64(state: 818)
+    let pieces = ["a", "bc", " ", "  ", "\n", "\t", "\r\n", "\u{85}", "\u{2028}", "\u{A0}", "é", "\u{1}", "~"]
+    for _ in 0..<20_000 {
+      let s = (0..<Int(rng.next() % 9)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+      var words: [String] = []
+      var word = ""
+      for u in s.unicodeScalars {
+        if white.contains(u) {
+          if !word.isEmpty { words.append(word) }
+          word = ""
+        } else {
+          word.unicodeScalars.append(u)
+        }
+      }
+      if !word.isEmpty { words.append(word) }
+      let expected = words.joined(separator: " ")
+      #expect(TextFolding.collapse(s) == expected, "\(s.debugDescription)")
+      #expect(TextFolding.collapse(Array(s.utf8)) == expected, "\(s.debugDescription)")
+    }
+  }
+
   @Test func examples() {
     #expect(TextFolding.collapse("  Deep \n\t learning  ") == "Deep learning")
     #expect(TextFolding.collapse("a\u{2028}b\u{2029}\u{85}c") == "a b c")
