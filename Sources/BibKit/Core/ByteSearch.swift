@@ -90,6 +90,25 @@ extension String {
     return s.withUTF8 { $0.contains(where: test) }
   }
 
+  /// `split(whereSeparator:)` with empty parts dropped, for separators that are printable
+  /// ASCII (`bytes` tells them; `characters` is the same test on a Character). ASCII text is
+  /// split on its bytes, where each Character is one byte (a CRLF is two bytes but is no
+  /// separator); other text by Characters, where a combining mark can join a separator.
+  func splitOmittingEmpty(bytes: (UInt8) -> Bool, characters: (Character) -> Bool) -> [String] {
+    var copy = self
+    let ascii = copy.withUTF8 { b -> [String]? in
+      guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+      var out: [String] = []
+      var start = 0
+      for k in 0...b.count where k == b.count || bytes(b[k]) {
+        if k > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self)) }
+        start = k + 1
+      }
+      return out
+    }
+    return ascii ?? split(whereSeparator: characters).map(String.init)
+  }
+
   /// `lowercased()`, returning the string itself when there is nothing to lower (ASCII
   /// without capitals), rather than a copy.
   func lowercasedIfNeeded() -> String {

@@ -397,19 +397,9 @@ public struct BibTeXReader: BibliographyReader {
   /// text is split on its bytes; other text by Characters, where a mark that combines with
   /// the comma makes it no separator.
   static func keywords(_ v: String) -> [String] {
-    var copy = v
-    let parts = copy.withUTF8 { b -> [String]? in
-      guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
-      var out: [String] = []
-      var start = 0
-      for k in 0...b.count where k == b.count || b[k] == ASCII.comma || b[k] == UInt8(ascii: ";") {
-        if k > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self)) }
-        start = k + 1
-      }
-      return out
-    }
-    return (parts ?? v.split(whereSeparator: { $0 == "," || $0 == ";" }).map(String.init))
-      .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+    v.splitOmittingEmpty(
+      bytes: { $0 == ASCII.comma || $0 == UInt8(ascii: ";") }, characters: { $0 == "," || $0 == ";" }
+    ).map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
   }
 
   /// An abstract or note as the model keeps it: TeX, except that the characters the writer

@@ -90,18 +90,7 @@ public struct RISWriter: BibliographyWriter {
   /// A page range's parts between hyphens and en dashes, empty ones dropped. ASCII text is
   /// split on its bytes (it has no en dash); other text by Characters.
   static func pageParts(_ pages: String) -> [String] {
-    var copy = pages
-    let ascii = copy.withUTF8 { b -> [String]? in
-      guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
-      var out: [String] = []
-      var start = 0
-      for k in 0...b.count where k == b.count || b[k] == UInt8(ascii: "-") {
-        if k > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self)) }
-        start = k + 1
-      }
-      return out
-    }
-    return ascii ?? pages.split(whereSeparator: { $0 == "-" || $0 == "–" }).map(String.init)
+    pages.splitOmittingEmpty(bytes: { $0 == UInt8(ascii: "-") }, characters: { $0 == "-" || $0 == "–" })
   }
 
   func record(_ p: Paper, key: String, options: WriteOptions, into out: inout ByteBuffer) {
