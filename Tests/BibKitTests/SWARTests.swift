@@ -145,7 +145,8 @@ import Testing
           buffer.appendStatic("static")
           array += Array("static".utf8)
         case 5:
-          buffer.append(0x7B, 0x7D)
+          buffer.append(0x7B)
+          buffer.append(0x7D)
           array += [0x7B, 0x7D]
         default:
           if !array.isEmpty {

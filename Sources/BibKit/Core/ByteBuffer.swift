@@ -41,13 +41,6 @@ struct ByteBuffer: ~Copyable {
     count += 1
   }
 
-  @inline(__always) mutating func append(_ a: UInt8, _ b: UInt8) {
-    reserve(2)
-    base[count] = a
-    base[count + 1] = b
-    count += 2
-  }
-
   @inline(__always) mutating func append(_ src: UnsafeBufferPointer<UInt8>) {
     let n = src.count
     guard n > 0 else { return }
@@ -62,17 +55,9 @@ struct ByteBuffer: ~Copyable {
     count += n
   }
 
-  mutating func append(_ src: UnsafeRawBufferPointer) {
-    append(src.assumingMemoryBound(to: UInt8.self))
-  }
-
   mutating func append<S: Sequence>(contentsOf s: S) where S.Element == UInt8 {
     if let done: Void = s.withContiguousStorageIfAvailable({ append($0) }) { return done }
     for c in s { append(c) }
-  }
-
-  mutating func append(_ a: [UInt8]) {
-    a.withUnsafeBufferPointer { append($0) }
   }
 
   /// A string's UTF-8, copied from its storage.
