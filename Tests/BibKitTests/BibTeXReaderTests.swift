@@ -44,6 +44,24 @@ import Testing
     #expect(r.papers[0].publisher == "Assoc")
   }
 
+  /// A field name read in any case is stored in lower case with the hash of that lower
+  /// case, so lookups by name and duplicate checks do not depend on how it was written.
+  @Test func fieldNamesInAnyCaseHashAsTheirLowerCase() {
+    let source = "@misc{k, TITLE = {A}, BibDate = {x}, bibDATE = {y}, note = {n}, X-Tra = {z}}"
+    var parser = BibTeXParser(bytes: Array(source.utf8), source: "t.bib")
+    parser.parse()
+    let e = parser.entries[0]
+    #expect(e.fields.map(\.name) == ["title", "bibdate", "note", "x-tra"])
+    for f in e.fields {
+      #expect(f.nameHash == RawField.hash(f.name), "\(f.name)")
+      #expect(f.known == KnownField(f.name, hash: RawField.hash(f.name)), "\(f.name)")
+    }
+    #expect(e.fields[0].known == .title)
+    #expect(e.field("bibdate")?.value == "x")
+    #expect(e.field("x-tra")?.value == "z")
+    #expect(parser.diagnostics.map(\.code) == ["bibtex.duplicate-field"])
+  }
+
   @Test func h04_whitespaceAroundTheParts() throws {
     let p = try one("@misc { k , title = {T} }")
     #expect(p.citationKey == "k")

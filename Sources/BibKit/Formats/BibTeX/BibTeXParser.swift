@@ -28,9 +28,6 @@ struct RawField: Equatable {
     self.known = known
   }
 
-  static let fnvBasis = NameTable.fnvBasis
-  static let fnvPrime = NameTable.fnvPrime
-
   /// FNV-1a over the name's bytes (as ``NameTable`` hashes).
   static func hash(_ name: String) -> UInt64 { NameTable.hash(name) }
 }
@@ -217,16 +214,20 @@ struct BibTeXParser {
     }
   }
 
-  /// A field name in lower case, with its hash and what it is known as. A name the mapping
-  /// asks for is not copied: its string is the table's.
+  /// A field name in lower case, with its hash and what it is known as. The hash is of the
+  /// lower-cased bytes, taken as they are read. A name the mapping asks for is not copied:
+  /// its string is the table's.
   mutating func fieldName() -> (name: String, hash: UInt64, known: KnownField?) {
     let start = i
     var hasUpper = false
-    var h = RawField.fnvBasis
+    var h = NameTable.fnvBasis
     while i < b.count, Self.isNameByte(b[i]) {
-      let c = b[i]
-      if ASCII.isUpper(c) { hasUpper = true }
-      h = (h ^ UInt64(c)) &* RawField.fnvPrime
+      var c = b[i]
+      if ASCII.isUpper(c) {
+        hasUpper = true
+        c |= 0x20
+      }
+      h = (h ^ UInt64(c)) &* NameTable.fnvPrime
       i += 1
     }
     if !hasUpper {
@@ -236,8 +237,7 @@ struct BibTeXParser {
     }
     i = start
     let name = lowerName()
-    let hash = RawField.hash(name)
-    return (name, hash, KnownField(name, hash: hash))
+    return (name, h, KnownField(name, hash: h))
   }
 
   /// Whether position `p` starts a line (after optional blanks) with `@letters{` or `@letters(`.
