@@ -163,13 +163,9 @@ struct EntryBuilder: ~Copyable {
     droppedDay = false
   }
 
-  /// Notes that a field of this name (in any case) is written.
+  /// Notes that a field of this name (in any case) is written. The model's names are
+  /// lower case already (no copy) and known to the reader (a bit, not a string).
   mutating func noteWritten(_ name: String) {
-    // The model's names are mostly lower case and known to the reader: one hash, no copy.
-    if let k = knownNames.find(name) {
-      writtenKnown |= 1 << UInt64(k)
-      return
-    }
     let lower = name.lowercasedIfNeeded()
     if let k = knownNames.find(lower) {
       writtenKnown |= 1 << UInt64(k)
