@@ -425,12 +425,16 @@ public struct BibTeXReader: BibliographyReader {
       out.reserveCapacity(n)
       var inMath = false
       var converted = false
-      func follows(_ word: StaticString, at k: Int) -> Bool {
-        let m = word.utf8CodeUnitCount
-        guard k + m <= n else { return false }
-        return word.withUTF8Buffer { w in memcmp(b.baseAddress! + k, w.baseAddress!, m) == 0 }
-      }
       var i = 0
+      // Whether `word` follows the backslash at `i`; if so, `i` moves past them both.
+      func skipCommand(_ word: StaticString) -> Bool {
+        let m = word.utf8CodeUnitCount
+        guard i + 1 + m <= n, word.withUTF8Buffer({ memcmp(b.baseAddress! + i + 1, $0.baseAddress!, m) == 0 }) else {
+          return false
+        }
+        i += 1 + m
+        return true
+      }
       while i < n {
         // The run up to the next backslash or dollar, in one copy.
         var j = i
@@ -453,16 +457,13 @@ public struct BibTeXReader: BibliographyReader {
         {
           out.append(next)
           i += 2
-        } else if !inMath, follows("textasciicircum{}", at: i + 1) {
+        } else if !inMath, skipCommand("textasciicircum{}") {
           out.append(UInt8(ascii: "^"))
-          i += 18
-        } else if braces, follows("textbraceleft{}", at: i + 1) {
+        } else if braces, skipCommand("textbraceleft{}") {
           out.append(UInt8(ascii: "{"))
-          i += 16
           converted = true
-        } else if braces, follows("textbraceright{}", at: i + 1) {
+        } else if braces, skipCommand("textbraceright{}") {
           out.append(UInt8(ascii: "}"))
-          i += 17
           converted = true
         } else {
           // The escaped character is taken with the backslash (`\$` does not open math);
