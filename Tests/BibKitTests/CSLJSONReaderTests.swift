@@ -61,4 +61,10 @@ import Testing
     #expect(text.contains(#""publisher": {"#))
     #expect(text.contains(#""note": ["#))
   }
+
+  @Test func keywordsSplitAtCommas() throws {
+    let r = try Self.read(#"[{"id": "k", "type": "book", "keyword": "deep learning, ,optimization,é ,x,\u0301y"}]"#)
+    // A comma followed by a combining mark is one character with it, not a separator.
+    #expect(r.papers.first?.keywords == ["deep learning", "optimization", "é", "x,\u{301}y"])
+  }
 }

@@ -178,7 +178,8 @@ public struct CSLJSONReader: BibliographyReader {
     p.note = text(.note)
     p.language = text(.language)
     if let k = text(.keyword) {
-      p.keywords = k.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+      p.keywords = k.splitOmittingEmpty(bytes: { $0 == ASCII.comma }, characters: { $0 == "," })
+        .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
     }
     if case .array(let cats)? = node(.categories) { p.categories = cats.compactMap(\.text) }
 
