@@ -32,10 +32,10 @@ import Testing
   /// mix ASCII and other white space with text.
   @Test func trimmingOnBytesAgreesWithScalars() {
     let pieces = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{1C}", "\u{85}", "\u{A0}", "\u{2028}", "\u{3000}", "a", "é", "🙂", "x y", ""]
-    var rng = SystemRandomNumberGenerator()
+    var rng = XorShift64(state: 0x7E57)
     var cases = ["", " ", "a", " a ", "\u{A0}a", "a\u{3000}", " \u{A0} ", "\t\n"]
     for _ in 0..<5_000 {
-      cases.append((0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+      cases.append((0..<Int(rng.next() % 7)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined())
     }
     for c in cases { #expect(c.trimmingSpaces() == c.trimmingSpacesByScalars(), "\(c.unicodeScalars.map(\.value))") }
     #expect(" \u{A0}x\u{3000} ".trimmingSpaces() == "x")
