@@ -84,9 +84,25 @@ enum XMLStreamReader {
     _ bytes: [UInt8], url: String, vocabulary: XMLVocabulary, into events: inout Handler
   ) throws(XMLFailure) {
     _ = initialize
-    let options = Int32(
-      XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
-        | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue)
+    // A document the SAX pass reads to the end gives the events the text reader would: it
+    // is read once, without the reader's tree. Any other goes to the text reader from the
+    // start, which reports the error as it always has.
+    let fresh = events
+    if SAXPass.run(bytes, vocabulary: vocabulary, into: &events) { return }
+    events = fresh
+    try readWithTextReader(bytes, url: url, vocabulary: vocabulary, into: &events)
+  }
+
+  /// The options of both passes.
+  fileprivate static let options = Int32(
+    XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+      | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue)
+
+  /// The reference reading, on libxml2's `xmlTextReader`.
+  static func readWithTextReader<Handler: XMLEventHandler>(
+    _ bytes: [UInt8], url: String, vocabulary: XMLVocabulary, into events: inout Handler
+  ) throws(XMLFailure) {
+    _ = initialize
     // libxml2's messages go to this handler, never to standard error: set for this thread
     // (libxml2 keeps it per thread) while the reader is made and runs, and on the reader.
     // The first error is kept, for parses that stop without reporting failure.
@@ -217,6 +233,192 @@ enum XMLStreamReader {
           reader, "entity reference '&\(string(xmlTextReaderConstLocalName(reader)));' is not allowed")
       default:
         continue
+      }
+    }
+  }
+}
+
+/// A reading of a whole document through libxml2's SAX2 callbacks that hands a handler the
+/// events ``XMLStreamReader/readWithTextReader(_:url:vocabulary:into:)`` would, for a
+/// document both read to the end. It builds no tree, so it costs about half as much.
+///
+/// The events are the text reader's: an element's start (with its own line: the parser's
+/// line once its start tag is read, as libxml2 notes it on the node) and its end; and
+/// between them the same text, though it may be cut into pieces elsewhere (each run of
+/// character data, CDATA included, up to the next markup comes as one piece). Attribute
+/// values come as the tree has them: the SAX2 callback carries an `&` of the document as
+/// `&#38;`, which is turned back. Lines of other events are the parser's.
+///
+/// The pass gives up (and the caller reads with the text reader) at any error or warning
+/// at error level, at a document type declaration or an entity reference (refused before
+/// anything of them is read further), and when the handler throws.
+enum SAXPass {
+  /// Reads `bytes` into `events`; false when the pass gave up.
+  static func run<Handler: XMLEventHandler>(
+    _ bytes: [UInt8], vocabulary: XMLVocabulary, into events: inout Handler
+  ) -> Bool {
+    guard bytes.count < Int(Int32.max) else { return false }
+    let driver = Driver(handler: events, vocabulary: vocabulary)
+    let done: Bool = bytes.withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) { chars in
+        guard let ctxt = xmlCreateMemoryParserCtxt(chars.baseAddress, Int32(chars.count)) else { return false }
+        defer {
+          if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc) }
+          xmlFreeParserCtxt(ctxt)
+        }
+        _ = xmlCtxtUseOptions(ctxt, XMLStreamReader.options)
+        let h = handlers
+        ctxt.pointee.sax.pointee = h
+        let box = Unmanaged.passUnretained(driver as DriverBase)
+        ctxt.pointee.userData = box.toOpaque()
+        // Messages raised away from the parser (an encoding that cannot be converted) go to
+        // the thread's handler: set to this one, so that none reaches standard error.
+        xmlSetStructuredErrorFunc(box.toOpaque(), h.serror)
+        defer { xmlSetStructuredErrorFunc(nil, nil) }
+        driver.ctxt = ctxt
+        let status = withExtendedLifetime(driver) { xmlParseDocument(ctxt) }
+        driver.ctxt = nil
+        return status == 0 && ctxt.pointee.wellFormed != 0 && !driver.gaveUp
+      }
+    }
+    guard done else { return false }
+    events = driver.handler
+    return true
+  }
+
+  /// The callbacks: every one not set is left to libxml2's defaults of no callback.
+  private static var handlers: xmlSAXHandler {
+    var h = xmlSAXHandler()
+    h.initialized = UInt32(XML_SAX2_MAGIC)
+    h.startElementNs = { ctx, localname, _, uri, _, _, count, _, attributes in
+      DriverBase.from(ctx).start(localname, uri, Int(count), attributes)
+    }
+    h.endElementNs = { ctx, localname, _, uri in DriverBase.from(ctx).end(localname, uri) }
+    h.characters = { ctx, ch, len in DriverBase.from(ctx).characters(ch, Int(len)) }
+    // Blanks come through `characters` too (libxml2 then never calls them ignorable).
+    h.ignorableWhitespace = h.characters
+    h.comment = { ctx, _ in DriverBase.from(ctx).endOfText() }
+    h.processingInstruction = { ctx, _, _ in DriverBase.from(ctx).endOfText() }
+    h.internalSubset = { ctx, _, _, _ in DriverBase.from(ctx).giveUp() }
+    h.reference = { ctx, _ in DriverBase.from(ctx).giveUp() }
+    // An error only marks the pass: libxml2 stops the parse itself at a fatal one, and
+    // stopping it from inside its error path (a failed encoding conversion) is not safe.
+    h.serror = { ctx, error in
+      guard let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+      DriverBase.from(ctx).gaveUp = true
+    }
+    return h
+  }
+
+  /// The state the callbacks share; the handler's type is known only to the subclass.
+  ///
+  /// The callbacks run one at a time on the thread of the parse and never call each other,
+  /// so the properties skip the run-time exclusivity checks (a third of the pass's cost
+  /// when they were on).
+  class DriverBase {
+    @exclusivity(unchecked) var ctxt: xmlParserCtxtPtr?
+    @exclusivity(unchecked) var gaveUp = false
+    let vocabulary: XMLVocabulary
+    /// The text read since the last markup.
+    @exclusivity(unchecked) var text: [UInt8] = []
+
+    init(vocabulary: XMLVocabulary) {
+      self.vocabulary = vocabulary
+      text.reserveCapacity(4096)
+    }
+
+    static func from(_ ctx: UnsafeMutableRawPointer?) -> DriverBase {
+      Unmanaged<DriverBase>.fromOpaque(ctx!).takeUnretainedValue()
+    }
+
+    func emit(_ event: XMLEvent, line: Int) {}
+
+    func giveUp() {
+      gaveUp = true
+      if let ctxt { xmlStopParser(ctxt) }
+    }
+
+    var line: Int {
+      guard let input = ctxt?.pointee.input else { return 1 }
+      return Int(input.pointee.line)
+    }
+
+    /// Markup ends a run of text, which is handed on.
+    func endOfText() {
+      guard !text.isEmpty, !gaveUp else { return }
+      text.withUnsafeBufferPointer { emit(.text($0), line: line) }
+      text.removeAll(keepingCapacity: true)
+    }
+
+    func characters(_ ch: UnsafePointer<xmlChar>?, _ len: Int) {
+      guard let ch, len > 0, !gaveUp else { return }
+      text.append(contentsOf: UnsafeBufferPointer(start: ch, count: len))
+    }
+
+    func name(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) -> XMLName {
+      XMLName(
+        namespace: XMLVocabulary.index(of: uri, in: vocabulary.namespaceBytes),
+        name: XMLVocabulary.index(of: localname, in: vocabulary.nameBytes))
+    }
+
+    func start(
+      _ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ count: Int,
+      _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) {
+      endOfText()
+      guard !gaveUp else { return }
+      var list: [(name: String, value: String)] = []
+      if count > 0, let attributes {
+        list.reserveCapacity(count)
+        for k in 0..<count {
+          let a = attributes + 5 * k
+          guard let local = a[0], let start = a[3], let end = a[4] else { continue }
+          list.append((String(cString: local), Self.attributeValue(UnsafeBufferPointer(start: start, count: end - start))))
+        }
+      }
+      emit(.start(name(localname, uri), attributes: list), line: line)
+    }
+
+    func end(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
+      endOfText()
+      guard !gaveUp else { return }
+      emit(.end(name(localname, uri)), line: line)
+    }
+
+    /// An attribute's value as the tree holds it: `&#38;` (how the SAX2 callback carries an
+    /// `&` when entities are not replaced) becomes `&` again.
+    static func attributeValue(_ v: UnsafeBufferPointer<UInt8>) -> String {
+      guard v.contains(UInt8(ascii: "&")) else { return String(decoding: v, as: UTF8.self) }
+      var out: [UInt8] = []
+      out.reserveCapacity(v.count)
+      let amp = Array("&#38;".utf8)
+      var i = 0
+      while i < v.count {
+        if v[i] == UInt8(ascii: "&"), i + amp.count <= v.count, v[i..<(i + amp.count)].elementsEqual(amp) {
+          out.append(UInt8(ascii: "&"))
+          i += amp.count
+        } else {
+          out.append(v[i])
+          i += 1
+        }
+      }
+      return String(decoding: out, as: UTF8.self)
+    }
+  }
+
+  final class Driver<Handler: XMLEventHandler>: DriverBase {
+    @exclusivity(unchecked) var handler: Handler
+
+    init(handler: Handler, vocabulary: XMLVocabulary) {
+      self.handler = handler
+      super.init(vocabulary: vocabulary)
+    }
+
+    override func emit(_ event: XMLEvent, line: Int) {
+      do throws(XMLFailure) {
+        try handler.handle(event, line: line)
+      } catch {
+        giveUp()
       }
     }
   }
