@@ -240,7 +240,8 @@ enum XMLStreamReader {
 
 /// A reading of a whole document through libxml2's SAX2 callbacks that hands a handler the
 /// events ``XMLStreamReader/readWithTextReader(_:url:vocabulary:into:)`` would, for a
-/// document both read to the end. It builds no tree, so it costs about half as much.
+/// document both read to the end. It builds no tree: libxml2's share of converting a 2 MB
+/// feed falls from about 100 M instructions to 37 M.
 ///
 /// The events are the text reader's: an element's start (with its own line: the parser's
 /// line once its start tag is read, as libxml2 notes it on the node) and its end; and
