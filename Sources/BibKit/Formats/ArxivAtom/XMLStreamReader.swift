@@ -245,8 +245,7 @@ enum XMLStreamReader {
 ///
 /// The events are the text reader's: an element's start (with its own line: the parser's
 /// line once its start tag is read, as libxml2 notes it on the node) and its end; and
-/// between them the same text, though it may be cut into pieces elsewhere (each run of
-/// character data, CDATA included, up to the next markup comes as one piece). Attribute
+/// between them the same text, though cut into pieces elsewhere (as libxml2 hands it over). Attribute
 /// values come as the tree has them: the SAX2 callback carries an `&` of the document as
 /// `&#38;`, which is turned back. Lines of other events are the parser's.
 ///
@@ -298,8 +297,6 @@ enum SAXPass {
     h.characters = { ctx, ch, len in DriverBase.from(ctx).characters(ch, Int(len)) }
     // Blanks come through `characters` too (libxml2 then never calls them ignorable).
     h.ignorableWhitespace = h.characters
-    h.comment = { ctx, _ in DriverBase.from(ctx).endOfText() }
-    h.processingInstruction = { ctx, _, _ in DriverBase.from(ctx).endOfText() }
     h.internalSubset = { ctx, _, _, _ in DriverBase.from(ctx).giveUp() }
     h.reference = { ctx, _ in DriverBase.from(ctx).giveUp() }
     // An error only marks the pass: libxml2 stops the parse itself at a fatal one, and
@@ -320,12 +317,17 @@ enum SAXPass {
     @exclusivity(unchecked) var ctxt: xmlParserCtxtPtr?
     @exclusivity(unchecked) var gaveUp = false
     let vocabulary: XMLVocabulary
-    /// The text read since the last markup.
-    @exclusivity(unchecked) var text: [UInt8] = []
+    /// Names already looked up, by the address libxml2 gives them: its names and namespace
+    /// URIs are interned in the parser's dictionary, so one address is one string for the
+    /// whole parse.
+    /// (Names and URIs apart: the same string can be both.)
+    @exclusivity(unchecked) var knownNames: [(string: UnsafePointer<xmlChar>, index: Int)] = []
+    @exclusivity(unchecked) var knownNamespaces: [(string: UnsafePointer<xmlChar>, index: Int)] = []
 
     init(vocabulary: XMLVocabulary) {
       self.vocabulary = vocabulary
-      text.reserveCapacity(4096)
+      knownNames.reserveCapacity(32)
+      knownNamespaces.reserveCapacity(8)
     }
 
     static func from(_ ctx: UnsafeMutableRawPointer?) -> DriverBase {
@@ -344,29 +346,32 @@ enum SAXPass {
       return Int(input.pointee.line)
     }
 
-    /// Markup ends a run of text, which is handed on.
-    func endOfText() {
-      guard !text.isEmpty, !gaveUp else { return }
-      text.withUnsafeBufferPointer { emit(.text($0), line: line) }
-      text.removeAll(keepingCapacity: true)
-    }
-
+    /// Text is handed on as libxml2 gives it.
     func characters(_ ch: UnsafePointer<xmlChar>?, _ len: Int) {
       guard let ch, len > 0, !gaveUp else { return }
-      text.append(contentsOf: UnsafeBufferPointer(start: ch, count: len))
+      emit(.text(UnsafeBufferPointer(start: ch, count: len)), line: line)
+    }
+
+    static func index(
+      of p: UnsafePointer<xmlChar>?, in list: [[UInt8]], known: inout [(string: UnsafePointer<xmlChar>, index: Int)]
+    ) -> Int {
+      guard let p else { return -1 }
+      for k in known where k.string == p { return k.index }
+      let index = XMLVocabulary.index(of: p, in: list)
+      known.append((p, index))
+      return index
     }
 
     func name(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) -> XMLName {
       XMLName(
-        namespace: XMLVocabulary.index(of: uri, in: vocabulary.namespaceBytes),
-        name: XMLVocabulary.index(of: localname, in: vocabulary.nameBytes))
+        namespace: Self.index(of: uri, in: vocabulary.namespaceBytes, known: &knownNamespaces),
+        name: Self.index(of: localname, in: vocabulary.nameBytes, known: &knownNames))
     }
 
     func start(
       _ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ count: Int,
       _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
-      endOfText()
       guard !gaveUp else { return }
       var list: [(name: String, value: String)] = []
       if count > 0, let attributes {
@@ -381,7 +386,6 @@ enum SAXPass {
     }
 
     func end(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
-      endOfText()
       guard !gaveUp else { return }
       emit(.end(name(localname, uri)), line: line)
     }
