@@ -639,6 +639,48 @@ import Testing
     }
   }
 
+  /// The one-pass lookup of a name in lower case agrees with lowering it first, on names
+  /// from the table, in other cases, with letters whose lower case is ASCII (the Kelvin
+  /// sign, U+212A, lowers to `k`), other non-ASCII letters and unknown names.
+  @Test func lookupLoweredAgreesWithLoweringFirst() {
+    let table = KnownField.table
+    func reference(_ name: String) -> NameTable.Lowered {
+      let lower = name.lowercased()
+      return table.find(lower).map { .known($0) } ?? .unknown(lower)
+    }
+    var names = KnownField.names + KnownField.names.map { $0.uppercased() } + KnownField.names.map { $0.capitalized }
+    names += ["\u{212A}eywords", "Y\u{212A}EAR", "tİtle", "ÉDITION", "bibdate", "Journal-URL", "", "-", "ȺRXIV", "\u{0130}", "archivePrefix"]
+    var g = ConformanceTests.Generator(state: 5)
+    let letters = ["t", "I", "K", "\u{212A}", "e", "é", "É", "-", "y", "E", "a", "R", "x", "İ", "1"]
+    names += (0..<2_000).map { _ in (0..<(1 + g.int(7))).map { _ in g.pick(letters) }.joined() }
+    for name in names {
+      #expect(table.lookupLowered(name) == reference(name), "\(name)")
+    }
+    #expect(table.lookupLowered("\u{212A}eywords") == .known(Int(KnownField.keywords.rawValue)))
+    #expect(table.lookupLowered("Title") == .known(Int(KnownField.title.rawValue)))
+    #expect(table.lookupLowered("BibDate") == .unknown("bibdate"))
+  }
+
+  /// For classic BibTeX, biblatex-only fields kept as extra fields take their classic
+  /// names, whatever their case; biblatex keeps them.
+  @Test func classicRenamesOfExtraFields() {
+    var p = Paper(kind: .article)
+    p.title = RichText("T")
+    p.extraFields = [
+      ExtraField(source: "bibtex", name: "Annotation", value: "a"), ExtraField(source: "bibtex", name: "eprintclass", value: "cs.LG"),
+      ExtraField(source: "bibtex", name: "bibdate", value: "d"),
+    ]
+    func written(_ dialect: BibTeXDialect) -> String {
+      var options = WriteOptions()
+      options.bibtexDialect = dialect
+      return String(decoding: BibTeXWriter().write([p], options: options).bytes, as: UTF8.self)
+    }
+    let classic = written(.bibtex)
+    #expect(classic.contains("  annote = {a},\n") && classic.contains("  primaryClass = {cs.LG},\n") && classic.contains("  bibdate = {d},\n"), "\(classic)")
+    let biblatex = written(.biblatex)
+    #expect(biblatex.contains("  Annotation = {a},\n") && biblatex.contains("  eprintclass = {cs.LG},\n"), "\(biblatex)")
+  }
+
   @Test func entriesFindFieldsByCaseAndByName() {
     var e = RawEntry(type: "article", key: "k", line: 1, column: 1, offset: 0)
     for (name, value) in [("bibdate", "x"), ("title", "T"), ("arxiv-version", "2"), ("journal-url", "u")] {

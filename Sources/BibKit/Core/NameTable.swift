@@ -66,4 +66,32 @@ struct NameTable {
     var name = name
     return name.withUTF8 { find(Self.hash($0), $0) }
   }
+
+  /// What ``lookupLowered(_:)`` finds: the index of a name in the table, or the lowered
+  /// name the table does not have.
+  enum Lowered: Equatable {
+    case known(Int)
+    case unknown(String)
+  }
+
+  /// `find(name.lowercased())`, with the lowered name when the table lacks it. A name of
+  /// ASCII bytes without capitals (the usual field name) is hashed and found in one pass
+  /// over its bytes, and no string is made.
+  func lookupLowered(_ name: String) -> Lowered {
+    var copy = name
+    let plain: Lowered? = copy.withUTF8 { b in
+      var h = Self.fnvBasis
+      for c in b {
+        // Beyond ASCII or a capital: `lowercased()` decides.
+        if c >= 0x80 || c &- 0x41 < 26 { return nil }
+        h = (h ^ UInt64(c)) &* Self.fnvPrime
+      }
+      if let k = find(h, b) { return .known(k) }
+      return .unknown(name)
+    }
+    if let plain { return plain }
+    let lower = name.lowercased()
+    if let k = find(lower) { return .known(k) }
+    return .unknown(lower)
+  }
 }

@@ -158,6 +158,9 @@ enum BibTeXMapping {
     "journaltitle": "journal", "location": "address", "eprinttype": "archiveprefix",
     "eprintclass": "primaryclass", "annotation": "annote",
   ]
+  /// ``classicFields`` as a name table, and the name each of its names becomes.
+  static let classicSources = NameTable(classicFields.keys.sorted())
+  static let classicTargets = classicFields.keys.sorted().map { classicFields[$0]! }
 
   /// Fields that are URLs or identifiers: no LaTeX decoding.
   static let verbatimFields: Set<String> = [

@@ -165,24 +165,28 @@ struct EntryBuilder: ~Copyable {
 
   /// Notes that a field of this name (in any case) is written. The model's names are
   /// lower case already (no copy) and known to the reader (a bit, not a string).
-  mutating func noteWritten(_ name: String) {
-    let lower = name.lowercasedIfNeeded()
-    if let k = knownNames.find(lower) {
-      writtenKnown |= 1 << UInt64(k)
-    } else {
-      written.append(lower)
+  mutating func noteWritten(_ name: String) { noteWritten(knownNames.lookupLowered(name)) }
+
+  mutating func noteWritten(_ lowered: NameTable.Lowered) {
+    switch lowered {
+    case .known(let k): writtenKnown |= 1 << UInt64(k)
+    case .unknown(let lower): written.append(lower)
     }
   }
 
   /// Whether a field of this name (in any case) was written.
-  func isWritten(_ name: String) -> Bool {
-    let lower = name.lowercasedIfNeeded()
-    if let k = knownNames.find(lower) { return writtenKnown & 1 << UInt64(k) != 0 }
-    return written.contains(lower)
+  func isWritten(_ name: String) -> Bool { isWritten(knownNames.lookupLowered(name)) }
+
+  func isWritten(_ lowered: NameTable.Lowered) -> Bool {
+    switch lowered {
+    case .known(let k): writtenKnown & 1 << UInt64(k) != 0
+    case .unknown(let lower): written.contains(lower)
+    }
   }
 
-  mutating func field(_ name: String, raw value: String) {
-    noteWritten(name)
+  /// A field as it is given; `lowered` is the name's lookup, when the caller made it.
+  mutating func field(_ name: String, raw value: String, lowered: NameTable.Lowered? = nil) {
+    noteWritten(lowered ?? knownNames.lookupLowered(name))
     // A value ending in a lone backslash would escape the closing brace for LaTeX readers.
     let safe = BibTeXParser.endsWithLoneBackslash(value) ? value + "{}" : value
     text.appendStatic("  ")
@@ -506,7 +510,9 @@ struct EntryBuilder: ~Copyable {
     if let t = p.originalType, t != type { field("original-type", plain: t) }
     // A kind the entry type does not give back (a legal case in @misc, a magazine article in
     // @article) is kept by name; a preprint is recognised by its arXiv id.
-    let subtype = p.extraFields.first { $0.source == FormatID.bibtex.rawValue && $0.name.lowercasedIfNeeded() == "entrysubtype" }?.value
+    let subtype = p.extraFields.first {
+      $0.source == FormatID.bibtex.rawValue && knownNames.lookupLowered($0.name) == .known(Int(KnownField.entrysubtype.rawValue))
+    }?.value
     let read = BibTeXMapping.kindRead(
       type: type, hasArxivID: p.identifiers.arxiv?.id != nil, container: p.containerTitle?.plainText, entrysubtype: subtype)
     if read != p.kind { field("kind", plain: p.kind.rawValue) }
@@ -519,13 +525,23 @@ struct EntryBuilder: ~Copyable {
     }
     for extra in p.extraFields where extra.source == FormatID.bibtex.rawValue {
       var name = extra.name
-      if dialect == .bibtex, let classic = BibTeXMapping.classicFields[name.lowercasedIfNeeded()] {
-        name = classic == "archiveprefix" ? "archivePrefix" : classic == "primaryclass" ? "primaryClass" : classic
+      var lowered = knownNames.lookupLowered(name)
+      if dialect == .bibtex {
+        let lower: String
+        switch lowered {
+        case .known(let k): lower = knownNames.names[k]
+        case .unknown(let l): lower = l
+        }
+        if let c = BibTeXMapping.classicSources.find(lower) {
+          let classic = BibTeXMapping.classicTargets[c]
+          name = classic == "archiveprefix" ? "archivePrefix" : classic == "primaryclass" ? "primaryClass" : classic
+          lowered = knownNames.lookupLowered(name)
+        }
       }
-      if isWritten(name) {
+      if isWritten(lowered) {
         skipped.append(extra.name)
       } else {
-        field(name, raw: extra.value)
+        field(name, raw: extra.value, lowered: lowered)
       }
     }
     text.appendStatic("}\n")
