@@ -115,7 +115,6 @@ import Testing
       }
       #expect(s.allBytes { $0 < 0x80 } == s.utf8.allSatisfy { $0 < 0x80 })
       #expect(s.anyByte { ASCII.isUpper($0) } == s.utf8.contains { ASCII.isUpper($0) })
-      #expect(s.lowercasedIfNeeded() == s.lowercased())
       for needle in ["aab", "b", "-\n", "é"] {
         let plain = Array(s.utf8).withUnsafeBufferPointer { h -> Int? in
           let n = Array(needle.utf8)

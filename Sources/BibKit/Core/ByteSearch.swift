@@ -108,16 +108,4 @@ extension String {
     }
     return ascii ?? split(whereSeparator: characters).map(String.init)
   }
-
-  /// `lowercased()`, returning the string itself when there is nothing to lower (ASCII
-  /// without capitals), rather than a copy.
-  func lowercasedIfNeeded() -> String {
-    var s = self
-    // A capital (0x41–0x5A) or a byte beyond ASCII, in one loop with no closure.
-    let needs = s.withUTF8 { b -> Bool in
-      for c in b where c >= 0x41 && (c <= 0x5A || c >= 0x80) { return true }
-      return false
-    }
-    return needs ? lowercased() : self
-  }
 }

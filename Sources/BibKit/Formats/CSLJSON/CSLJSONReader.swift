@@ -98,12 +98,12 @@ public struct CSLJSONReader: BibliographyReader {
     var unmapped: [String] = []
     for (n, (k, _)) in members.enumerated() {
       // Keys are lower case already, as a rule: lowercased() only when one is not.
-      let key = k.lowercasedIfNeeded()
-      if let c = table.find(key) {
+      switch table.lookupLowered(k) {
+      case .known(let c):
         guard found[c] < 0 else { continue }
         found[c] = n
         firsts.append((n, Key(rawValue: c)))
-      } else {
+      case .unknown(let key):
         guard !unmapped.contains(key) else { continue }
         unmapped.append(key)
         firsts.append((n, nil))
