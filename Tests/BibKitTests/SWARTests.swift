@@ -37,6 +37,30 @@ import Testing
       let zeros = SWAR.zeroBytes(w)
       #expect((0..<8).allSatisfy { (zeros >> (8 * UInt64($0) + 7)) & 1 == (b[$0] == 0 ? 1 : 0) })
       #expect(SWAR.hasJSONEscape(w) == b.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+      // Exactly the bytes that need an escape, and the first of them.
+      let marked = SWAR.jsonEscapeBytes(w)
+      let needs = b.map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+      #expect((0..<8).allSatisfy { (marked >> (8 * UInt64($0) + 7)) & 1 == (needs[$0] ? 1 : 0) }, "\(String(w, radix: 16))")
+      #expect(marked & ~SWAR.highs == 0)
+      if let first = needs.firstIndex(of: true) { #expect(SWAR.firstMarked(marked) == first) }
+    }
+  }
+
+  /// Finding the end of a JSON string's plain run eight bytes at a time agrees with looking
+  /// byte by byte, from every start, on buffers with escapes at every position.
+  @Test func stringRunAgreesWithByteByByte() {
+    var rng = XorShift64(state: 0xC0FFEE)
+    let alphabet: [UInt8] = [0x22, 0x5C, 0x0A, 0x01, 0x1F, 0x20, 0x7F, 0xC3, 0xA9, 0xE0, 0x3C]
+    for _ in 0..<5_000 {
+      let n = Int(rng.next() % 41)
+      let v = (0..<n).map { _ in rng.next() % 5 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : 0x61 }
+      for start in 0...n {
+        var parser = JSONParser(v)
+        parser.i = start
+        parser.skipStringRun()
+        let expected = v[start...].firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } ?? n
+        #expect(parser.i == expected, "\(v) from \(start)")
+      }
     }
   }
 

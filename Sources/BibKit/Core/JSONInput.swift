@@ -357,7 +357,15 @@ extension JSONParser {
     var k = i
     b.withUnsafeBufferPointer { p in
       guard let base = p.baseAddress else { return }
-      while k + 8 <= p.count, !SWAR.hasJSONEscape(UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) { k += 8 }
+      // Eight bytes at a time; the word that holds the end says where it is.
+      while k + 8 <= p.count {
+        let marked = SWAR.jsonEscapeBytes(UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self))
+        if marked != 0 {
+          k += SWAR.firstMarked(marked)
+          return
+        }
+        k += 8
+      }
       while k < p.count, p[k] >= 0x20, p[k] != UInt8(ascii: "\""), p[k] != UInt8(ascii: "\\") { k += 1 }
     }
     i = k

@@ -117,16 +117,27 @@ enum JSONValue: Equatable {
     var runStart = 0
     var i = 0
     while i < n {
-      // Eight bytes at a time while none of them needs an escape.
-      while i + 8 <= n, !SWAR.hasJSONEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+      // Eight bytes at a time while none of them needs an escape; the word that holds one
+      // says where it is.
+      var marked: UInt64 = 0
+      while i + 8 <= n {
+        marked = SWAR.jsonEscapeBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+        if marked != 0 { break }
         i += 8
       }
-      // Fewer than eight left: the last eight bytes (overlapping those already seen) in one test.
-      if i < n, i + 8 > n, n >= 8, !SWAR.hasJSONEscape(UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)) {
-        i = n
+      if marked != 0 {
+        i += SWAR.firstMarked(marked)
+      } else if i < n {
+        #if _endian(little)
+          // Fewer than eight left: the last eight bytes (overlapping those already seen) in
+          // one test, the ones already seen shifted out.
+          if n >= 8 {
+            let last = SWAR.jsonEscapeBytes(UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)) >> UInt64(8 * (8 - (n - i)))
+            i = last == 0 ? n : i + SWAR.firstMarked(last)
+          }
+        #endif
+        while i < n, base[i] >= 0x20, base[i] != UInt8(ascii: "\""), base[i] != UInt8(ascii: "\\") { i += 1 }
       }
-      // Then byte by byte to the one that needs it (the word holds one).
-      while i < n, base[i] >= 0x20, base[i] != UInt8(ascii: "\""), base[i] != UInt8(ascii: "\\") { i += 1 }
       guard i < n else { break }
       let c = base[i]
       out.append(UnsafeBufferPointer(start: base + runStart, count: i - runStart))

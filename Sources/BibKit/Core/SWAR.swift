@@ -26,6 +26,22 @@ enum SWAR {
   @inline(__always) static func hasJSONEscape(_ w: UInt64) -> Bool {
     hasLess(w, 0x20) || has(w, UInt8(ascii: "\"")) || has(w, UInt8(ascii: "\\"))
   }
+
+  /// The high bit of each byte of `w` that is a control character, `"` or `\`, exactly. A
+  /// control character is a byte whose top three bits are zero.
+  @inline(__always) static func jsonEscapeBytes(_ w: UInt64) -> UInt64 {
+    zeroBytes(w & (ones &* 0xE0)) | zeroBytes(w ^ (ones &* UInt64(UInt8(ascii: "\"")))) | zeroBytes(w ^ (ones &* UInt64(UInt8(ascii: "\\"))))
+  }
+
+  /// The offset of the first byte a mask of high bits marks, for a word loaded from memory
+  /// (whose first byte is its lowest on this little-endian machine).
+  @inline(__always) static func firstMarked(_ mask: UInt64) -> Int {
+    #if _endian(little)
+      mask.trailingZeroBitCount >> 3
+    #else
+      mask.leadingZeroBitCount >> 3
+    #endif
+  }
 }
 
 extension SWAR {
