@@ -43,13 +43,19 @@ import Testing
   }
 
   /// Collapsing agrees with a split at the white space it knows (ASCII space, tab, CR, LF,
-  /// NEL, LINE and PARAGRAPH SEPARATOR) and a join with single spaces, on random texts.
+  /// NEL, LINE and PARAGRAPH SEPARATOR) and a join with single spaces, on random texts: short
+  /// ones, and long ones of mostly plain words (read eight bytes at a time) in which the
+  /// other pieces fall at every place of a word.
   @Test func collapseAgreesWithASplitAndJoin() {
     let white: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"]
     var rng = XorShift64(state: 818)
     let pieces = ["a", "bc", " ", "  ", "\n", "\t", "\r\n", "\u{85}", "\u{2028}", "\u{A0}", "é", "\u{1}", "~"]
-    for _ in 0..<20_000 {
-      let s = (0..<Int(rng.next() % 9)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+    let plain = ["a", "bc", "def ", " ghij", "klmno ", "p"]
+    for round in 0..<40_000 {
+      let long = round % 2 == 1
+      let s = (0..<Int(rng.next() % (long ? 30 : 9))).map { _ in
+        long && rng.next() % 6 != 0 ? plain[Int(rng.next() % UInt64(plain.count))] : pieces[Int(rng.next() % UInt64(pieces.count))]
+      }.joined()
       var words: [String] = []
       var word = ""
       for u in s.unicodeScalars {

@@ -162,6 +162,16 @@ public struct ArxivAtomReader: BibliographyReader {
       self.keysOnly = keysOnly
     }
 
+    /// Only links and categories of an entry are read for their attributes, and not when
+    /// only keys are read.
+    func wantsAttributes(of element: XMLName) -> Bool {
+      guard inEntry, !keysOnly else { return false }
+      switch (element.namespace, element.name) {
+      case (NS.atom, Name.link), (NS.atom, Name.category), (NS.arxiv, Name.primaryCategory): return true
+      default: return false
+      }
+    }
+
     func term(_ attributes: [(name: String, value: String)]) -> String? {
       attributes.first { $0.name == "term" }.flatMap { $0.value.isEmpty ? nil : $0.value }
     }

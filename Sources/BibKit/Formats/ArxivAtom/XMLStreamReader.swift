@@ -60,6 +60,13 @@ enum XMLEvent {
 /// every use).
 protocol XMLEventHandler {
   mutating func handle(_ event: XMLEvent, line: Int) throws(XMLFailure)
+  /// Whether the start of `element`, the next event, should carry its attributes: when
+  /// not, it comes with none, and no string is made for them.
+  func wantsAttributes(of element: XMLName) -> Bool
+}
+
+extension XMLEventHandler {
+  func wantsAttributes(of element: XMLName) -> Bool { true }
 }
 
 /// An XML document that could not be read, with libxml2's line and column.
@@ -204,7 +211,7 @@ enum XMLStreamReader {
         let name = elementName()
         let empty = xmlTextReaderIsEmptyElement(reader) == 1
         var attributes: [(name: String, value: String)] = []
-        if xmlTextReaderHasAttributes(reader) == 1 {
+        if handler.wantsAttributes(of: name), xmlTextReaderHasAttributes(reader) == 1 {
           while xmlTextReaderMoveToNextAttribute(reader) == 1 {
             if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
             attributes.append(
@@ -336,6 +343,8 @@ enum SAXPass {
 
     func emit(_ event: XMLEvent, line: Int) {}
 
+    func wantsAttributes(of element: XMLName) -> Bool { true }
+
     func giveUp() {
       gaveUp = true
       if let ctxt { xmlStopParser(ctxt) }
@@ -373,8 +382,9 @@ enum SAXPass {
       _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
       guard !gaveUp else { return }
+      let element = name(localname, uri)
       var list: [(name: String, value: String)] = []
-      if count > 0, let attributes {
+      if count > 0, let attributes, wantsAttributes(of: element) {
         list.reserveCapacity(count)
         for k in 0..<count {
           let a = attributes + 5 * k
@@ -382,7 +392,7 @@ enum SAXPass {
           list.append((String(cString: local), Self.attributeValue(UnsafeBufferPointer(start: start, count: end - start))))
         }
       }
-      emit(.start(name(localname, uri), attributes: list), line: line)
+      emit(.start(element, attributes: list), line: line)
     }
 
     func end(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
@@ -418,6 +428,8 @@ enum SAXPass {
       self.handler = handler
       super.init(vocabulary: vocabulary)
     }
+
+    override func wantsAttributes(of element: XMLName) -> Bool { handler.wantsAttributes(of: element) }
 
     override func emit(_ event: XMLEvent, line: Int) {
       do throws(XMLFailure) {
