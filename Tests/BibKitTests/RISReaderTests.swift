@@ -108,5 +108,11 @@ import Testing
         #expect(f.code != RISReader.Field(tag: u, value: "", line: 1).code || (t.utf8.count != 2 && u.utf8.count != 2), "\(t) \(u)")
       }
     }
+    // A tag line's code, taken from its bytes, is its tag's.
+    for line in ["TY  - JOUR", "ER  -", "T1  - x", "A2 - y", "N1\t- z"] {
+      let b = Array(line.utf8)
+      let read = RISReader.tagLine(b, 0, b.count)
+      #expect(read != nil && read!.code == RISReader.Field(tag: read!.tag, value: "", line: 1).code, "\(line)")
+    }
   }
 }

@@ -76,15 +76,15 @@ extension RISReader {
           let head = bytes[line.start..<line.end]
           if head.starts(with: Array("FN ".utf8)) || head.starts(with: Array("PT ".utf8)) { return false }
         }
-        guard let (tag, valueStart) = RISReader.tagLine(bytes, line.start, line.end) else { continue }
-        switch tag {
-        case "TY":
+        guard let (_, code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) else { continue }
+        switch code {
+        case RISReader.Field.code("TY"):
           if inRecord, !hasID { return false }
           (inRecord, hasID) = (true, false)
-        case "ER":
+        case RISReader.Field.code("ER"):
           if inRecord, !hasID { return false }
           inRecord = false
-        case "ID" where inRecord && !hasID:
+        case RISReader.Field.code("ID") where inRecord && !hasID:
           hasID = !String(decoding: bytes[valueStart..<line.end], as: UTF8.self).trimmingSpaces().isEmpty
         default: break
         }

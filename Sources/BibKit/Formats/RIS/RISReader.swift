@@ -49,14 +49,19 @@ public struct RISReader: BibliographyReader {
     let code: UInt16
 
     init(tag: String, value: String, line: Int) {
-      self.tag = tag
-      self.value = value
-      self.line = line
       var it = tag.utf8.makeIterator()
       let a = it.next() ?? 0
       let b = it.next() ?? 0
       // Tags are two characters; anything else matches no code.
-      code = it.next() == nil ? Self.code(a, b) : 0xFFFF
+      self.init(tag: tag, code: it.next() == nil ? Self.code(a, b) : 0xFFFF, value: value, line: line)
+    }
+
+    /// A field whose tag's code was taken from the bytes it was read from.
+    init(tag: String, code: UInt16, value: String, line: Int) {
+      self.tag = tag
+      self.value = value
+      self.line = line
+      self.code = code
     }
 
     @inline(__always) static func code(_ a: UInt8, _ b: UInt8) -> UInt16 { UInt16(a) << 8 | UInt16(b) }
@@ -74,7 +79,7 @@ public struct RISReader: BibliographyReader {
 
   /// A tag line: two characters (a letter, then a letter or digit), one or two spaces or a
   /// tab, a hyphen, then an optional space and the value. Returns (tag, value).
-  static func tagLine(_ b: [UInt8], _ s: Int, _ e: Int) -> (String, Int)? {
+  static func tagLine(_ b: [UInt8], _ s: Int, _ e: Int) -> (tag: String, code: UInt16, valueStart: Int)? {
     guard e - s >= 4, ASCII.isUpper(b[s]), ASCII.isUpper(b[s + 1]) || ASCII.isDigit(b[s + 1]) else {
       return nil
     }
@@ -87,7 +92,7 @@ public struct RISReader: BibliographyReader {
     guard gap >= 1, j < e, b[j] == UInt8(ascii: "-") else { return nil }
     j += 1
     if j < e, b[j] == 0x20 { j += 1 }
-    return (String(decoding: b[s..<(s + 2)], as: UTF8.self), j)
+    return (String(decoding: b[s..<(s + 2)], as: UTF8.self), Field.code(b[s], b[s + 1]), j)
   }
 
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
@@ -144,22 +149,22 @@ public struct RISReader: BibliographyReader {
     func location(_ line: Int) -> SourceLocation { SourceLocation(file: source, line: line, column: 1) }
 
     mutating func add(_ line: ByteLine, _ bytes: [UInt8]) {
-      if let (tag, valueStart) = RISReader.tagLine(bytes, line.start, line.end) {
+      if let (tag, code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) {
         let value = String(decoding: bytes[valueStart..<line.end], as: UTF8.self).trimmingSpaces()
-        if tag == "TY" {
+        if code == Field.code("TY") {
           if let c = current {
             records.append(c)
             diagnostics.append(
               Diagnostic(.warning, "ris.missing-er", "record without ER; ended at the next TY", at: location(c.line)))
           }
-          current = Record(line: line.number, fields: [Field(tag: tag, value: value, line: line.number)])
+          current = Record(line: line.number, fields: [Field(tag: tag, code: code, value: value, line: line.number)])
           // Room for a usual record's tags at once, rather than growing through 2, 4 and 8.
           current!.fields.reserveCapacity(16)
-        } else if tag == "ER" {
+        } else if code == Field.code("ER") {
           if let c = current { records.append(c) }
           current = nil
         } else if current != nil {
-          current!.fields.append(Field(tag: tag, value: value, line: line.number))
+          current!.fields.append(Field(tag: tag, code: code, value: value, line: line.number))
         }
         // A tag line outside a record is junk (a header), ignored.
       } else if current != nil, !line.isEmpty, var last = current!.fields.popLast() {
@@ -197,46 +202,60 @@ public struct RISReader: BibliographyReader {
     p.kind = PaperKind(types[ty] ?? "document")
     // The type is kept when it is not the one the writer would choose for the kind.
     if !ty.isEmpty, RISWriter.tyForKind[p.kind.rawValue] != ty { p.originalType = ty }
-    var fields = Array(r.fields.dropFirst())
-    // Fields are consumed one by one, so a repeated tag's other lines stay as they came.
-    // Which ones, by position: flags rather than a Set<Int>, which would hash on every test.
-    // (Fields only ever shrink below, so there is a flag for each.)
-    struct Used {
-      var flags: [Bool]
-      func contains(_ k: Int) -> Bool { flags[k] }
-      mutating func insert(_ k: Int) { flags[k] = true }
-      mutating func formUnion(_ ks: [Int]) { for k in ks { flags[k] = true } }
-    }
-    var used = Used(flags: [Bool](repeating: false, count: fields.count))
-    func take(_ tags: StaticString...) -> String? {
-      for t in tags {
-        let t = Field.code(t)
-        if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].code == t && !fields[$0].value.isEmpty }) {
-          used.insert(k)
-          return fields[k].value
-        }
-      }
-      return nil
-    }
-    func takeAll(_ tags: StaticString...) -> [String] {
-      let codes = tags.map(Field.code)
-      let ks = fields.indices.filter { !used.contains($0) && codes.contains(fields[$0].code) && !fields[$0].value.isEmpty }
-      used.formUnion(ks)
-      return ks.map { fields[$0].value }
-    }
-
+    var read = Array(r.fields.dropFirst())
     // On UNPB or GEN, the writer's note for a genre that an M3 would misread (Preprint, on a
     // record that is not a preprint): the genre is the note's, and every M3 is kept as a field.
     let preprintType = ty == "UNPB" || ty == "GEN"
     let genreNote =
-      preprintType ? fields.indices.first { fields[$0].code == Field.code("N1") && fields[$0].value == "genre: " + preprintMarker } : nil
+      preprintType ? read.indices.first { read[$0].code == Field.code("N1") && read[$0].value == "genre: " + preprintMarker } : nil
     // A preprint: the writer's marker, the first M3 on UNPB or GEN. A later M3 is the genre
     // (the writer's second M3) or a field of its own.
-    if preprintType, genreNote == nil, let m3 = fields.firstIndex(where: { $0.code == Field.code("M3") }),
-      fields[m3].value == preprintMarker
+    if preprintType, genreNote == nil, let m3 = read.firstIndex(where: { $0.code == Field.code("M3") }),
+      read[m3].value == preprintMarker
     {
       p.kind = .article
-      fields.remove(at: m3)
+      read.remove(at: m3)
+    }
+    // A constant from here on: the functions below read it without exclusivity checks.
+    let fields = read
+
+    // Fields are consumed one by one, so a repeated tag's other lines stay as they came.
+    // Which ones, by position: flags rather than a Set<Int>, which would hash on every test.
+    struct Used {
+      var flags: [Bool]
+      func contains(_ k: Int) -> Bool { flags[k] }
+      mutating func insert(_ k: Int) { flags[k] = true }
+    }
+    var used = Used(flags: [Bool](repeating: false, count: fields.count))
+    // The value of the first unused, non-empty field with tag `a`, else `b`, and so on. Tags
+    // are given one by one (a variadic list would be an array made at every call).
+    func take(
+      _ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil, _ d: StaticString? = nil, _ e: StaticString? = nil
+    ) -> String? {
+      func first(_ t: StaticString?) -> String? {
+        guard let t else { return nil }
+        let code = Field.code(t)
+        for k in fields.indices where !used.contains(k) && fields[k].code == code && !fields[k].value.isEmpty {
+          used.insert(k)
+          return fields[k].value
+        }
+        return nil
+      }
+      if let v = first(a) { return v }
+      if let v = first(b) { return v }
+      if let v = first(c) { return v }
+      if let v = first(d) { return v }
+      return first(e)
+    }
+    // The values of every unused, non-empty field with any of the tags, in record order.
+    func takeAll(_ a: StaticString, _ b: StaticString? = nil) -> [String] {
+      let (ca, cb) = (Field.code(a), b.map { Field.code($0) } ?? 0xFFFF)
+      var values: [String] = []
+      for k in fields.indices where !used.contains(k) && (fields[k].code == ca || fields[k].code == cb) && !fields[k].value.isEmpty {
+        used.insert(k)
+        values.append(fields[k].value)
+      }
+      return values
     }
 
     p.citationKey = take("ID")
