@@ -70,11 +70,17 @@ enum ByteLines {
       var i = lineStart
       if i < n {
         b.withUnsafeBufferPointer { p in
-          // Eight bytes at a time while none ends the line.
+          // Eight bytes at a time while none ends the line; the word that holds the end
+          // says where it is.
           let base = p.baseAddress!
+          let (lfs, crs) = (SWAR.ones &* UInt64(ASCII.lf), SWAR.ones &* UInt64(ASCII.cr))
           while i + 8 <= n {
             let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            if SWAR.has(w, ASCII.lf) || SWAR.has(w, ASCII.cr) { break }
+            let ends = SWAR.zeroBytes(w ^ lfs) | SWAR.zeroBytes(w ^ crs)
+            if ends != 0 {
+              i += SWAR.firstMarked(ends)
+              return
+            }
             i += 8
           }
           while i < n, p[i] != ASCII.lf, p[i] != ASCII.cr { i += 1 }
