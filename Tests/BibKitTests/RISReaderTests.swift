@@ -108,11 +108,15 @@ import Testing
         #expect(f.code != RISReader.Field(tag: u, value: "", line: 1).code || (t.utf8.count != 2 && u.utf8.count != 2), "\(t) \(u)")
       }
     }
-    // A tag line's code, taken from its bytes, is its tag's.
+    // A tag line's code, taken from its bytes, is its tag's, and gives the tag back.
     for line in ["TY  - JOUR", "ER  -", "T1  - x", "A2 - y", "N1\t- z"] {
       let b = Array(line.utf8)
+      let tag = String(line.prefix(2))
       let read = RISReader.tagLine(b, 0, b.count)
-      #expect(read != nil && read!.code == RISReader.Field(tag: read!.tag, value: "", line: 1).code, "\(line)")
+      #expect(read != nil && read!.code == RISReader.Field(tag: tag, value: "", line: 1).code, "\(line)")
+      #expect(read.map { RISReader.Field(code: $0.code, value: "", line: 1).tag } == tag)
     }
+    // A tag that is not two characters keeps its text.
+    #expect(RISReader.Field(tag: "TIX", value: "", line: 1).tag == "TIX")
   }
 }

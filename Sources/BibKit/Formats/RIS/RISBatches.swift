@@ -76,7 +76,7 @@ extension RISReader {
           let head = bytes[line.start..<line.end]
           if head.starts(with: Array("FN ".utf8)) || head.starts(with: Array("PT ".utf8)) { return false }
         }
-        guard let (_, code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) else { continue }
+        guard let (code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) else { continue }
         switch code {
         case RISReader.Field.code("TY"):
           if inRecord, !hasID { return false }

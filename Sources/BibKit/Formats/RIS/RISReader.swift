@@ -41,27 +41,37 @@ public struct RISReader: BibliographyReader {
   static let preprintMarker = "Preprint"
 
   struct Field {
-    let tag: String
     var value: String
     var line: Int
     /// The tag's two bytes as one number: the mapping asks about tags dozens of times per
     /// record, and two strings that differ take a call to compare.
     let code: UInt16
+    /// The tag as given, when it was given as a string (a tag line's tag is made from its
+    /// code when asked for: its two bytes are ASCII).
+    private let given: String?
+
+    /// The tag: two characters, as a rule.
+    var tag: String {
+      given ?? String(decoding: [UInt8(code >> 8), UInt8(truncatingIfNeeded: code)], as: UTF8.self)
+    }
 
     init(tag: String, value: String, line: Int) {
       var it = tag.utf8.makeIterator()
       let a = it.next() ?? 0
       let b = it.next() ?? 0
       // Tags are two characters; anything else matches no code.
-      self.init(tag: tag, code: it.next() == nil ? Self.code(a, b) : 0xFFFF, value: value, line: line)
+      self.value = value
+      self.line = line
+      code = it.next() == nil ? Self.code(a, b) : 0xFFFF
+      given = tag
     }
 
-    /// A field whose tag's code was taken from the bytes it was read from.
-    init(tag: String, code: UInt16, value: String, line: Int) {
-      self.tag = tag
+    /// A field of a tag line, whose tag's code was taken from the bytes it was read from.
+    init(code: UInt16, value: String, line: Int) {
       self.value = value
       self.line = line
       self.code = code
+      given = nil
     }
 
     @inline(__always) static func code(_ a: UInt8, _ b: UInt8) -> UInt16 { UInt16(a) << 8 | UInt16(b) }
@@ -79,7 +89,7 @@ public struct RISReader: BibliographyReader {
 
   /// A tag line: two characters (a letter, then a letter or digit), one or two spaces or a
   /// tab, a hyphen, then an optional space and the value. Returns (tag, value).
-  static func tagLine(_ b: [UInt8], _ s: Int, _ e: Int) -> (tag: String, code: UInt16, valueStart: Int)? {
+  static func tagLine(_ b: [UInt8], _ s: Int, _ e: Int) -> (code: UInt16, valueStart: Int)? {
     guard e - s >= 4, ASCII.isUpper(b[s]), ASCII.isUpper(b[s + 1]) || ASCII.isDigit(b[s + 1]) else {
       return nil
     }
@@ -92,7 +102,7 @@ public struct RISReader: BibliographyReader {
     guard gap >= 1, j < e, b[j] == UInt8(ascii: "-") else { return nil }
     j += 1
     if j < e, b[j] == 0x20 { j += 1 }
-    return (String(decoding: b[s..<(s + 2)], as: UTF8.self), Field.code(b[s], b[s + 1]), j)
+    return (Field.code(b[s], b[s + 1]), j)
   }
 
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
@@ -149,7 +159,7 @@ public struct RISReader: BibliographyReader {
     func location(_ line: Int) -> SourceLocation { SourceLocation(file: source, line: line, column: 1) }
 
     mutating func add(_ line: ByteLine, _ bytes: [UInt8]) {
-      if let (tag, code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) {
+      if let (code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) {
         let value = String(decoding: bytes[valueStart..<line.end], as: UTF8.self).trimmingSpaces()
         if code == Field.code("TY") {
           if let c = current {
@@ -157,20 +167,20 @@ public struct RISReader: BibliographyReader {
             diagnostics.append(
               Diagnostic(.warning, "ris.missing-er", "record without ER; ended at the next TY", at: location(c.line)))
           }
-          current = Record(line: line.number, fields: [Field(tag: tag, code: code, value: value, line: line.number)])
+          current = Record(line: line.number, fields: [Field(code: code, value: value, line: line.number)])
           // Room for a usual record's tags at once, rather than growing through 2, 4 and 8.
           current!.fields.reserveCapacity(16)
         } else if code == Field.code("ER") {
           if let c = current { records.append(c) }
           current = nil
         } else if current != nil {
-          current!.fields.append(Field(tag: tag, code: code, value: value, line: line.number))
+          current!.fields.append(Field(code: code, value: value, line: line.number))
         }
         // A tag line outside a record is junk (a header), ignored.
       } else if current != nil, !line.isEmpty, var last = current!.fields.popLast() {
         // A continuation line belongs to the value above.
         let more = String(decoding: bytes[line.start..<line.end], as: UTF8.self)
-        let sep = ["AB", "N1", "N2"].contains(last.tag) ? "\n" : " "
+        let sep = last.code == Field.code("AB") || last.code == Field.code("N1") || last.code == Field.code("N2") ? "\n" : " "
         // Trimmed at both ends, as a tag line's value is.
         last.value = (last.value.isEmpty ? more : last.value + sep + more).trimmingSpaces()
         current!.fields.append(last)
