@@ -501,11 +501,12 @@ public struct RISReader: BibliographyReader {
 
   /// `YYYY/MM/DD/other`, `YYYY`, `YYYY//`, `YYYY-MM-DD`; `00` and empty parts are absent.
   static func date(_ s: String) -> PartialDate? {
-    // `YYYY/MM/DD/other` and its shorter forms, digits and slashes only (the usual RIS
-    // date), read on the bytes; anything else by the rule below, which this agrees with.
+    // `YYYY/MM/DD/other` and its shorter forms, and `YYYY` (PY), digits and slashes only
+    // (the usual RIS dates), read on the bytes; anything else by the rule below, which this
+    // agrees with.
     var copy = s
     let quick = copy.withUTF8 { b -> PartialDate?? in
-      guard b.contains(UInt8(ascii: "/")), b.allSatisfy({ ASCII.isDigit($0) || $0 == UInt8(ascii: "/") }) else { return .none }
+      guard !b.isEmpty, b.allSatisfy({ ASCII.isDigit($0) || $0 == UInt8(ascii: "/") }) else { return .none }
       var parts: [Int?] = []  // each part's number; nil for an empty part
       var yearDigits = 0
       var value = 0
@@ -522,6 +523,7 @@ public struct RISReader: BibliographyReader {
           value = value * 10 + Int(c - 0x30)
         }
       }
+      if parts.isEmpty { yearDigits = digits }
       parts.append(digits > 0 ? value : nil)
       // The year's part must have one to four digits.
       guard (1...4).contains(yearDigits), let year = parts[0], year > 0 else { return .some(nil) }
