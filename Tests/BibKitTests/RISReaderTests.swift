@@ -12,6 +12,25 @@ import Testing
     String(decoding: RISWriter().write(papers, options: WriteOptions()).bytes, as: UTF8.self)
   }
 
+  /// Names read on their bytes agree with the rule, on random names of pieces that try
+  /// its every branch (particles, suffixes, `Family G.`, blanks, tabs, non-ASCII).
+  @Test func quickNamesAgreeWithTheRule() {
+    let pieces = ["Smith", "van", "de", "Ann", "J.", "K.R.", ",", ", ", " ", "  ", "\t", "Jr.", "Ørsted", "é", "O'Brien", "Li-Ming", "x"]
+    var rng = XorShift64(state: 0x0A11)
+    var cases = ["Smith, Ann", " Smith , Ann ", "van Dijk, J.", "Smith,", ", Ann", ",", "Smith, Ann, Jr.", "Fanning E.", "Smith", "Ørsted, H. C.", "Smith,\tAnn"]
+    for _ in 0..<20_000 {
+      cases.append((0..<(1 + Int(rng.next() % 6))).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined())
+    }
+    var quick = 0
+    for c in cases {
+      #expect(RISReader.name(c) == RISReader.nameByRule(c), "\(c.debugDescription)")
+      if RISReader.quickName(c) != nil { quick += 1 }
+    }
+    // The byte path is taken often enough for the comparison to mean something.
+    #expect(quick > 1_000)
+    #expect(RISReader.quickName("Smith, Ann") == Person(given: "Ann", family: "Smith"))
+  }
+
   /// Dates of digits and slashes (or digits alone), read on bytes, agree with the rule on
   /// text.
   @Test func slashDatesAgreeWithTheRule() {

@@ -475,6 +475,42 @@ public struct RISReader: BibliographyReader {
   /// `Liu R.` (family and initials, as Embase writes). Lower-case leading words of the family
   /// are its particle (`du Terrail`).
   static func name(_ s: String) -> Person {
+    quickName(s) ?? nameByRule(s)
+  }
+
+  /// ``name(_:)`` for the usual name, `Family, Given` in printable ASCII with a family name
+  /// of one word: read on the bytes. Nil for any other, which the rule reads (and this
+  /// agrees with it).
+  static func quickName(_ s: String) -> Person? {
+    var copy = s
+    return copy.withUTF8 { b -> Person? in
+      var comma = -1
+      for i in b.indices {
+        let c = b[i]
+        if c < 0x20 || c >= 0x80 { return nil }
+        if c == ASCII.comma {
+          if comma >= 0 { return nil }
+          comma = i
+        }
+      }
+      guard comma >= 0 else { return nil }
+      var (fs, fe) = (0, comma)
+      while fs < fe, b[fs] == 0x20 { fs += 1 }
+      while fe > fs, b[fe - 1] == 0x20 { fe -= 1 }
+      for i in fs..<fe where b[i] == 0x20 { return nil }
+      var (gs, ge) = (comma + 1, b.count)
+      while gs < ge, b[gs] == 0x20 { gs += 1 }
+      while ge > gs, b[ge - 1] == 0x20 { ge -= 1 }
+      var p = Person()
+      if fe > fs { p.family = String(decoding: UnsafeBufferPointer(rebasing: b[fs..<fe]), as: UTF8.self) }
+      if ge > gs { p.given = String(decoding: UnsafeBufferPointer(rebasing: b[gs..<ge]), as: UTF8.self) }
+      return p
+    }
+  }
+
+  /// ``name(_:)`` by its rule: `Family, Given, Suffix`, lower-case words before the family
+  /// name as its particle; `Family G.` as `Family, G.`; anything else a literal name.
+  static func nameByRule(_ s: String) -> Person {
     let parts = s.split(byte: ASCII.comma, maxSplits: 2, omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
     if parts.count == 1 {
       let words = s.split(separator: " ")
