@@ -104,7 +104,7 @@ enum ByteLines {
   }
 
   static func string(_ b: [UInt8], _ line: ByteLine) -> String {
-    String(decoding: b[line.start..<line.end], as: UTF8.self)
+    String(utf8: b, line.start..<line.end)
   }
 }
 

@@ -109,3 +109,11 @@ extension String {
     return ascii ?? split(whereSeparator: characters).map(String.init)
   }
 }
+
+extension String {
+  /// `String(decoding: bytes[range], as: UTF8.self)`: an array's slice takes the decoder's
+  /// generic path, while its buffer takes the fast one (an ASCII test, then one copy).
+  init(utf8 bytes: [UInt8], _ range: Range<Int>) {
+    self = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+  }
+}

@@ -184,7 +184,7 @@ struct JSONParser {
       guard skipNumber() else {
         throw error("unexpected character '\(Character(Unicode.Scalar(b[s])))'", at: s)
       }
-      return .number(String(decoding: b[s..<i], as: UTF8.self))
+      return .number(String(utf8: b, s..<i))
     }
   }
 
@@ -228,7 +228,7 @@ struct JSONParser {
     if i < b.count, b[i] < 0x20 { throw error("control character in a string") }
     guard i < b.count else { throw error("unterminated string", at: start) }
     if b[i] == UInt8(ascii: "\"") {
-      let v = String(decoding: b[s..<i], as: UTF8.self)
+      let v = String(utf8: b, s..<i)
       i += 1
       return v
     }

@@ -201,12 +201,12 @@ extension Person {
       case UInt8(ascii: "{"): depth += 1
       case UInt8(ascii: "}"): depth -= 1
       case UInt8(ascii: ",") where depth == 0:
-        parts.append(String(decoding: b[start..<i], as: UTF8.self).trimmingSpaces())
+        parts.append(String(utf8: b, start..<i).trimmingSpaces())
         start = i + 1
       default: break
       }
     }
-    parts.append(String(decoding: b[start...], as: UTF8.self).trimmingSpaces())
+    parts.append(String(utf8: b, start..<b.count).trimmingSpaces())
     return parts
   }
 }

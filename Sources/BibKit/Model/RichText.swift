@@ -151,8 +151,8 @@ extension RichText {
         if j < bytes.count, j > i + 1, !isSpace(bytes[i + 1]), !isSpace(bytes[j - 1]),
           j + 1 >= bytes.count || !(bytes[j + 1] >= 0x30 && bytes[j + 1] <= 0x39)
         {
-          runs.append(Run(String(decoding: bytes[start..<i], as: UTF8.self)))
-          runs.append(Run(String(decoding: bytes[(i + 1)..<j], as: UTF8.self), .math))
+          runs.append(Run(String(utf8: bytes, start..<i)))
+          runs.append(Run(String(utf8: bytes, (i + 1)..<j), .math))
           i = j + 1
           start = i
           continue
@@ -160,7 +160,7 @@ extension RichText {
       }
       i += 1
     }
-    runs.append(Run(String(decoding: bytes[start..<bytes.count], as: UTF8.self)))
+    runs.append(Run(String(utf8: bytes, start..<bytes.count)))
     return RichText(runs: runs)
   }
 }

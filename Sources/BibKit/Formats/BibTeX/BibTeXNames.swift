@@ -60,14 +60,14 @@ enum BibTeXNames {
       } else if c == UInt8(ascii: "}") {
         depth = max(0, depth - 1)
       } else if depth == 0, isAndSeparator(b, at: i) {
-        names.append(String(decoding: b[start..<i], as: UTF8.self).trimmingSpaces())
+        names.append(String(utf8: b, start..<i).trimmingSpaces())
         i += 4
         start = i
         continue
       }
       i += 1
     }
-    names.append(String(decoding: b[start..<b.count], as: UTF8.self).trimmingSpaces())
+    names.append(String(utf8: b, start..<b.count).trimmingSpaces())
     return names
   }
 
@@ -112,7 +112,7 @@ enum BibTeXNames {
           var j = i + 2
           let ns = j
           while j < b.count, Sniffing.isASCIILetter(b[j]) { j += 1 }
-          let name = String(decoding: b[ns..<j], as: UTF8.self)
+          let name = String(utf8: b, ns..<j)
           if lowerLetterCommands.contains(name) { return true }
           if upperLetterCommands.contains(name) { return false }
           // The first letter after the control sequence.
@@ -139,7 +139,7 @@ enum BibTeXNames {
       }
       if Sniffing.isASCIILetter(c) { return ASCII.isLower(c) }
       if c >= 0x80 {
-        let rest = String(decoding: b[i...], as: UTF8.self)
+        let rest = String(utf8: b, i..<b.count)
         if let u = rest.unicodeScalars.first, u.properties.isAlphabetic { return u.properties.isLowercase }
       }
       i += 1

@@ -254,7 +254,7 @@ enum LaTeXDecoding {
       }
       flush()
       runs.append(
-        RichText.Run(String(decoding: b[(i + 1)..<j], as: UTF8.self), styles.subtracting(.noCase).union(.math)))
+        RichText.Run(String(utf8: b, (i + 1)..<j), styles.subtracting(.noCase).union(.math)))
       i = j + 1
     }
 
@@ -282,7 +282,7 @@ enum LaTeXDecoding {
         // A group holding a brace or math is protected whatever it decodes to: the byte
         // test comes before decoding it.
         if let end = groupEnd(i), !b[(i + 1)..<end].contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "$") }) {
-          let word = String(decoding: b[(i + 1)..<end], as: UTF8.self)
+          let word = String(utf8: b, (i + 1)..<end)
           if LaTeXDecoding.bracesReadAsPlain(LaTeXDecoding.plain(word)) {
             inner = styles
           } else {
@@ -373,13 +373,13 @@ enum LaTeXDecoding {
         case UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "@"):
           break
         default:
-          append(String(decoding: b[start..<i], as: UTF8.self), styles.subtracting(.noCase).union(.tex))
+          append(String(utf8: b, start..<i), styles.subtracting(.noCase).union(.tex))
         }
         return
       }
       var j = i
       while j < b.count, Self.isLetter(b[j]) { j += 1 }
-      let name = String(decoding: b[i..<j], as: UTF8.self)
+      let name = String(utf8: b, i..<j)
       i = j
       // TeX skips spaces after a control word.
       var k = i
@@ -422,7 +422,7 @@ enum LaTeXDecoding {
       } else {
         // Unknown: kept verbatim, with the spaces TeX would skip.
         i = k
-        append(String(decoding: b[start..<k], as: UTF8.self), styles.subtracting(.noCase).union(.tex))
+        append(String(utf8: b, start..<k), styles.subtracting(.noCase).union(.tex))
       }
     }
   }

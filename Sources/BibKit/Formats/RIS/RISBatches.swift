@@ -85,7 +85,7 @@ extension RISReader {
           if inRecord, !hasID { return false }
           inRecord = false
         case RISReader.Field.code("ID") where inRecord && !hasID:
-          hasID = !String(decoding: bytes[valueStart..<line.end], as: UTF8.self).trimmingSpaces().isEmpty
+          hasID = !String(utf8: bytes, valueStart..<line.end).trimmingSpaces().isEmpty
         default: break
         }
       }

@@ -160,7 +160,7 @@ public struct RISReader: BibliographyReader {
 
     mutating func add(_ line: ByteLine, _ bytes: [UInt8]) {
       if let (code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) {
-        let value = String(decoding: bytes[valueStart..<line.end], as: UTF8.self).trimmingSpaces()
+        let value = String(utf8: bytes, valueStart..<line.end).trimmingSpaces()
         if code == Field.code("TY") {
           if let c = current {
             records.append(c)
@@ -179,7 +179,7 @@ public struct RISReader: BibliographyReader {
         // A tag line outside a record is junk (a header), ignored.
       } else if current != nil, !line.isEmpty, var last = current!.fields.popLast() {
         // A continuation line belongs to the value above.
-        let more = String(decoding: bytes[line.start..<line.end], as: UTF8.self)
+        let more = String(utf8: bytes, line.start..<line.end)
         let sep = last.code == Field.code("AB") || last.code == Field.code("N1") || last.code == Field.code("N2") ? "\n" : " "
         // Trimmed at both ends, as a tag line's value is.
         last.value = (last.value.isEmpty ? more : last.value + sep + more).trimmingSpaces()
