@@ -72,8 +72,11 @@ enum CSLRichText {
       var k = 0
       while k < b.count {
         guard b[k] == UInt8(ascii: "<") else {
-          text.append(b[k])
-          k += 1
+          // The run up to the next `<`, in one copy.
+          var j = k + 1
+          while j < b.count, b[j] != UInt8(ascii: "<") { j += 1 }
+          text.append(contentsOf: UnsafeBufferPointer(rebasing: b[k..<j]))
+          k = j
           continue
         }
         if let top = stack.last, starts(top.close, at: k) {
