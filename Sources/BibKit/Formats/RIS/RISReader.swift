@@ -88,7 +88,8 @@ public struct RISReader: BibliographyReader {
   }
 
   /// A tag line: two characters (a letter, then a letter or digit), one or two spaces or a
-  /// tab, a hyphen, then an optional space and the value. Returns (tag, value).
+  /// tab, a hyphen, then an optional space and the value. Returns the tag's code and where the
+  /// value starts.
   static func tagLine(_ b: [UInt8], _ s: Int, _ e: Int) -> (code: UInt16, valueStart: Int)? {
     guard e - s >= 4, ASCII.isUpper(b[s]), ASCII.isUpper(b[s + 1]) || ASCII.isDigit(b[s + 1]) else {
       return nil
