@@ -36,7 +36,7 @@ import Testing
       #expect(SWAR.hasLess(w, 0x20) == b.contains { $0 < 0x20 })
       let zeros = SWAR.zeroBytes(w)
       #expect((0..<8).allSatisfy { (zeros >> (8 * UInt64($0) + 7)) & 1 == (b[$0] == 0 ? 1 : 0) })
-      #expect(SWAR.hasJSONEscape(w) == b.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+      #expect((SWAR.jsonEscapeBytes(w) != 0) == b.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
       // Exactly the bytes that need an escape, and the first of them.
       let marked = SWAR.jsonEscapeBytes(w)
       let needs = b.map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }

@@ -22,11 +22,6 @@ enum SWAR {
     return ~(((w & low7) &+ low7) | w) & highs
   }
 
-  /// A control character, `"` or `\`.
-  @inline(__always) static func hasJSONEscape(_ w: UInt64) -> Bool {
-    hasLess(w, 0x20) || has(w, UInt8(ascii: "\"")) || has(w, UInt8(ascii: "\\"))
-  }
-
   /// The high bit of each byte of `w` that is a control character, `"` or `\`, exactly. A
   /// control character is a byte whose top three bits are zero.
   @inline(__always) static func jsonEscapeBytes(_ w: UInt64) -> UInt64 {
