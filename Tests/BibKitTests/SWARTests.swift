@@ -135,7 +135,7 @@ import Testing
       let v = (0..<n).map { _ in rng.next() % 4 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : 0x61 }
       var out = ByteBuffer(capacity: 1)
       v.withUnsafeBufferPointer { JSONValue.quote($0, into: &out) }
-      let got = out.bytes()
+      let got = out.array
       #expect(got == reference(v), "\(v)")
     }
   }
@@ -187,7 +187,7 @@ import Testing
       #expect(empty == array.isEmpty)
       let seen = buffer.withUnsafeBufferPointer { Array($0) }
       #expect(seen == array)
-      let taken = buffer.bytes()
+      let taken = buffer.array
       #expect(taken == array)
     }
   }

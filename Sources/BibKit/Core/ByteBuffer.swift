@@ -79,13 +79,8 @@ struct ByteBuffer: ~Copyable {
     try body(UnsafeBufferPointer(start: base, count: count))
   }
 
-  /// A copy of the bytes written.
+  /// The bytes written, as an array (a copy: an array cannot take over this storage).
   var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
-
-  /// The bytes written, as an array.
-  consuming func bytes() -> [UInt8] {
-    Array(UnsafeBufferPointer(start: base, count: count))
-  }
 
   /// The bytes written, as a string (repairing invalid UTF-8).
   consuming func string() -> String {

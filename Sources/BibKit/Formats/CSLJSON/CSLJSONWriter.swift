@@ -35,7 +35,7 @@ public struct CSLJSONWriter: BibliographyWriter {
           JSONValue.spaces(2, into: &out)
           CSLJSONWriter().writeItem(papers[i], key: keys[i], into: &out)
         }
-        return out.bytes()
+        return out.array
       }
       written += papers.count
       var diagnostics: [Diagnostic] = []

@@ -44,7 +44,7 @@ public struct RISWriter: BibliographyWriter {
               "\(keys[i]): RIS has no markup; title formatting and case protection were not written"))
         }
       }
-      return (out.bytes(), diagnostics)
+      return (out.array, diagnostics)
     }
     return WriteResult(parts: chunks.map(\.0), diagnostics: chunks.flatMap(\.1), count: papers.count)
   }
