@@ -38,6 +38,11 @@ import Testing
       cases.append((0..<Int(rng.next() % 7)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined())
     }
     for c in cases { #expect(c.trimmingSpaces() == c.trimmingSpacesByScalars(), "\(c.unicodeScalars.map(\.value))") }
+    // Made straight from the bytes, the same.
+    for c in cases {
+      let fromBytes = Array(c.utf8).withUnsafeBufferPointer { String(trimmingSpaces: $0) }
+      #expect(fromBytes == c.trimmingSpacesByScalars(), "\(c.unicodeScalars.map(\.value))")
+    }
     #expect(" \u{A0}x\u{3000} ".trimmingSpaces() == "x")
     #expect("\u{1C}x ".trimmingSpaces() == "\u{1C}x")
   }

@@ -239,23 +239,37 @@ extension String {
 
   /// The string without leading and trailing spaces, tabs and line breaks.
   func trimmingSpaces() -> String {
-    // ASCII white space trimmed on the bytes, when what it stops at is ASCII (and so not
-    // white space); otherwise scalar by scalar, for the white space beyond ASCII.
     var copy = self
     let (trimmed, same) = copy.withUTF8 { b -> (String?, Bool) in
       // Nothing to trim: the common case, decided on two bytes.
       guard let f = b.first, let l = b.last else { return (nil, true) }
       if f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return (nil, true) }
-      func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
-      var i = 0
-      var j = b.count
-      while i < j, isSpace(b[i]) { i += 1 }
-      while j > i, isSpace(b[j - 1]) { j -= 1 }
-      guard i == j || (b[i] < 0x80 && b[j - 1] < 0x80) else { return (nil, false) }
-      return (String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self), false)
+      return (Self.asciiTrimmed(b).map { String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) }, false)
     }
     if same { return self }
     return trimmed ?? trimmingSpacesByScalars()
+  }
+
+  /// `String(decoding: b, as: UTF8.self).trimmingSpaces()`, made from the bytes once.
+  init(trimmingSpaces b: UnsafeBufferPointer<UInt8>) {
+    if let r = Self.asciiTrimmed(b) {
+      self = String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
+    } else {
+      self = String(decoding: b, as: UTF8.self).trimmingSpacesByScalars()
+    }
+  }
+
+  /// What ``trimmingSpaces()`` keeps of UTF-8 bytes, found on the bytes: ASCII white space
+  /// off both ends, when what it stops at is ASCII (and so not white space); nil when that
+  /// is not ASCII, for the rule on scalars (white space beyond ASCII) to decide.
+  static func asciiTrimmed(_ b: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+    func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
+    var i = 0
+    var j = b.count
+    while i < j, isSpace(b[i]) { i += 1 }
+    while j > i, isSpace(b[j - 1]) { j -= 1 }
+    guard i == j || (b[i] < 0x80 && b[j - 1] < 0x80) else { return nil }
+    return i..<j
   }
 
   /// ``trimmingSpaces()`` scalar by scalar: every scalar with the Unicode White_Space

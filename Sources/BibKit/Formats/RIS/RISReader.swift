@@ -423,16 +423,7 @@ public struct RISReader: BibliographyReader {
           b[colon] == UInt8(ascii: ":")
         else { return nil }
         let name = UnsafeBufferPointer(rebasing: b[..<colon])
-        // The value trimmed as trimmingSpaces() trims, on the bytes when it stops at ASCII.
-        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
-        var i = colon + 1
-        var j = b.count
-        while i < j, isSpace(b[i]) { i += 1 }
-        while j > i, isSpace(b[j - 1]) { j -= 1 }
-        let value =
-          i == j || (b[i] < 0x80 && b[j - 1] < 0x80)
-          ? String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
-          : String(decoding: UnsafeBufferPointer(rebasing: b[(colon + 1)...]), as: UTF8.self).trimmingSpaces()
+        let value = String(trimmingSpaces: UnsafeBufferPointer(rebasing: b[(colon + 1)...]))
         let extra = ExtraField.foreignName(name, readBy: .ris)
         // The name is looked at below only when the note is not another format's field.
         let named = extra == nil || extra?.source == "arxiv" ? String(decoding: name, as: UTF8.self) : ""
