@@ -28,6 +28,25 @@ enum SWAR {
     zeroBytes(w & (ones &* 0xE0)) | zeroBytes(w ^ (ones &* UInt64(UInt8(ascii: "\"")))) | zeroBytes(w ^ (ones &* UInt64(UInt8(ascii: "\\"))))
   }
 
+  /// Moves `i` over whole words of `b` that have no control byte and no space after a space
+  /// (within the word, or across its start: `afterSpace` says whether the byte before `i`
+  /// was a space, or counts as one), and, with `asciiOnly`, no byte beyond ASCII. It stops
+  /// at the first other word, for a byte loop to go on from, with `afterSpace` kept up.
+  @inline(__always) static func skipSingleSpacedWords(
+    _ b: UnsafeBufferPointer<UInt8>, from i: inout Int, afterSpace: inout Bool, asciiOnly: Bool
+  ) {
+    guard let base = b.baseAddress else { return }
+    let spaces = ones &* 0x20
+    while i + 8 <= b.count {
+      let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+      if (asciiOnly && w & highs != 0) || hasLess(w, 0x20) { return }
+      let space = zeroBytes(w ^ spaces)
+      if space & (space >> 8) != 0 || (afterSpace && space & 0x80 != 0) { return }
+      afterSpace = space >> 63 != 0
+      i += 8
+    }
+  }
+
   /// The offset of the first byte a mask of high bits marks, for a word loaded from memory
   /// (whose first byte is its lowest on this little-endian machine).
   @inline(__always) static func firstMarked(_ mask: UInt64) -> Int {

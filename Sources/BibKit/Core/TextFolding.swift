@@ -62,19 +62,9 @@ public enum TextFolding {
     var clean = true
     var afterSpace = true  // at the start, a space would be leading
     var i = 0
-    // Eight bytes at a time while all are printable ASCII or single spaces (within the word
-    // and across its start); the first other word goes to the loop below.
-    if let base = b.baseAddress {
-      let spaces = SWAR.ones &* 0x20
-      while i + 8 <= b.count {
-        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-        if w & SWAR.highs != 0 || SWAR.hasLess(w, 0x20) { break }
-        let space = SWAR.zeroBytes(w ^ spaces)
-        if space & (space >> 8) != 0 || (afterSpace && space & 0x80 != 0) { break }
-        afterSpace = space >> 63 != 0
-        i += 8
-      }
-    }
+    // Eight bytes at a time while all are printable ASCII or single spaces; the first other
+    // word goes to the loop below.
+    SWAR.skipSingleSpacedWords(b, from: &i, afterSpace: &afterSpace, asciiOnly: true)
     while i < b.count {
       let c = b[i]
       if c > 0x20 && c < 0x80 {

@@ -651,19 +651,8 @@ struct BibTeXParser {
     var simple = true
     var prevSpace = true
     var k = 0
-    // Eight bytes at a time while none is a control character and no two spaces meet
-    // (within the word, or across its start).
-    if let base = v.baseAddress {
-      let spaces = SWAR.ones &* 0x20
-      while k + 8 <= v.count {
-        let w = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
-        if SWAR.hasLess(w, 0x20) { break }
-        let space = SWAR.zeroBytes(w ^ spaces)
-        if space & (space >> 8) != 0 || (prevSpace && space & 0x80 != 0) { break }
-        prevSpace = space >> 63 != 0
-        k += 8
-      }
-    }
+    // Eight bytes at a time while none is a control character and no two spaces meet.
+    SWAR.skipSingleSpacedWords(v, from: &k, afterSpace: &prevSpace, asciiOnly: false)
     for c in UnsafeBufferPointer(rebasing: v[k...]) {
       if c == 0x20 {
         if prevSpace {
