@@ -477,43 +477,6 @@ public struct BibTeXReader: BibliographyReader {
     }
   }
 
-  /// ``texNormalized(_:braces:)`` scalar by scalar, as it was first written: the tests hold
-  /// the byte version to it.
-  static func texNormalizedByScalars(_ s: String, braces: Bool) -> (text: String, braces: Bool) {
-    var out = ""
-    var inMath = false
-    var converted = false
-    var it = Array(s.unicodeScalars)[...]
-    while let u = it.first {
-      it = it.dropFirst()
-      if u == "$" { inMath.toggle() }
-      guard u == "\\", let next = it.first else {
-        out.unicodeScalars.append(u)
-        continue
-      }
-      if next == "%" || (!inMath && (next == "&" || next == "#" || next == "_")) {
-        out.unicodeScalars.append(next)
-        it = it.dropFirst()
-      } else if !inMath, it.starts(with: "textasciicircum{}".unicodeScalars) {
-        out += "^"
-        it = it.dropFirst(17)
-      } else if braces, it.starts(with: "textbraceleft{}".unicodeScalars) {
-        out += "{"
-        it = it.dropFirst(15)
-        converted = true
-      } else if braces, it.starts(with: "textbraceright{}".unicodeScalars) {
-        out += "}"
-        it = it.dropFirst(16)
-        converted = true
-      } else {
-        out.unicodeScalars.append(u)
-        out.unicodeScalars.append(next)
-        it = it.dropFirst()
-      }
-    }
-    return (out, converted)
-  }
-
   static func normalizedDOI(_ s: String) -> String {
     // Prefixes come off until none is left (`doi:https://doi.org/10.…`).
     var t = Substring(s.trimmingSpaces())
