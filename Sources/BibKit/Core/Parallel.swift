@@ -25,24 +25,44 @@ enum Parallel {
 extension Parallel {
   /// `transform(i, &diagnostics)` for every `i` in `0..<count`, on every core for large
   /// counts. Results and diagnostics come back in index order, as a loop would give them.
+  /// Each result is made in its place in the array, so none is copied on the way.
   static func map<R>(
     _ count: Int, threshold: Int = 256, _ transform: @Sendable (Int, inout [Diagnostic]) -> R
   ) -> ([R], [Diagnostic]) {
-    let parts = chunks(count, threshold: threshold) { range -> ([R], [Diagnostic]) in
-      var found: [Diagnostic] = []
-      var out: [R] = []
-      out.reserveCapacity(range.count)
-      for i in range { out.append(transform(i, &found)) }
-      return (out, found)
+    var diagnostics: [Diagnostic] = []
+    let results = [R](unsafeUninitializedCapacity: count) { buffer, initialized in
+      nonisolated(unsafe) let out = buffer
+      let found = chunks(count, threshold: threshold) { range -> [Diagnostic] in
+        var d: [Diagnostic] = []
+        for i in range { (out.baseAddress! + i).initialize(to: transform(i, &d)) }
+        return d
+      }
+      initialized = count
+      for d in found { diagnostics += d }
     }
-    if parts.count == 1 { return parts[0] }
+    return (results, diagnostics)
+  }
+
+  /// ``map(_:threshold:_:)`` keeping the results that are not nil, in index order; each is
+  /// moved, not copied, into the array returned.
+  static func compactMap<R>(
+    _ count: Int, threshold: Int = 256, _ transform: @Sendable (Int, inout [Diagnostic]) -> R?
+  ) -> ([R], [Diagnostic]) {
+    let slots = UnsafeMutableBufferPointer<R?>.allocate(capacity: count)
+    defer { slots.deallocate() }
+    nonisolated(unsafe) let out = slots
+    let found = chunks(count, threshold: threshold) { range -> [Diagnostic] in
+      var d: [Diagnostic] = []
+      for i in range { (out.baseAddress! + i).initialize(to: transform(i, &d)) }
+      return d
+    }
     var results: [R] = []
     results.reserveCapacity(count)
-    var diagnostics: [Diagnostic] = []
-    for (r, d) in parts {
-      results += r
-      diagnostics += d
+    for i in 0..<count {
+      if let r = (slots.baseAddress! + i).move() { results.append(r) }
     }
+    var diagnostics: [Diagnostic] = []
+    for d in found { diagnostics += d }
     return (results, diagnostics)
   }
 }

@@ -39,7 +39,7 @@ extension CSLJSONReader {
       while to < items.count, items[to] - items[from] < batchBytes { to += 1 }
       taken = to
       let (bytes, items, source) = (bytes, items, source)
-      let (mapped, found) = Parallel.map(to - from) { k, d -> Paper? in
+      let (mapped, found) = Parallel.compactMap(to - from) { k, d -> Paper? in
         let n = from + k
         var parser = JSONParser(bytes, maxDepth: 256)
         parser.i = items[n]
@@ -48,7 +48,7 @@ extension CSLJSONReader {
         return CSLJSONReader.paper(item: node, index: n, diagnostics: &d, source: source)
       }
       mapping += found
-      return mapped.compactMap { $0 }
+      return mapped
     }
 
     /// Where the items of the top-level array start, when the document parses, is an array,

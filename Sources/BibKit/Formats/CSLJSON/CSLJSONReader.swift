@@ -56,9 +56,8 @@ public struct CSLJSONReader: BibliographyReader {
     }
     // Items are independent: they are mapped on every core.
     let source = options.source
-    let (mapped, found) = Parallel.map(items.count) { n, d in Self.paper(item: items[n], index: n, diagnostics: &d, source: source) }
+    var (papers, found) = Parallel.compactMap(items.count) { n, d in Self.paper(item: items[n], index: n, diagnostics: &d, source: source) }
     diagnostics += found
-    var papers = mapped.compactMap { $0 }
     CitationKeys.fillMissing(&papers)
     return ReadResult(papers: papers, diagnostics: diagnostics)
   }
