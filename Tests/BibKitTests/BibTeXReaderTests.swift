@@ -655,6 +655,12 @@ import Testing
     names += (0..<2_000).map { _ in (0..<(1 + g.int(7))).map { _ in g.pick(letters) }.joined() }
     for name in names {
       #expect(table.lookupLowered(name) == reference(name), "\(name)")
+      // On the name's bytes (the CSL-JSON reader's keys), the same.
+      #expect(Array(name.utf8).withUnsafeBufferPointer { table.lookupLowered($0) } == reference(name), "\(name)")
+    }
+    // Bytes that are not UTF-8 read as `String(decoding:)` reads them.
+    for bytes: [UInt8] in [[0x74, 0xFF, 0x74, 0x6C, 0x65], [0xC3], [0x54, 0x49, 0x54, 0x4C, 0x45, 0x80]] {
+      #expect(bytes.withUnsafeBufferPointer { table.lookupLowered($0) } == reference(String(decoding: bytes, as: UTF8.self)))
     }
     #expect(table.lookupLowered("\u{212A}eywords") == .known(Int(KnownField.keywords.rawValue)))
     #expect(table.lookupLowered("Title") == .known(Int(KnownField.title.rawValue)))

@@ -47,14 +47,23 @@
     return papers == whole.papers && b.diagnostics == whole.diagnostics
   }
 
-  /// The JSON check agrees with the parser (the same verdict and end), and reading
-  /// CSL-JSON in batches, where the reader would, gives the papers and diagnostics of one
-  /// read.
+  /// The JSON check and the tape agree with the parser (the same verdict and end, and for
+  /// the tape the same error), and reading CSL-JSON in batches, where the reader would,
+  /// gives the papers and diagnostics of one read.
   public static func cslJSONBatchesAgree(_ input: [UInt8]) -> Bool {
     var parser = JSONParser(input, maxDepth: 256)
     var checker = JSONParser(input, maxDepth: 256)
-    let parsed = (try? parser.value(depth: 0)) != nil
+    var taper = JSONParser(input, maxDepth: 256)
+    var parseError: JSONSyntaxError?
+    var tapeError: JSONSyntaxError?
+    do { _ = try parser.value(depth: 0) } catch { parseError = error }
+    var nodes: [JSONTape.Node] = []
+    do { try taper.tapeValue(depth: 0, into: &nodes) } catch { tapeError = error }
+    let parsed = parseError == nil
     if checker.skipValue(depth: 0) != parsed || (parsed && checker.i != parser.i) { return false }
+    if parseError?.message != tapeError?.message || parseError?.offset != tapeError?.offset || taper.i != parser.i {
+      return false
+    }
     let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
     guard var b = CSLJSONReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
     return agree(&b, with: try? CSLJSONReader().read(input, options: options))

@@ -80,12 +80,7 @@ struct NameTable {
   func lookupLowered(_ name: String) -> Lowered {
     var copy = name
     let plain: Lowered? = copy.withUTF8 { b in
-      var h = Self.fnvBasis
-      for c in b {
-        // Beyond ASCII or a capital: `lowercased()` decides.
-        if c >= 0x80 || c &- 0x41 < 26 { return nil }
-        h = (h ^ UInt64(c)) &* Self.fnvPrime
-      }
+      guard let h = Self.plainHash(b) else { return nil }
       if let k = find(h, b) { return .known(k) }
       return .unknown(name)
     }
@@ -93,5 +88,24 @@ struct NameTable {
     let lower = name.lowercased()
     if let k = find(lower) { return .known(k) }
     return .unknown(lower)
+  }
+
+  /// ``lookupLowered(_:)`` of the text of the UTF-8 bytes `b` (a string made only when the
+  /// table lacks the name, or the name is not plain ASCII without capitals).
+  func lookupLowered(_ b: UnsafeBufferPointer<UInt8>) -> Lowered {
+    guard let h = Self.plainHash(b) else { return lookupLowered(String(decoding: b, as: UTF8.self)) }
+    if let k = find(h, b) { return .known(k) }
+    return .unknown(String(decoding: b, as: UTF8.self))
+  }
+
+  /// The hash of a name of ASCII bytes without capitals; nil for any other name, which
+  /// `lowercased()` must decide.
+  @inline(__always) static func plainHash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    var h = fnvBasis
+    for c in b {
+      if c >= 0x80 || c &- 0x41 < 26 { return nil }
+      h = (h ^ UInt64(c)) &* fnvPrime
+    }
+    return h
   }
 }

@@ -43,9 +43,11 @@ extension CSLJSONReader {
         let n = from + k
         var parser = JSONParser(bytes, maxDepth: 256)
         parser.i = items[n]
+        var nodes: [JSONTape.Node] = []
+        nodes.reserveCapacity(64)
         // The document was checked: the item reads as it did then.
-        guard let node = try? parser.value(depth: 1) else { return nil }
-        return CSLJSONReader.paper(item: node, index: n, diagnostics: &d, source: source)
+        guard (try? parser.tapeValue(depth: 1, into: &nodes)) != nil else { return nil }
+        return CSLJSONReader.paper(JSONTape(bytes: bytes, nodes: nodes), item: 0, index: n, diagnostics: &d, source: source)
       }
       mapping += found
       return mapped

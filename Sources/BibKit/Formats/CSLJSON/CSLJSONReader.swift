@@ -32,10 +32,9 @@ public struct CSLJSONReader: BibliographyReader {
 
   public func read(_ input: [UInt8], options: ReadOptions) throws(BibError) -> ReadResult {
     var diagnostics: [Diagnostic] = []
-    var parser = JSONParser(input, maxDepth: 256)
-    let root: JSONNode
+    let tape: JSONTape
     do {
-      root = try parser.parseDocument()
+      tape = try JSONTape(document: input, maxDepth: 256)
     } catch {
       let d = Diagnostic(
         .error, "csl-json.syntax", error.message,
@@ -43,10 +42,10 @@ public struct CSLJSONReader: BibliographyReader {
       if options.strict { throw BibError(d) }
       return ReadResult(papers: [], diagnostics: [d])
     }
-    let items: [JSONNode]
-    switch root {
-    case .array(let a): items = a
-    case .object: items = [root]
+    let items: [Int]
+    switch tape.kind(0) {
+    case .array: items = tape.children(0)
+    case .object: items = [0]
     default:
       let d = Diagnostic(
         .error, "csl-json.shape", "expected an array of CSL items or one item",
@@ -56,61 +55,62 @@ public struct CSLJSONReader: BibliographyReader {
     }
     // Items are independent: they are mapped on every core.
     let source = options.source
-    var (papers, found) = Parallel.compactMap(items.count) { n, d in Self.paper(item: items[n], index: n, diagnostics: &d, source: source) }
+    var (papers, found) = Parallel.compactMap(items.count) { n, d in
+      Self.paper(tape, item: items[n], index: n, diagnostics: &d, source: source)
+    }
     diagnostics += found
     CitationKeys.fillMissing(&papers)
     return ReadResult(papers: papers, diagnostics: diagnostics)
   }
 
-  /// The paper for the item at `index` (from 0) of the array; none, with a warning, when the
-  /// item is not an object.
-  static func paper(item: JSONNode, index: Int, diagnostics: inout [Diagnostic], source: String?) -> Paper? {
-    guard case .object(let members) = item else {
+  /// The paper for the item at node `item` of `tape`, the item at `index` (from 0) of the
+  /// array; none, with a warning, when the item is not an object.
+  static func paper(_ tape: JSONTape, item: Int, index: Int, diagnostics: inout [Diagnostic], source: String?) -> Paper? {
+    guard tape.kind(item) == .object else {
       diagnostics.append(
         Diagnostic(.warning, "csl-json.item", "item \(index + 1) is not an object; skipped",
           at: SourceLocation(file: source, line: 1, column: 1)))
       return nil
     }
-    return paper(members, index: index, diagnostics: &diagnostics, source: source)
-  }
-
-  static func paper(_ members: [(String, JSONNode)], index: Int, diagnostics: inout [Diagnostic], source: String?)
-    -> Paper
-  {
     var p = Paper(kind: .document)
-    map(members, index: index, into: &p, diagnostics: &diagnostics, source: source)
+    map(tape, item, index: index, into: &p, diagnostics: &diagnostics, source: source)
     return p
   }
 
-  /// The mapping of ``paper(_:index:diagnostics:source:)``, filling in `p` (made in place,
-  /// so that the paper is not copied on its way out).
+  /// The mapping of ``paper(_:item:index:diagnostics:source:)``, filling in `p` (made in
+  /// place, so that the paper is not copied on its way out).
   private static func map(
-    _ members: [(String, JSONNode)], index: Int, into p: inout Paper, diagnostics: inout [Diagnostic], source: String?
+    _ t: JSONTape, _ item: Int, index: Int, into p: inout Paper, diagnostics: inout [Diagnostic], source: String?
   ) {
     // Each key is looked up once: a mapped key by its place in `Key`, the member that
     // first has it (keys compared in lower case); others by a scan of the few there are.
-    // `firsts` are the members that are the first with their key, in order.
+    // `firsts` are the key nodes of the members that are the first with their key, in order.
     let table = Key.table
     var found = [Int](repeating: -1, count: Key.names.count)
-    var firsts: [(member: Int, mapped: Key?)] = []
-    firsts.reserveCapacity(members.count)
+    var firsts: [(key: Int, mapped: Key?)] = []
+    firsts.reserveCapacity(16)
     var unmapped: [String] = []
-    for (n, (k, _)) in members.enumerated() {
+    var member = item + 1
+    let end = t.nodes[item].next
+    while member < end {
+      let key = member
+      member = t.nodes[key + 1].next
       // Keys are lower case already, as a rule: lowercased() only when one is not.
-      switch table.lookupLowered(k) {
+      switch t.lookupLowered(key, in: table) {
       case .known(let c):
         guard found[c] < 0 else { continue }
-        found[c] = n
-        firsts.append((n, Key(rawValue: c)))
-      case .unknown(let key):
-        guard !unmapped.contains(key) else { continue }
-        unmapped.append(key)
-        firsts.append((n, nil))
+        found[c] = key + 1
+        firsts.append((key, Key(rawValue: c)))
+      case .unknown(let name):
+        guard !unmapped.contains(name) else { continue }
+        unmapped.append(name)
+        firsts.append((key, nil))
       }
     }
-    func node(_ key: Key) -> JSONNode? {
+    /// The value node of a mapped key, or nil.
+    func node(_ key: Key) -> Int? {
       let n = found[key.rawValue]
-      return n < 0 ? nil : members[n].1
+      return n < 0 ? nil : n
     }
     func warn(_ message: String) {
       diagnostics.append(
@@ -122,9 +122,9 @@ public struct CSLJSONReader: BibliographyReader {
     // (the writers leave empty fields out).
     func text(_ key: Key) -> String? {
       guard let v = node(key) else { return nil }
-      if let t = v.text {
-        if t.isEmpty { keep |= key.bit }
-        return t.isEmpty ? nil : t
+      if let s = t.text(v) {
+        if s.isEmpty { keep |= key.bit }
+        return s.isEmpty ? nil : s
       }
       keep |= key.bit
       warn("'\(key.name)' is not a string or number; kept as it came")
@@ -132,24 +132,31 @@ public struct CSLJSONReader: BibliographyReader {
     }
 
     p.citationKey = text(.id) ?? text(.citationKey)
-    if let t = node(.type)?.text, PaperKind.cslTypes.contains(t) {
-      p.kind = PaperKind(t)
-    } else {
-      p.originalType = node(.type).map { $0.text ?? $0.jsonText }
-      if node(.type) != nil { warn("type '\(p.originalType ?? "")' is not a CSL type; read as document") }
+    if let v = node(.type), let s = t.text(v), PaperKind.cslTypes.contains(s) {
+      p.kind = PaperKind(s)
+    } else if let v = node(.type) {
+      p.originalType = t.text(v) ?? t.node(v).jsonText
+      warn("type '\(p.originalType ?? "")' is not a CSL type; read as document")
     }
     // Markup around no text (`<i></i>`, or `<<b></b>i>`, which reads as an empty `<i>`) is no
     // title: the writer writes none, so nothing else would read back the same.
-    if let t = text(.title) { p.title = CSLRichText.parse(t).nonEmpty }
-    if let t = text(.containerTitle) { p.containerTitle = CSLRichText.parse(t).nonEmpty }
+    if let s = text(.title) { p.title = CSLRichText.parse(s).nonEmpty }
+    if let s = text(.containerTitle) { p.containerTitle = CSLRichText.parse(s).nonEmpty }
     for role in [Key.author, .editor, .translator] {
       guard let v = node(role) else { continue }
-      guard case .array(let names) = v else {
+      guard t.kind(v) == .array else {
         keep |= role.bit
         continue
       }
-      let people = names.compactMap(person)
-      if people.count < names.count { keep |= role.bit }
+      var people: [Person] = []
+      var names = 0
+      var e = v + 1
+      while e < t.nodes[v].next {
+        names += 1
+        if let person = person(t, e) { people.append(person) }
+        e = t.nodes[e].next
+      }
+      if people.count < names { keep |= role.bit }
       switch role {
       case .author: p.authors = people
       case .editor: p.editors = people
@@ -157,7 +164,7 @@ public struct CSLJSONReader: BibliographyReader {
       }
     }
     if let v = node(.issued) {
-      if let d = date(v) { p.issued = d } else { keep |= Key.issued.bit }
+      if let d = date(t, v) { p.issued = d } else { keep |= Key.issued.bit }
     }
     p.publisher = text(.publisher)
     p.publisherPlace = text(.publisherPlace)
@@ -180,7 +187,7 @@ public struct CSLJSONReader: BibliographyReader {
       p.keywords = k.splitOmittingEmpty(bytes: { $0 == ASCII.comma }, characters: { $0 == "," })
         .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
     }
-    if case .array(let cats)? = node(.categories) { p.categories = cats.compactMap(\.text) }
+    if let v = node(.categories), t.kind(v) == .array { p.categories = t.children(v).compactMap(t.text) }
 
     // The arXiv encoding the writer uses: number arXiv:ID, publisher arXiv, the arXiv DOI and URL.
     if let n = p.number, n.lowercased().hasPrefix("arxiv:") {
@@ -203,33 +210,38 @@ public struct CSLJSONReader: BibliographyReader {
     }
 
     // custom: BibKit's own extension fields, foreign extras, then anything else.
-    if case .object(let custom)? = node(.custom) {
-      for (k, v) in custom {
-        applyCustom(k, v, to: &p)
+    if let v = node(.custom), t.kind(v) == .object {
+      var c = v + 1
+      while c < t.nodes[v].next {
+        applyCustom(t, key: c, to: &p)
+        c = t.nodes[c + 1].next
       }
     }
 
-    for (n, key) in firsts {
-      if let key, keep & key.bit == 0 { continue }
-      p.extraFields.append(ExtraField(source: "csl-json", name: members[n].0, value: members[n].1.jsonText))
+    for (key, mapped) in firsts {
+      if let mapped, keep & mapped.bit == 0 { continue }
+      p.extraFields.append(ExtraField(source: "csl-json", name: t.text(key) ?? "", value: t.node(key + 1).jsonText))
     }
     // Kept keys come back from the writer sorted; keep them sorted from the start.
     p.extraFields.sort { ($0.source, $0.name) < ($1.source, $1.name) }
   }
 
-  /// Reads one `custom` entry back into the model (the inverse of `Paper.extensionFields`).
-  static func applyCustom(_ key: String, _ v: JSONNode, to p: inout Paper) {
-    let t = v.text
+  /// Reads one `custom` entry, the key at node `key` and its value after it, back into the
+  /// model (the inverse of `Paper.extensionFields`).
+  static func applyCustom(_ tape: JSONTape, key: Int, to p: inout Paper) {
+    let v = key + 1
+    let t = tape.text(v)
     // Another format's extra field, the usual member: decided on the name's bytes before
     // the names below, none of which starts with these prefixes but `arxiv-`.
-    var name = key
+    var name = tape.text(key) ?? ""
     let extra = name.withUTF8 { ExtraField.foreignName($0, readBy: .cslJSON) }
     if let extra, extra.source != "arxiv", let t {
       p.extraFields.append(ExtraField(source: extra.source, name: extra.name, value: t))
       return
     }
-    let flag = v == .bool(true) || t == "true"
-    switch key {
+    let flag = tape.kind(v) == .trueValue || t == "true"
+    func texts() -> [String]? { tape.kind(v) == .array ? tape.children(v).compactMap(tape.text) : nil }
+    switch name {
     case "authors-truncated" where flag: p.authorsTruncated = true
     case "year-inferred" where flag && p.issued != nil: p.issued?.yearInferred = true
     case "code-badge" where flag: p.hasCode = true
@@ -252,36 +264,53 @@ public struct CSLJSONReader: BibliographyReader {
       ax.id = t
       p.identifiers.arxiv = ax
     case "urls":
-      if case .array(let a) = v { p.urls = a.compactMap(\.text) }
+      if let a = texts() { p.urls = a }
     case "isbn":
-      if case .array(let a) = v { p.identifiers.isbn = a.compactMap(\.text) }
+      if let a = texts() { p.identifiers.isbn = a }
     case "issn":
-      if case .array(let a) = v { p.identifiers.issn = a.compactMap(\.text) }
+      if let a = texts() { p.identifiers.issn = a }
     default:
       if let extra, let t {
         p.extraFields.append(ExtraField(source: extra.source, name: extra.name, value: t))
       } else {
-        p.extraFields.append(ExtraField(source: "csl-json", name: key, value: v.jsonText))
+        p.extraFields.append(ExtraField(source: "csl-json", name: name, value: tape.node(v).jsonText))
       }
     }
   }
 
-  static func person(_ v: JSONNode) -> Person? {
-    guard case .object(let members) = v else {
-      if let t = v.text { return Person(literal: t) }
+  /// The keys of a CSL name object, and of a date object, that the mapping reads.
+  enum NameKey: Int {
+    case family, given, nonDroppingParticle, droppingParticle, suffix, literal
+    static let table = NameTable(["family", "given", "non-dropping-particle", "dropping-particle", "suffix", "literal"])
+  }
+
+  enum DateKey: Int {
+    case dateParts, circa
+    static let table = NameTable(["date-parts", "circa"])
+  }
+
+  /// The person of the name at node `v`: an object of name parts (keys in any case), or a
+  /// string or number taken as a literal name.
+  static func person(_ t: JSONTape, _ v: Int) -> Person? {
+    guard t.kind(v) == .object else {
+      if let s = t.text(v) { return Person(literal: s) }
       return nil
     }
     var p = Person()
-    for (k, val) in members {
-      guard let t = val.text, !t.isEmpty else { continue }
-      switch k.lowercased() {
-      case "family": p.family = t
-      case "given": p.given = t
-      case "non-dropping-particle": p.particle = t
-      case "dropping-particle": p.droppingParticle = t
-      case "suffix": p.suffix = t
-      case "literal": p.literal = t
-      default: continue
+    var key = v + 1
+    while key < t.nodes[v].next {
+      let value = key + 1
+      defer { key = t.nodes[value].next }
+      guard case .known(let k) = t.lookupLowered(key, in: NameKey.table), let s = t.text(value), !s.isEmpty else {
+        continue
+      }
+      switch NameKey(rawValue: k)! {
+      case .family: p.family = s
+      case .given: p.given = s
+      case .nonDroppingParticle: p.particle = s
+      case .droppingParticle: p.droppingParticle = s
+      case .suffix: p.suffix = s
+      case .literal: p.literal = s
       }
     }
     return p.isEmptyName ? nil : p
@@ -290,23 +319,31 @@ public struct CSLJSONReader: BibliographyReader {
   /// A CSL date: `{"date-parts": [[y, m, d]]}` (numbers or numeric strings), with `circa`,
   /// or an EDTF-like string `2020`, `2020-03`, `2020-03-04`. Ranges, seasons and literals
   /// give nil and are kept as written.
-  static func date(_ v: JSONNode) -> PartialDate? {
-    if let t = v.text { return PartialDate(iso: t.trimmingSpaces()) }
-    guard case .object(let members) = v else { return nil }
-    var parts: JSONNode?
+  static func date(_ t: JSONTape, _ v: Int) -> PartialDate? {
+    if let s = t.text(v) { return PartialDate(iso: s.trimmingSpaces()) }
+    guard t.kind(v) == .object else { return nil }
+    var parts: Int?
     var circa = false
-    for (k, val) in members {
-      switch k.lowercased() {
-      case "date-parts": parts = val
-      case "circa": circa = val == .bool(true) || val.text == "1" || val.text == "true"
-      case "season", "literal", "raw": return nil
-      default: return nil
+    var key = v + 1
+    while key < t.nodes[v].next {
+      let value = key + 1
+      defer { key = t.nodes[value].next }
+      // `season`, `literal`, `raw` and any other key: a date the model cannot hold.
+      guard case .known(let k) = t.lookupLowered(key, in: DateKey.table) else { return nil }
+      switch DateKey(rawValue: k)! {
+      case .dateParts: parts = value
+      case .circa:
+        let s = t.text(value)
+        circa = t.kind(value) == .trueValue || s == "1" || s == "true"
       }
     }
-    guard case .array(let outer)? = parts, outer.count == 1, case .array(let inner) = outer[0],
-      (1...3).contains(inner.count)
+    // One list of one to three parts.
+    guard let outer = parts, t.kind(outer) == .array, outer + 1 < t.nodes[outer].next,
+      t.nodes[outer + 1].next == t.nodes[outer].next, t.kind(outer + 1) == .array
     else { return nil }
-    let nums = inner.compactMap { $0.text.flatMap { Int($0.trimmingSpaces()) } }
+    let inner = t.children(outer + 1)
+    guard (1...3).contains(inner.count) else { return nil }
+    let nums = inner.compactMap { t.text($0).flatMap { Int($0.trimmingSpaces()) } }
     guard nums.count == inner.count else { return nil }
     var d = PartialDate(year: nums[0], approximate: circa)
     if nums.count >= 2 {

@@ -1,0 +1,243 @@
+/// A JSON document read into one flat list of nodes, in document order: each value is a
+/// node (its kind and where its text is in the input), and the members of an object or
+/// array follow it, an object's as key and value nodes in turn. Nothing is decoded while it
+/// is read: a string is made when one is asked for, and keys can be matched on their bytes.
+/// Reading a CSL item from it makes only the strings the paper keeps, where a ``JSONNode``
+/// tree makes one for every key and value and frees them all again.
+struct JSONTape {
+  enum Kind: UInt8 {
+    case object, array
+    /// A string without escapes (its bytes are its text), and one with.
+    case string, escapedString
+    case number, trueValue, falseValue, null
+  }
+
+  struct Node {
+    /// The value's first byte (`{`, `[`, `"`, …) and the position just past its last.
+    var start: Int
+    var end: Int
+    /// The index of the node after this one and everything inside it.
+    var next: Int
+    var kind: Kind
+  }
+
+  let bytes: [UInt8]
+  let nodes: [Node]
+
+  /// The tape of a whole document: one value and white space, as ``JSONParser/parseDocument()``
+  /// reads it, failing where and as it fails.
+  init(document bytes: [UInt8], maxDepth: Int) throws(JSONSyntaxError) {
+    var parser = JSONParser(bytes, maxDepth: maxDepth)
+    var nodes: [Node] = []
+    // A node per 16 bytes or so is typical of CSL-JSON: room for most documents at once.
+    nodes.reserveCapacity(bytes.count / 16)
+    try parser.tapeDocument(into: &nodes)
+    self.bytes = bytes
+    self.nodes = nodes
+  }
+
+  init(bytes: [UInt8], nodes: [Node]) {
+    self.bytes = bytes
+    self.nodes = nodes
+  }
+
+  func kind(_ n: Int) -> Kind { nodes[n].kind }
+
+  /// The text of a string, or of a number (the source text, as ``JSONNode/text`` has it);
+  /// nil for other values.
+  func text(_ n: Int) -> String? {
+    let node = nodes[n]
+    switch node.kind {
+    case .string: return String(utf8: bytes, (node.start + 1)..<(node.end - 1))
+    case .escapedString: return decoded(n)
+    case .number: return String(utf8: bytes, node.start..<node.end)
+    default: return nil
+    }
+  }
+
+  /// A string with escapes, decoded as ``JSONParser/string()`` decodes it.
+  func decoded(_ n: Int) -> String {
+    var parser = JSONParser(bytes)
+    parser.i = nodes[n].start
+    // The tape was read by the same checks: the string reads.
+    return (try? parser.string()) ?? ""
+  }
+
+  /// The value at `n` as a ``JSONNode`` tree (for the few values kept whole).
+  func node(_ n: Int) -> JSONNode {
+    // The tape's nesting limit was checked from the document's root: none is needed here.
+    var parser = JSONParser(bytes, maxDepth: .max)
+    parser.i = nodes[n].start
+    return (try? parser.value(depth: 0)) ?? .null
+  }
+
+  /// The elements of the array at `n` (or the keys of the object, each followed by its
+  /// value at the next index).
+  func children(_ n: Int) -> [Int] {
+    var out: [Int] = []
+    var c = n + 1
+    let end = nodes[n].next
+    let step = nodes[n].kind == .object ? 1 : 0
+    while c < end {
+      out.append(c)
+      c = nodes[c + step].next
+    }
+    return out
+  }
+
+  /// The key at `n` looked up in `table` in lower case, as ``NameTable/lookupLowered(_:)``
+  /// finds its text.
+  func lookupLowered(_ n: Int, in table: NameTable) -> NameTable.Lowered {
+    let node = nodes[n]
+    guard node.kind == .string else { return table.lookupLowered(text(n) ?? "") }
+    return bytes.withUnsafeBufferPointer { b in
+      table.lookupLowered(UnsafeBufferPointer(rebasing: b[(node.start + 1)..<(node.end - 1)]))
+    }
+  }
+}
+
+extension JSONParser {
+  /// The nodes of one document, with ``parseDocument()``'s checks and errors.
+  mutating func tapeDocument(into nodes: inout [JSONTape.Node]) throws(JSONSyntaxError) {
+    if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { i = 3 }
+    skipSpace()
+    try tapeValue(depth: 0, into: &nodes)
+    skipSpace()
+    guard i == b.count else { throw error("unexpected text after the JSON value") }
+  }
+
+  /// The nodes of the value here, appended to `nodes`: ``value(depth:)`` step by step,
+  /// failing where and as it fails, without making its strings.
+  mutating func tapeValue(depth: Int, into nodes: inout [JSONTape.Node]) throws(JSONSyntaxError) {
+    guard depth < maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
+    guard i < b.count else { throw error("unexpected end of input") }
+    let start = i
+    switch b[i] {
+    case UInt8(ascii: "{"):
+      let me = nodes.count
+      nodes.append(JSONTape.Node(start: start, end: start, next: me + 1, kind: .object))
+      i += 1
+      skipSpace()
+      if i < b.count, b[i] == UInt8(ascii: "}") {
+        i += 1
+      } else {
+        while true {
+          skipSpace()
+          guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+          let keyStart = i
+          let escaped = try scanString()
+          nodes.append(
+            JSONTape.Node(start: keyStart, end: i, next: nodes.count + 1, kind: escaped ? .escapedString : .string))
+          skipSpace()
+          guard i < b.count, b[i] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+          i += 1
+          skipSpace()
+          try tapeValue(depth: depth + 1, into: &nodes)
+          skipSpace()
+          guard i < b.count else { throw error("unexpected end of input in an object") }
+          if b[i] == UInt8(ascii: ",") {
+            i += 1
+            continue
+          }
+          guard b[i] == UInt8(ascii: "}") else { throw error("expected ',' or '}' in an object") }
+          i += 1
+          break
+        }
+      }
+      nodes[me].end = i
+      nodes[me].next = nodes.count
+    case UInt8(ascii: "["):
+      let me = nodes.count
+      nodes.append(JSONTape.Node(start: start, end: start, next: me + 1, kind: .array))
+      i += 1
+      skipSpace()
+      if i < b.count, b[i] == UInt8(ascii: "]") {
+        i += 1
+      } else {
+        while true {
+          skipSpace()
+          try tapeValue(depth: depth + 1, into: &nodes)
+          skipSpace()
+          guard i < b.count else { throw error("unexpected end of input in an array") }
+          if b[i] == UInt8(ascii: ",") {
+            i += 1
+            continue
+          }
+          guard b[i] == UInt8(ascii: "]") else { throw error("expected ',' or ']' in an array") }
+          i += 1
+          break
+        }
+      }
+      nodes[me].end = i
+      nodes[me].next = nodes.count
+    case UInt8(ascii: "\""):
+      let escaped = try scanString()
+      nodes.append(JSONTape.Node(start: start, end: i, next: nodes.count + 1, kind: escaped ? .escapedString : .string))
+    case UInt8(ascii: "t"): try tapeLiteral("true", .trueValue, into: &nodes)
+    case UInt8(ascii: "f"): try tapeLiteral("false", .falseValue, into: &nodes)
+    case UInt8(ascii: "n"): try tapeLiteral("null", .null, into: &nodes)
+    default:
+      guard skipNumber() else {
+        throw error("unexpected character '\(Character(Unicode.Scalar(b[start])))'", at: start)
+      }
+      nodes.append(JSONTape.Node(start: start, end: i, next: nodes.count + 1, kind: .number))
+    }
+  }
+
+  mutating func tapeLiteral(
+    _ word: StaticString, _ kind: JSONTape.Kind, into nodes: inout [JSONTape.Node]
+  ) throws(JSONSyntaxError) {
+    let start = i
+    guard skipLiteral(word) else { throw error("unexpected character") }
+    nodes.append(JSONTape.Node(start: start, end: i, next: nodes.count + 1, kind: kind))
+  }
+
+  /// Moves past the string here as ``string()`` reads it, failing where and as it fails;
+  /// whether it has escapes (when it has none, its bytes are its text).
+  mutating func scanString() throws(JSONSyntaxError) -> Bool {
+    let start = i
+    i += 1
+    skipStringRun()
+    if i < b.count, b[i] < 0x20 { throw error("control character in a string") }
+    guard i < b.count else { throw error("unterminated string", at: start) }
+    if b[i] == UInt8(ascii: "\"") {
+      i += 1
+      return false
+    }
+    while i < b.count {
+      let c = b[i]
+      if c == UInt8(ascii: "\"") {
+        i += 1
+        return true
+      }
+      if c < 0x20 { throw error("control character in a string") }
+      if c != UInt8(ascii: "\\") {
+        i += 1
+        continue
+      }
+      i += 1
+      guard i < b.count else { break }
+      switch b[i] {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+        break
+      case UInt8(ascii: "u"):
+        let v = try hex4()
+        // As string(): a high surrogate's following `\u` escape is read with it, and read
+        // again on its own when it is not a low one.
+        if (0xD800...0xDBFF).contains(v), i + 2 < b.count, b[i + 1] == UInt8(ascii: "\\"),
+          b[i + 2] == UInt8(ascii: "u")
+        {
+          let mark = i
+          i += 2
+          let low = try hex4()
+          if !(0xDC00...0xDFFF).contains(low) { i = mark }
+        }
+      default: throw error("bad escape in a string")
+      }
+      i += 1
+      skipStringRun()
+    }
+    throw error("unterminated string", at: start)
+  }
+}
