@@ -40,6 +40,35 @@ import Testing
       ])
   }
 
+  /// Keys kept as they came whose names BibKit's own `custom` members use (`code`,
+  /// `arxiv-primary-category`) or that look like another format's field (`bibtex-note`) are
+  /// written as `custom` members `csl-json-<key>`, and read back as the same kept keys; they
+  /// used to come back as model facts (code links, an arXiv category) or foreign fields.
+  @Test func keptKeysWithBibKitsCustomNamesComeBackAsKept() throws {
+    let json =
+      #"[{"id": "a", "type": "article", "arxiv-primary-category": "", "note": "", "code": "x y", "#
+      + #""Kind": "book", "urls": ["u"], "bibtex-note": "n", "ris-N1": "r", "csl-json-k": 2, "plain": true}]"#
+    let r = try Self.read(json)
+    let p = try #require(r.papers.first)
+    #expect(p.codeLinks.isEmpty)
+    #expect(p.identifiers.arxiv == nil)
+    #expect(p.kind == .article)
+    #expect(p.extraFields.allSatisfy { $0.source == "csl-json" })
+    let written = CSLJSONWriter().write(r.papers, options: WriteOptions()).bytes
+    let text = String(decoding: written, as: UTF8.self)
+    for name in ["csl-json-code", "csl-json-arxiv-primary-category", "csl-json-urls", "csl-json-bibtex-note", "csl-json-ris-N1", "csl-json-csl-json-k"] {
+      #expect(text.contains("\"\(name)\": "), "\(name)")
+    }
+    // Names no reader takes for anything else keep their own name.
+    #expect(text.contains(#""plain": true"#))
+    #expect(text.contains(#""Kind": "book""#))
+    let again = try CSLJSONReader().read(written, options: ReadOptions(asOf: Fixtures.asOf))
+    #expect(again.papers == r.papers)
+    // A `csl-json-` member from elsewhere is such a key too.
+    let other = try Self.read(#"[{"id": "b", "custom": {"csl-json-zeta": [1]}}]"#)
+    #expect(other.papers.first?.extraFields == [ExtraField(source: "csl-json", name: "zeta", value: "[1]")])
+  }
+
   /// A mapped variable whose value is no string or number is kept as it came, as the
   /// warning says, and written back.
   @Test func aValueThatIsNoTextIsKeptAndWrittenBack() throws {

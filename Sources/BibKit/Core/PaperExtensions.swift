@@ -63,6 +63,12 @@ extension ExtraField {
   /// A field name `<format>-<name>` that a writer gave another format's extra field (see
   /// ``Paper/forEachExtensionField(for:carriesTruncation:_:)``), as read by `reader`: the
   /// format and the name, for any format but the reader's own.
+  /// Whether `b` begins with a format's prefix (`bibtex-`, `csl-json-`, …), its own reader's
+  /// included.
+  static func hasFormatPrefix(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    prefixedSources.contains { b.starts(with: $0.prefix) }
+  }
+
   static func foreignName(_ b: UnsafeBufferPointer<UInt8>, readBy reader: FormatID) -> (source: String, name: String)? {
     guard let first = b.first else { return nil }
     for (source, prefix) in prefixedSources

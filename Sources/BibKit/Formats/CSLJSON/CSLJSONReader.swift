@@ -226,6 +226,16 @@ public struct CSLJSONReader: BibliographyReader {
     p.extraFields.sort { ($0.source, $0.name) < ($1.source, $1.name) }
   }
 
+  /// The `custom` members this reader takes for facts of the model (``applyCustom(_:key:to:)``).
+  static let ownCustomMembers: Set<String> = [
+    "authors-truncated", "year-inferred", "code-badge", "code", "links", "first-version-date",
+    "current-version-date", "arxiv-version", "arxiv-primary-category", "kind", "original-type",
+    "arxiv-id", "urls", "isbn", "issn",
+  ]
+
+  /// The prefix of a `custom` member that is a key of the item kept as it came.
+  static let keptPrefix = FormatID.cslJSON.rawValue + "-"
+
   /// Reads one `custom` entry, the key at node `key` and its value after it, back into the
   /// model (the inverse of `Paper.extensionFields`).
   static func applyCustom(_ tape: JSONTape, key: Int, to p: inout Paper) {
@@ -234,6 +244,12 @@ public struct CSLJSONReader: BibliographyReader {
     // Another format's extra field, the usual member: decided on the name's bytes before
     // the names below, none of which starts with these prefixes but `arxiv-`.
     var name = tape.text(key) ?? ""
+    // A key kept as it came whose own name the writer could not use (see
+    // `CSLJSONWriter.customName(kept:)`).
+    if name.hasPrefix(keptPrefix) {
+      p.extraFields.append(ExtraField(source: "csl-json", name: String(name.dropFirst(keptPrefix.count)), value: tape.node(v).jsonText))
+      return
+    }
     let extra = name.withUTF8 { ExtraField.foreignName($0, readBy: .cslJSON) }
     if let extra, extra.source != "arxiv", let t {
       p.extraFields.append(ExtraField(source: extra.source, name: extra.name, value: t))

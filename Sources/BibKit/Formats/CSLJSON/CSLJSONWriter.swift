@@ -182,13 +182,22 @@ public struct CSLJSONWriter: BibliographyWriter {
       if Self.schemaKeys.contains(extra.name), !(head.list + tail.list).contains(where: { $0.0 == extra.name }) {
         tail.add(extra.name, value)
       } else {
-        custom.append((extra.name, value))
+        custom.append((Self.customName(kept: extra.name), value))
       }
     }
     var members = head.list
     if !custom.isEmpty { members.append(("custom", .object(custom))) }
     members += tail.list
     return .object(members)
+  }
+
+  /// The `custom` member name for a key kept as it came from CSL-JSON: the key, or
+  /// `csl-json-<key>` where the reader would take the key itself for one of BibKit's own
+  /// members or for another format's field (a top-level `code` or `bibtex-note`).
+  static func customName(kept key: String) -> String {
+    var k = key
+    let taken = CSLJSONReader.ownCustomMembers.contains(key) || k.withUTF8 { ExtraField.hasFormatPrefix($0) }
+    return taken ? FormatID.cslJSON.rawValue + "-" + key : key
   }
 
   /// The value of a member of an item's `custom` object.
