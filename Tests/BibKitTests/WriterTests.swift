@@ -407,4 +407,36 @@ import Testing
     }
     #expect(CSLRichText.asciiRuns("a <i>b</i> c").map(\.text) == ["a ", "b", " c"])
   }
+
+  /// Text with other characters is read on its bytes too where no `<` or `>` touches one;
+  /// either way, the runs are those of the reading by characters. The pieces put combining
+  /// marks, a prepended mark (U+0600) and `≮` (`<` with U+0338) next to tags.
+  @Test func markupAmongOtherCharactersReadsAsByCharacters() {
+    var g = ConformanceTests.Generator(state: 11)
+    let pieces = [
+      "<i>", "</i>", "<b>", "</b>", "<span class=\"nocase\">", "</span>", "<sc>", "</sc>", "<", ">", "<x>",
+      "a", "é", "e\u{301}", "\u{301}", "\u{338}", "\u{600}", "≮", "日本", "👩\u{200D}💻", " ", "$", "\r\n",
+    ]
+    var bytewise = 0
+    for _ in 0..<20_000 {
+      let s = (0..<(1 + g.int(10))).map { _ in g.pick(pieces) }.joined()
+      let expected = CSLRichText.characterRuns(s)
+      if CSLRichText.bytesReadAsCharacters(s) {
+        bytewise += 1
+        #expect(CSLRichText.asciiRuns(s) == expected, "\(s.unicodeScalars.map { String($0.value, radix: 16) })")
+      }
+    }
+    #expect(bytewise > 10_000)
+    #expect(!CSLRichText.bytesReadAsCharacters("<i>\u{301}x</i>"))
+    #expect(!CSLRichText.bytesReadAsCharacters("\u{600}<i>x</i>"))
+    #expect(!CSLRichText.bytesReadAsCharacters("a<\u{338}"))
+    #expect(CSLRichText.bytesReadAsCharacters("<i>É</i>日本<b>\u{1F469}</b>"))
+  }
+
+  /// Text without `$` is one plain run holding the text itself; with one, math is found.
+  @Test func inlineMathFastPathAgrees() {
+    #expect(RichText.parsingInlineMath("Caf\u{E9} au lait").runs == [RichText.Run("Caf\u{E9} au lait")])
+    #expect(RichText.parsingInlineMath("").runs == RichText(runs: [RichText.Run("")]).runs)
+    #expect(RichText.parsingInlineMath("a $x$ b").runs.map(\.text) == ["a ", "x", " b"])
+  }
 }

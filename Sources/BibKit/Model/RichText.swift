@@ -137,6 +137,8 @@ public struct RichText: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
 extension RichText {
   /// Splits plain text at `$…$` pairs into text and math runs. An unpaired `$` stays text.
   public static func parsingInlineMath(_ text: String) -> RichText {
+    // Most text has no `$`: one plain run, sharing the text.
+    guard text.containsByte(UInt8(ascii: "$")) else { return RichText(runs: [Run(text)]) }
     let bytes = Array(text.utf8)
     var runs: [Run] = []
     var start = 0

@@ -37,7 +37,7 @@ enum CSLRichText {
 
   static func parseOnce(_ s: String) -> RichText {
     guard s.containsByte(UInt8(ascii: "<")) else { return RichText.parsingInlineMath(s) }
-    let runs = s.allBytes({ $0 < 0x80 }) ? asciiRuns(s) : characterRuns(s)
+    let runs = bytesReadAsCharacters(s) ? asciiRuns(s) : characterRuns(s)
     var out: [RichText.Run] = []
     for run in RichText.merged(runs) {
       for part in RichText.parsingInlineMath(run.text).runs {
@@ -47,8 +47,40 @@ enum CSLRichText {
     return RichText(runs: out)
   }
 
-  /// The styled runs of ASCII text with markup, read on its bytes: ``characterRuns(_:)``, for
-  /// text whose characters are its bytes.
+  /// Whether ``asciiRuns(_:)`` reads `s` as ``characterRuns(_:)`` does: every `<` and `>` is
+  /// a character of its own. Then every tag is matched on the same text both ways, and the
+  /// text between tags is split at the same places. An ASCII `<` or `>` joins another scalar
+  /// only through a mark or joiner after it or a prepended mark before it (rules GB9, GB9a
+  /// and GB9b of UAX #29, each about two neighbouring scalars), so where a neighbour is not
+  /// ASCII, the three scalars are asked as a string of their own.
+  static func bytesReadAsCharacters(_ s: String) -> Bool {
+    var s = s
+    return s.withUTF8 { b in
+      for k in b.indices where b[k] == UInt8(ascii: "<") || b[k] == UInt8(ascii: ">") {
+        let before = k > 0 && b[k - 1] >= 0x80
+        let after = k + 1 < b.count && b[k + 1] >= 0x80
+        guard before || after else { continue }
+        // The scalars on either side: back over continuation bytes, on to the next lead byte.
+        var from = k
+        if before {
+          from -= 1
+          while from > 0, b[from] & 0xC0 == 0x80 { from -= 1 }
+        }
+        var to = k + 1
+        if after {
+          to += 1
+          while to < b.count, b[to] & 0xC0 == 0x80 { to += 1 }
+        }
+        let window = String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self)
+        let mark: Character = b[k] == UInt8(ascii: "<") ? "<" : ">"
+        if !window.contains(mark) { return false }
+      }
+      return true
+    }
+  }
+
+  /// The styled runs of text with markup, read on its bytes: ``characterRuns(_:)``, for text
+  /// where ``bytesReadAsCharacters(_:)`` holds (all ASCII text among it).
   static func asciiRuns(_ s: String) -> [RichText.Run] {
     var s = s
     return s.withUTF8 { b -> [RichText.Run] in
