@@ -67,6 +67,11 @@ import Testing
     let latin1: [UInt8] = Array("{\"k".utf8) + [0xE9] + Array("\": \"caf".utf8) + [0xE9, 0x22, 0x7D]
     let (expected, got) = Self.outcomes(latin1, maxDepth: 256)
     #expect(got == expected)
+    // And in strings with escapes, around them and cut through by them.
+    let escaped: [UInt8] = Array("[\"\\n".utf8) + [0xE9, 0xC3] + Array("\\u00e9\\t".utf8) + [0xA9, 0xFF] + Array("\\uD83D\\uDE00\\uDE00\"]".utf8)
+    let (expectedEscaped, gotEscaped) = Self.outcomes(escaped, maxDepth: 256)
+    #expect(gotEscaped == expectedEscaped)
+    #expect(!gotEscaped.hasPrefix("error"))
   }
 
   /// Every prefix and a few hundred one-byte changes of the start of real documents.

@@ -55,12 +55,85 @@ struct JSONTape {
     }
   }
 
-  /// A string with escapes, decoded as ``JSONParser/string()`` decodes it.
+  /// A string with escapes, decoded as ``JSONParser/string()`` decodes it. The tape was read
+  /// by that function's checks, so every escape here is whole and valid, and the text is no
+  /// longer than the string's source.
   func decoded(_ n: Int) -> String {
-    var parser = JSONParser(bytes)
-    parser.i = nodes[n].start
-    // The tape was read by the same checks: the string reads.
-    return (try? parser.string()) ?? ""
+    let node = nodes[n]
+    let out = bytes.withUnsafeBufferPointer { b in
+      [UInt8](unsafeUninitializedCapacity: node.end - node.start) { o, count in
+        func hex4(_ at: Int) -> UInt32 {
+          var v: UInt32 = 0
+          for k in at..<(at + 4) { v = v * 16 + (JSONParser.hexValue(b[k]) ?? 0) }
+          return v
+        }
+        let end = node.end - 1
+        var i = node.start + 1
+        var k = 0
+        while i < end {
+          let c = b[i]
+          guard c == UInt8(ascii: "\\") else {
+            o[k] = c
+            k += 1
+            i += 1
+            continue
+          }
+          i += 1
+          switch b[i] {
+          case UInt8(ascii: "b"): o[k] = 0x08
+          case UInt8(ascii: "f"): o[k] = 0x0C
+          case UInt8(ascii: "n"): o[k] = 0x0A
+          case UInt8(ascii: "r"): o[k] = 0x0D
+          case UInt8(ascii: "t"): o[k] = 0x09
+          case UInt8(ascii: "u"):
+            var v = hex4(i + 1)
+            i += 4
+            // A high surrogate joins a following low one; any other pairing is U+FFFD, and
+            // the second escape is read on its own.
+            if (0xD800...0xDBFF).contains(v), b[i + 1] == UInt8(ascii: "\\"), b[i + 2] == UInt8(ascii: "u") {
+              let low = hex4(i + 3)
+              if (0xDC00...0xDFFF).contains(low) {
+                v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                i += 6
+              }
+            }
+            UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}") { byte in
+              o[k] = byte
+              k += 1
+            }
+            k -= 1  // the common step below
+          default: o[k] = b[i]  // `"`, `\`, `/`
+          }
+          k += 1
+          i += 1
+        }
+        count = k
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// `body` of the text of the plain string at `n` as bytes, or of its decoded text.
+  func withText<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    let node = nodes[n]
+    guard node.kind == .string else {
+      var s = text(n) ?? ""
+      return s.withUTF8(body)
+    }
+    return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[(node.start + 1)..<(node.end - 1)])) }
+  }
+
+  /// The integer of a number node of one to 18 digits (`Int` of its text), or nil.
+  func digits(_ n: Int) -> Int? {
+    let node = nodes[n]
+    guard node.kind == .number, node.end - node.start <= 18 else { return nil }
+    var v = 0
+    for k in node.start..<node.end {
+      let d = bytes[k] &- 0x30
+      guard d < 10 else { return nil }
+      v = v * 10 + Int(d)
+    }
+    return v
   }
 
   /// The value at `n` as a ``JSONNode`` tree (for the few values kept whole).

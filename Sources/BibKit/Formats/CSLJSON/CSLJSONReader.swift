@@ -211,6 +211,8 @@ public struct CSLJSONReader: BibliographyReader {
 
     // custom: BibKit's own extension fields, foreign extras, then anything else.
     if let v = node(.custom), t.kind(v) == .object {
+      // Room for the members at once (most are other formats' fields).
+      p.extraFields.reserveCapacity(firsts.count + (t.nodes[v].next - v) / 2)
       var c = v + 1
       while c < t.nodes[v].next {
         applyCustom(t, key: c, to: &p)
@@ -240,21 +242,26 @@ public struct CSLJSONReader: BibliographyReader {
   /// model (the inverse of `Paper.extensionFields`).
   static func applyCustom(_ tape: JSONTape, key: Int, to p: inout Paper) {
     let v = key + 1
-    let t = tape.text(v)
-    // Another format's extra field, the usual member: decided on the name's bytes before
-    // the names below, none of which starts with these prefixes but `arxiv-`.
-    var name = tape.text(key) ?? ""
-    // A key kept as it came whose own name the writer could not use (see
-    // `CSLJSONWriter.customName(kept:)`).
-    if name.hasPrefix(keptPrefix) {
-      p.extraFields.append(ExtraField(source: "csl-json", name: String(name.dropFirst(keptPrefix.count)), value: tape.node(v).jsonText))
+    // Decided on the name's bytes first: a key kept as it came whose own name the writer
+    // could not use (see `CSLJSONWriter.customName(kept:)`), or another format's extra
+    // field, the usual member; none of the names below starts with these prefixes but
+    // `arxiv-`.
+    let (kept, extra) = tape.withText(key) { b -> (String?, (source: String, name: String)?) in
+      if b.starts(with: keptPrefix.utf8) {
+        return (String(decoding: UnsafeBufferPointer(rebasing: b[keptPrefix.utf8.count...]), as: UTF8.self), nil)
+      }
+      return (nil, ExtraField.foreignName(b, readBy: .cslJSON))
+    }
+    if let kept {
+      p.extraFields.append(ExtraField(source: "csl-json", name: kept, value: tape.node(v).jsonText))
       return
     }
-    let extra = name.withUTF8 { ExtraField.foreignName($0, readBy: .cslJSON) }
+    let t = tape.text(v)
     if let extra, extra.source != "arxiv", let t {
       p.extraFields.append(ExtraField(source: extra.source, name: extra.name, value: t))
       return
     }
+    let name = tape.text(key) ?? ""
     let flag = tape.kind(v) == .trueValue || t == "true"
     func texts() -> [String]? { tape.kind(v) == .array ? tape.children(v).compactMap(tape.text) : nil }
     switch name {
@@ -357,10 +364,18 @@ public struct CSLJSONReader: BibliographyReader {
     guard let outer = parts, t.kind(outer) == .array, outer + 1 < t.nodes[outer].next,
       t.nodes[outer + 1].next == t.nodes[outer].next, t.kind(outer + 1) == .array
     else { return nil }
-    let inner = t.children(outer + 1)
-    guard (1...3).contains(inner.count) else { return nil }
-    let nums = inner.compactMap { t.text($0).flatMap { Int($0.trimmingSpaces()) } }
-    guard nums.count == inner.count else { return nil }
+    // Up to three parts, each an integer (digits as a number are read on their bytes).
+    var nums: [Int] = []
+    nums.reserveCapacity(3)
+    var part = outer + 2
+    while part < t.nodes[outer + 1].next {
+      guard nums.count < 3, let n = t.digits(part) ?? t.text(part).flatMap({ Int($0.trimmingSpaces()) }) else {
+        return nil
+      }
+      nums.append(n)
+      part = t.nodes[part].next
+    }
+    guard !nums.isEmpty else { return nil }
     var d = PartialDate(year: nums[0], approximate: circa)
     if nums.count >= 2 {
       guard (1...12).contains(nums[1]) else { return nil }
