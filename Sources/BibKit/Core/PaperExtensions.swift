@@ -71,10 +71,17 @@ extension ExtraField {
 
   static func foreignName(_ b: UnsafeBufferPointer<UInt8>, readBy reader: FormatID) -> (source: String, name: String)? {
     guard let first = b.first else { return nil }
-    for (source, prefix) in prefixedSources
-    where first == prefix[0] && b.starts(with: prefix) && source != reader.rawValue {
-      return (source, String(decoding: UnsafeBufferPointer(rebasing: b[prefix.count...]), as: UTF8.self))
+    // By index, first bytes first: most names have no prefix, and a loop over the pairs
+    // would copy each one.
+    for k in prefixedSources.indices where prefixFirstBytes[k] == first {
+      let prefix = prefixedSources[k].prefix
+      guard b.count >= prefix.count, prefix.withUnsafeBufferPointer({ p in p.indices.allSatisfy { p[$0] == b[$0] } }),
+        prefixedSources[k].source != reader.rawValue
+      else { continue }
+      return (prefixedSources[k].source, String(decoding: UnsafeBufferPointer(rebasing: b[prefix.count...]), as: UTF8.self))
     }
     return nil
   }
+
+  private static let prefixFirstBytes = prefixedSources.map { $0.prefix[0] }
 }

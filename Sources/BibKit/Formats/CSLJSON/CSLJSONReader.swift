@@ -236,7 +236,7 @@ public struct CSLJSONReader: BibliographyReader {
   ]
 
   /// The prefix of a `custom` member that is a key of the item kept as it came.
-  static let keptPrefix = FormatID.cslJSON.rawValue + "-"
+  static let keptPrefixBytes = Array((FormatID.cslJSON.rawValue + "-").utf8)
 
   /// Reads one `custom` entry, the key at node `key` and its value after it, back into the
   /// model (the inverse of `Paper.extensionFields`).
@@ -247,8 +247,9 @@ public struct CSLJSONReader: BibliographyReader {
     // field, the usual member; none of the names below starts with these prefixes but
     // `arxiv-`.
     let (kept, extra) = tape.withText(key) { b -> (String?, (source: String, name: String)?) in
-      if b.starts(with: keptPrefix.utf8) {
-        return (String(decoding: UnsafeBufferPointer(rebasing: b[keptPrefix.utf8.count...]), as: UTF8.self), nil)
+      let prefix = keptPrefixBytes
+      if b.count >= prefix.count, prefix.indices.allSatisfy({ prefix[$0] == b[$0] }) {
+        return (String(decoding: UnsafeBufferPointer(rebasing: b[prefix.count...]), as: UTF8.self), nil)
       }
       return (nil, ExtraField.foreignName(b, readBy: .cslJSON))
     }
