@@ -196,6 +196,37 @@ struct EntryBuilder: ~Copyable {
     text.appendStatic("},\n")
   }
 
+  /// The name a field the reader knows is written with.
+  static func writtenName(_ k: KnownField) -> String {
+    switch k {
+    case .archiveprefix: "archivePrefix"
+    case .primaryclass: "primaryClass"
+    default: k.name
+    }
+  }
+
+  /// The `field` functions for a name the reader knows: no lookup of the name.
+  mutating func field(_ k: KnownField, raw value: String) {
+    field(Self.writtenName(k), raw: value, lowered: .known(Int(k.rawValue)))
+  }
+
+  mutating func field(_ k: KnownField, plain value: String?) {
+    guard let value, !value.isEmpty else { return }
+    var s = ""
+    keptNonASCII = LaTeXEncoding.escape(value, ascii: ascii, into: &s) || keptNonASCII
+    field(k, raw: s)
+  }
+
+  mutating func field(_ k: KnownField, verbatim value: String?) {
+    guard let value, !value.isEmpty else { return }
+    field(Self.writtenName(k), verbatim: value, lowered: .known(Int(k.rawValue)))
+  }
+
+  mutating func field(_ k: KnownField, rich value: RichText?) {
+    guard let value, !value.isEmpty else { return }
+    field(k, raw: richText(value))
+  }
+
   mutating func field(_ name: String, plain value: String?) {
     guard let value, !value.isEmpty else { return }
     var s = ""
@@ -220,13 +251,13 @@ struct EntryBuilder: ~Copyable {
     return depth == 0
   }
 
-  mutating func field(_ name: String, verbatim value: String?) {
+  mutating func field(_ name: String, verbatim value: String?, lowered: NameTable.Lowered? = nil) {
     guard let value, !value.isEmpty else { return }
     // URLs and identifiers are written as they are; only braces must balance.
     if isBalanced(value) {
-      field(name, raw: value)
+      field(name, raw: value, lowered: lowered)
     } else {
-      field(name, raw: value.replacingBytes("{", with: "%7B").replacingBytes("}", with: "%7D"))
+      field(name, raw: value.replacingBytes("{", with: "%7B").replacingBytes("}", with: "%7D"), lowered: lowered)
     }
   }
 
@@ -427,7 +458,7 @@ struct EntryBuilder: ~Copyable {
       && !BibTeXNames.splitsNameList(s)
   }
 
-  mutating func names(_ field: String, _ people: [Person], truncated: Bool) {
+  mutating func names(_ field: KnownField, _ people: [Person], truncated: Bool) {
     guard !people.isEmpty else { return }
     var list = ""
     for (k, person) in people.enumerated() {
@@ -446,68 +477,68 @@ struct EntryBuilder: ~Copyable {
     text.append(UInt8(ascii: "{"))
     text.appendUTF8(key)
     text.appendStatic(",\n")
-    names("author", p.authors, truncated: p.authorsTruncated)
-    names("editor", p.editors, truncated: false)
-    names("translator", p.translators, truncated: false)
-    field("title", rich: p.title)
+    names(.author, p.authors, truncated: p.authorsTruncated)
+    names(.editor, p.editors, truncated: false)
+    names(.translator, p.translators, truncated: false)
+    field(.title, rich: p.title)
     field(BibTeXMapping.containerField(forType: type) ?? "howpublished", rich: p.containerTitle)
     if let d = p.issued {
-      field("year", raw: String(d.year))
+      field(.year, raw: String(d.year))
       if let m = d.month {
-        noteWritten("month")
+        noteWritten(.known(Int(KnownField.month.rawValue)))
         text.appendStatic("  month = ")
         text.appendUTF8(BibTeXWriter.monthNames[m - 1])
         text.appendStatic(",\n")
       }
       if d.day != nil {
-        if dialect == .biblatex { field("date", raw: d.description) } else { droppedDay = true }
+        if dialect == .biblatex { field(.date, raw: d.description) } else { droppedDay = true }
       }
     }
-    field("volume", plain: p.volume)
+    field(.volume, plain: p.volume)
     if type == "article" {
-      field("number", plain: p.issue)
-      field("eid", plain: p.number)
+      field(.number, plain: p.issue)
+      field(.eid, plain: p.number)
     } else {
-      field("number", plain: p.number)
-      field("issue", plain: p.issue)
+      field(.number, plain: p.number)
+      field(.issue, plain: p.issue)
     }
-    field("pages", plain: p.pages.map(Self.bibtexPages))
-    field("edition", plain: p.edition)
-    field(BibTeXMapping.publisherField(forType: type), plain: p.publisher)
-    field("address", plain: p.publisherPlace)
-    field("type", plain: p.genre)
-    field("doi", verbatim: p.identifiers.doi ?? p.identifiers.arxiv?.doi)
-    field("url", verbatim: p.urls.first ?? p.identifiers.arxiv?.absURL)
+    field(.pages, plain: p.pages.map(Self.bibtexPages))
+    field(.edition, plain: p.edition)
+    field(BibTeXMapping.publisherKnownField(forType: type), plain: p.publisher)
+    field(.address, plain: p.publisherPlace)
+    field(.type, plain: p.genre)
+    field(.doi, verbatim: p.identifiers.doi ?? p.identifiers.arxiv?.doi)
+    field(.url, verbatim: p.urls.first ?? p.identifiers.arxiv?.absURL)
     if let ax = p.identifiers.arxiv {
       if let id = ax.id {
-        field("eprint", verbatim: id)
-        field("archivePrefix", raw: "arXiv")
+        field(.eprint, verbatim: id)
+        field(.archiveprefix, raw: "arXiv")
       }
-      field("primaryClass", verbatim: ax.primaryCategory)
+      field(.primaryclass, verbatim: ax.primaryCategory)
     }
-    field("isbn", verbatim: p.identifiers.isbn.isEmpty ? nil : p.identifiers.isbn.joined(separator: ", "))
-    field("issn", verbatim: p.identifiers.issn.isEmpty ? nil : p.identifiers.issn.joined(separator: ", "))
-    field("pmid", verbatim: p.identifiers.pmid)
-    field("pmcid", verbatim: p.identifiers.pmcid)
-    field("language", plain: p.language)
+    field(.isbn, verbatim: p.identifiers.isbn.isEmpty ? nil : p.identifiers.isbn.joined(separator: ", "))
+    field(.issn, verbatim: p.identifiers.issn.isEmpty ? nil : p.identifiers.issn.joined(separator: ", "))
+    field(.pmid, verbatim: p.identifiers.pmid)
+    field(.pmcid, verbatim: p.identifiers.pmcid)
+    field(.language, plain: p.language)
     if let note = p.note, !note.isEmpty {
       var s = ""
       keptNonASCII = LaTeXEncoding.texText(note, ascii: ascii, into: &s) || keptNonASCII
-      field("note", raw: s)
+      field(.note, raw: s)
     }
     if let abstract = p.abstract, !abstract.isEmpty {
       var s = ""
       keptNonASCII = LaTeXEncoding.texText(abstract, ascii: ascii, into: &s) || keptNonASCII
-      field("abstract", raw: s)
+      field(.abstract, raw: s)
     }
-    field("keywords", plain: p.keywords.isEmpty ? nil : p.keywords.joined(separator: ", "))
+    field(.keywords, plain: p.keywords.isEmpty ? nil : p.keywords.joined(separator: ", "))
     let otherCategories = p.categories.filter { $0 != p.identifiers.arxiv?.primaryCategory }
     if !otherCategories.isEmpty {
-      field("categories", verbatim: p.categories.joined(separator: ", "))
+      field(.categories, verbatim: p.categories.joined(separator: ", "))
     }
-    if p.urls.count > 1 { field("urls", verbatim: p.urls.joined(separator: " ")) }
+    if p.urls.count > 1 { field(.urls, verbatim: p.urls.joined(separator: " ")) }
     // A type from another format, or one this entry type does not show, is kept by name.
-    if let t = p.originalType, t != type { field("original-type", plain: t) }
+    if let t = p.originalType, t != type { field(.originalType, plain: t) }
     // A kind the entry type does not give back (a legal case in @misc, a magazine article in
     // @article) is kept by name; a preprint is recognised by its arXiv id.
     let subtype = p.extraFields.first {
@@ -515,7 +546,7 @@ struct EntryBuilder: ~Copyable {
     }?.value
     let read = BibTeXMapping.kindRead(
       type: type, hasArxivID: p.identifiers.arxiv?.id != nil, container: p.containerTitle?.plainText, entrysubtype: subtype)
-    if read != p.kind { field("kind", plain: p.kind.rawValue) }
+    if read != p.kind { field(.kind, plain: p.kind.rawValue) }
     for ext in p.extensionFields(for: .bibtex, carriesTruncation: true) {
       if ext.name == "code" || ext.name == "links" {
         field(ext.name, verbatim: ext.value)

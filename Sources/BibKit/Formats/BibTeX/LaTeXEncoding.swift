@@ -213,6 +213,9 @@ enum LaTeXEncoding {
         default: return false
         }
       }
+      // One buffer for every word's core, emptied for each.
+      var core: [UInt8] = []
+      core.reserveCapacity(32)
       var i = 0
       while i < b.count {
         let spacesStart = i
@@ -226,7 +229,7 @@ enum LaTeXEncoding {
         var coreEnd = i
         while coreEnd > coreStart, isPunct(b[coreEnd - 1]) || b[coreEnd - 1] == UInt8(ascii: "-") { coreEnd -= 1 }
         escapeBytes(b, wordStart..<coreStart, ascii: ascii, textBraces: textBraces, into: &o, kept: &kept)
-        var core: [UInt8] = []
+        core.removeAll(keepingCapacity: true)
         escapeBytes(b, coreStart..<coreEnd, ascii: ascii, textBraces: textBraces, into: &core, kept: &kept)
         // A braced word reads back as plain text only when its source has no braces or
         // dollars of its own (the reader's rule); other words stay unbraced.
