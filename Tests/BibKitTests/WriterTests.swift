@@ -440,3 +440,43 @@ import Testing
     #expect(RichText.parsingInlineMath("a $x$ b").runs.map(\.text) == ["a ", "x", " b"])
   }
 }
+
+/// Whether a title word needs braces, decided on its bytes for ASCII and Latin letters, is
+/// what the reading by characters decides.
+@Suite struct ProtectionTests {
+  @Test func byteDecisionAgreesWithCharacters() {
+    var g = ConformanceTests.Generator(state: 17)
+    let pieces = [
+      "a", "B", "c", "D", "-", "1", ".", "É", "é", "ß", "İ", "ı", "Ŀ", "ŀ", "×", "÷", "ĸ", "ŉ", "Ÿ", "ſ", "Ł", "ł",
+      "Ω", "e\u{301}", "\u{301}", "ǅ", "Ａ", "ª", "Я", "я", "Σ", "ς", "—", "–", "\u{200D}", "\u{600}", "\u{5B0}", "א",
+      "\u{2061}", "‘", "ǈ", "ʼ", "\u{7FF}",
+    ]
+    var bytewise = 0
+    for _ in 0..<20_000 {
+      let word = (0..<(1 + g.int(6))).map { _ in g.pick(pieces) }.joined()
+      let expected = LaTeXEncoding.needsProtection(Substring(word))
+      let got = Array(word.utf8).withUnsafeBufferPointer { LaTeXEncoding.needsProtection($0, 0..<$0.count) }
+      #expect(got == expected, "\(word)")
+      if word.unicodeScalars.allSatisfy({ $0.value < 0x800 || (0x2000..<0x2070).contains($0.value) }) { bytewise += 1 }
+    }
+    #expect(bytewise > 5_000)
+    // The generated table is what this Swift's Characters say.
+    let scalars = Array(UInt32(0x80)..<0x800) + Array(UInt32(0x2000)..<0x2070)
+    #expect(LaTeXEncoding.scalarClasses.count == scalars.count)
+    for (k, v) in scalars.enumerated() {
+      let alone = String(Unicode.Scalar(v)!)
+      let ch = Character(alone)
+      let expected: UInt8 =
+        ("a" + alone).count != 2 || (alone + "a").count != 2 ? 3 : !ch.isLetter ? 0 : ch.isUppercase ? 2 : 1
+      #expect(LaTeXEncoding.scalarClasses[k] == expected, "U+\(String(v, radix: 16))")
+    }
+    // Every scalar of the table in words: alone, after a letter, doubled, before a capital.
+    for v in Array(UInt32(0x80)..<0x800) + Array(UInt32(0x2000)..<0x2070) {
+      let ch = String(Unicode.Scalar(v)!)
+      for word in [ch, "a" + ch, ch + ch, ch + "-" + ch + ch, ch + "B"] {
+        let got = Array(word.utf8).withUnsafeBufferPointer { LaTeXEncoding.needsProtection($0, 0..<$0.count) }
+        #expect(got == LaTeXEncoding.needsProtection(Substring(word)), "\(word)")
+      }
+    }
+  }
+}

@@ -250,24 +250,36 @@ enum LaTeXEncoding {
     return kept
   }
 
-  /// `needsProtection` on the bytes `b[range]`; ASCII words are decided on their bytes.
+  /// `needsProtection` on the bytes `b[range]`. A word of ASCII and of the scalars in
+  /// ``scalarClasses`` none of which joins its neighbours (so that each scalar is a
+  /// character of its own) is decided on its bytes; any other word by characters.
   static func needsProtection(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-    guard b[range].allSatisfy({ $0 < 0x80 }) else {
-      return needsProtection(Substring(String(decoding: UnsafeBufferPointer(rebasing: b[range]), as: UTF8.self)))
-    }
     var letters = 0
     var upper = 0
     var innerUpper = false
-    for k in range {
+    var k = range.lowerBound
+    while k < range.upperBound {
       let c = b[k]
-      if c == UInt8(ascii: "-") {
-        if innerUpper || (letters >= 2 && upper == letters) { return true }
-        letters = 0
-        upper = 0
-        continue
+      var letterClass: UInt8
+      if c < 0x80 {
+        k += 1
+        if c == UInt8(ascii: "-") {
+          if innerUpper || (letters >= 2 && upper == letters) { return true }
+          letters = 0
+          upper = 0
+          continue
+        }
+        letterClass = ASCII.isUpper(c) ? 2 : ASCII.isLower(c) ? 1 : 0
+      } else {
+        let (cls, n) = scalarClass(b, k, range.upperBound)
+        guard cls < 3 else {
+          return needsProtection(Substring(String(decoding: UnsafeBufferPointer(rebasing: b[range]), as: UTF8.self)))
+        }
+        letterClass = cls
+        k += n
       }
-      guard ASCII.isUpper(c) || ASCII.isLower(c) else { continue }
-      if ASCII.isUpper(c) {
+      guard letterClass != 0 else { continue }
+      if letterClass == 2 {
         upper += 1
         if letters > 0 { innerUpper = true }
       }
@@ -275,6 +287,27 @@ enum LaTeXEncoding {
     }
     return innerUpper || (letters >= 2 && upper == letters)
   }
+
+  /// The class in ``scalarClasses`` of the scalar whose UTF-8 begins at `b[k]` (below
+  /// `end`), and its length; class 3 for a scalar the table does not hold.
+  @inline(__always) static func scalarClass(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ end: Int) -> (UInt8, Int) {
+    let c = b[k]
+    if c >= 0xC2, c <= 0xDF, k + 1 < end, b[k + 1] & 0xC0 == 0x80 {
+      return (scalarClasses[Int(UInt32(c & 0x1F) << 6 | UInt32(b[k + 1] & 0x3F)) - 0x80], 2)
+    }
+    if c == 0xE2, k + 2 < end, b[k + 1] == 0x80 || b[k + 1] == 0x81, b[k + 2] & 0xC0 == 0x80 {
+      let v = 0x2000 + Int(b[k + 1] & 0x01) << 6 + Int(b[k + 2] & 0x3F)
+      return v < 0x2070 ? (scalarClasses[v - 0x2000 + 0x780], 3) : (3, 3)
+    }
+    return (3, 1)
+  }
+
+  /// ``scalarClassDigits`` (a generated table, see Scripts/gen-scalar-classes.swift) as
+  /// numbers: the class of U+0080 + k at k, of U+2000 + k at 0x780 + k.
+  static let scalarClasses: [UInt8] = {
+    let digits = scalarClassDigits
+    return UnsafeBufferPointer(start: digits.utf8Start, count: digits.utf8CodeUnitCount).map { $0 &- 0x30 }
+  }()
 
   /// The ASCII bytes ``texText(_:ascii:into:)`` copies as they are, in every state.
   static let plainInTeX: [Bool] = (0..<256).map { c in
