@@ -63,6 +63,11 @@ import Testing
     #expect(!batches("[{\"id\": null}]"))
     #expect(!batches("[{\"id\": \"a\", \"id\": \"b\"}, {\"ID\": \"\", \"id\": \"c\"}]"))  // the first ID is empty
     #expect(!batches("[{}]"))
+    // Keys in any case, as the reader lowercases them: escaped, and beyond ASCII.
+    #expect(batches(#"[{"\u0069D": "a"}, {"Citation-Key": "b"}]"#))
+    #expect(batches("[{\"CITATION-\u{212A}EY\": \"a\"}]"))  // the Kelvin sign lowercases to k
+    #expect(!batches("[{\"\u{130}D\": \"a\"}]"))  // İ lowercases to i and a combining dot
+    #expect(!batches(#"[{"idx": "a"}, {"i": "b"}]"#))
     #expect(!batches(Self.item(1)))  // one item, not an array
     #expect(!batches("[" + Self.item(1) + "] x"))
     #expect(!batches("[" + Self.item(1) + ", ]"))

@@ -85,6 +85,22 @@ extension CSLJSONReader {
       return p.i == b.count ? starts : nil
     }
 
+    static let idKey = Array("id".utf8)
+    static let citationKeyKey = Array("citation-key".utf8)
+
+    /// Whether the key whose string begins at `start` is `name` in lower case: an ASCII key
+    /// without escapes (at `bytes[range]`) compared on its bytes, any other decoded and
+    /// lowercased as a string.
+    static func key(_ b: [UInt8], _ range: Range<Int>?, from start: Int, is name: [UInt8]) -> Bool {
+      if let range, b[range].allSatisfy({ $0 < 0x80 }) {
+        return range.count == name.count && zip(b[range], name).allSatisfy { ($0 &- 0x41 < 26 ? $0 | 0x20 : $0) == $1 }
+      }
+      var parser = JSONParser(b)
+      parser.i = start
+      guard let key = try? parser.string() else { return false }
+      return key.lowercased().utf8.elementsEqual(name)
+    }
+
     /// Skips one item of the array, as ``JSONParser/skipValue(depth:)`` does; false when it
     /// does not parse, or is an object without a citation key (its first `id`, else its first
     /// `citation-key`, in any case, as a non-empty string or a number).
@@ -100,16 +116,19 @@ extension CSLJSONReader {
       var citationKey: String??
       while true {
         p.skipSpace()
-        guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "\""), let key = try? p.string() else { return false }
+        guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "\"") else { return false }
+        let keyStart = p.i
+        guard let escaped = try? p.scanString() else { return false }
+        let key = escaped ? nil : (keyStart + 1)..<(p.i - 1)
         p.skipSpace()
         guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: ":") else { return false }
         p.i += 1
         p.skipSpace()
-        let lower = key.lowercased()
-        if (lower == "id" && id == nil) || (lower == "citation-key" && citationKey == nil) {
+        let isID = Self.key(p.b, key, from: keyStart, is: Self.idKey)
+        if (isID && id == nil) || (citationKey == nil && Self.key(p.b, key, from: keyStart, is: Self.citationKeyKey)) {
           guard let v = try? p.value(depth: 2) else { return false }
           let text: String? = v.text.flatMap { $0.isEmpty ? nil : $0 }
-          if lower == "id" { id = .some(text) } else { citationKey = .some(text) }
+          if isID { id = .some(text) } else { citationKey = .some(text) }
         } else {
           guard p.skipValue(depth: 2) else { return false }
         }
