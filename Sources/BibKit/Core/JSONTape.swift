@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A JSON document read into one flat list of nodes, in document order: each value is a
 /// node (its kind and where its text is in the input), and the members of an object or
 /// array follow it, an object's as key and value nodes in turn. Nothing is decoded while it
@@ -71,11 +75,16 @@ struct JSONTape {
         var i = node.start + 1
         var k = 0
         while i < end {
-          let c = b[i]
-          guard c == UInt8(ascii: "\\") else {
-            o[k] = c
-            k += 1
-            i += 1
+          // The run up to the next backslash, in one copy.
+          let base = b.baseAddress!
+          var run = end
+          if let at = memchr(base + i, Int32(UInt8(ascii: "\\")), end - i) {
+            run = UnsafePointer(at.assumingMemoryBound(to: UInt8.self)) - base
+          }
+          if run > i {
+            (o.baseAddress! + k).update(from: b.baseAddress! + i, count: run - i)
+            k += run - i
+            i = run
             continue
           }
           i += 1
