@@ -91,19 +91,7 @@ import Testing
     var disagreements: [String] = []
     var checked = 0
     for doc in docs {
-      let base = Array(doc.utf8)
-      var variants = (0..<min(base.count, 200)).map { Array(base[0..<$0]) }
-      for _ in 0..<400 {
-        var v = base
-        let at = Int(rng.next() % UInt64(v.count))
-        switch rng.next() % 3 {
-        case 0: v.remove(at: at)
-        case 1: v.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
-        default: v[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
-        }
-        variants.append(v)
-      }
-      for v in variants {
+      for v in variants(of: Array(doc.utf8), alphabet: alphabet, rng: &rng) {
         var parser = JSONParser(v, maxDepth: 8)
         var checker = JSONParser(v, maxDepth: 8)
         parser.skipSpace()

@@ -3,8 +3,9 @@ import Testing
 
 @testable import BibKit
 
-/// The tape reads what the `JSONNode` parser reads: the same verdict and error (message,
-/// line, column, offset) on every input, and, walked node by node, the same values.
+/// The tape reads what the `JSONNode` parser that came before it reads (kept as the test
+/// reference, Support/JSONReference.swift): the same verdict and error (message, line,
+/// column, offset) on every input, and, walked node by node, the same values.
 @Suite struct JSONTapeTests {
   /// The tree the tape describes, built from its kinds, `next` links and texts alone (not
   /// by parsing again), so that a wrong link or a wrong text shows.
@@ -21,12 +22,13 @@ import Testing
     }
   }
 
-  /// What the parser makes of a document, and what the tape makes of it, as text to compare.
+  /// What the reference parser makes of a document, and what the tape makes of it, as text
+  /// to compare.
   static func outcomes(_ bytes: [UInt8], maxDepth: Int) -> (parser: String, tape: String) {
     var parser = JSONParser(bytes, maxDepth: maxDepth)
     let expected: String
     do {
-      expected = "\(try parser.parseDocument())"
+      expected = "\(try parser.referenceDocument())"
     } catch {
       expected = "error \(error.message) at \(error.line):\(error.column) (\(error.offset))"
     }
@@ -82,18 +84,7 @@ import Testing
     let alphabet = Array("{}[]\",:\\u0123456789abcdefnrtlse+-. \n\u{1}".utf8)
     var checked = 0
     for base in docs {
-      var variants = (0..<min(base.count, 200)).map { Array(base[0..<$0]) }
-      for _ in 0..<400 {
-        var v = base
-        let at = Int(rng.next() % UInt64(v.count))
-        switch rng.next() % 3 {
-        case 0: v.remove(at: at)
-        case 1: v.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
-        default: v[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
-        }
-        variants.append(v)
-      }
-      for v in variants {
+      for v in variants(of: base, alphabet: alphabet, rng: &rng) {
         let (expected, got) = Self.outcomes(v, maxDepth: 8)
         #expect(got == expected, "\(String(decoding: v, as: UTF8.self))")
         checked += 1
@@ -110,7 +101,7 @@ import Testing
       let (expected, got) = Self.outcomes(bytes, maxDepth: 256)
       #expect(got == expected, "\(file)")
       var parser = JSONParser(bytes, maxDepth: 256)
-      if case .array(let items)? = try? parser.parseDocument(), let tape = try? JSONTape(document: bytes, maxDepth: 256) {
+      if case .array(let items)? = try? parser.referenceDocument(), let tape = try? JSONTape(document: bytes, maxDepth: 256) {
         #expect(tape.children(0).map(tape.node) == items, "\(file)")
       }
       compared += 1

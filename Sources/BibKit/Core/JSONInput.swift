@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A parsed JSON value, with numbers kept as their source text (CSL-JSON numbers may be any
 /// width, and "12" and 12 mean the same thing to it).
 enum JSONNode: Equatable {
@@ -119,73 +123,12 @@ struct JSONParser {
     return v
   }
 
+  /// The value here as a tree: its tape (``tapeValue(depth:into:)``, the one reading of the
+  /// grammar and its errors), made into nodes.
   mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONNode {
-    guard depth < maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
-    guard i < b.count else { throw error("unexpected end of input") }
-    switch b[i] {
-    case UInt8(ascii: "{"):
-      i += 1
-      var members: [(String, JSONNode)] = []
-      skipSpace()
-      if i < b.count, b[i] == UInt8(ascii: "}") {
-        i += 1
-        return .object(members)
-      }
-      // Room for a CSL item's members (or a custom object's, or a name's) at once, rather
-      // than growing through 1, 2, 4 and 8.
-      members.reserveCapacity(depth <= 1 ? 16 : 4)
-      while true {
-        skipSpace()
-        guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-        let key = try string()
-        skipSpace()
-        guard i < b.count, b[i] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
-        i += 1
-        skipSpace()
-        members.append((key, try value(depth: depth + 1)))
-        skipSpace()
-        guard i < b.count else { throw error("unexpected end of input in an object") }
-        if b[i] == UInt8(ascii: ",") {
-          i += 1
-          continue
-        }
-        guard b[i] == UInt8(ascii: "}") else { throw error("expected ',' or '}' in an object") }
-        i += 1
-        return .object(members)
-      }
-    case UInt8(ascii: "["):
-      i += 1
-      var items: [JSONNode] = []
-      skipSpace()
-      if i < b.count, b[i] == UInt8(ascii: "]") {
-        i += 1
-        return .array(items)
-      }
-      while true {
-        skipSpace()
-        items.append(try value(depth: depth + 1))
-        skipSpace()
-        guard i < b.count else { throw error("unexpected end of input in an array") }
-        if b[i] == UInt8(ascii: ",") {
-          i += 1
-          continue
-        }
-        guard b[i] == UInt8(ascii: "]") else { throw error("expected ',' or ']' in an array") }
-        i += 1
-        return .array(items)
-      }
-    case UInt8(ascii: "\""):
-      return .string(try string())
-    case UInt8(ascii: "t"): return try literal("true", .bool(true))
-    case UInt8(ascii: "f"): return try literal("false", .bool(false))
-    case UInt8(ascii: "n"): return try literal("null", .null)
-    default:
-      let s = i
-      guard skipNumber() else {
-        throw error("unexpected character '\(Character(Unicode.Scalar(b[s])))'", at: s)
-      }
-      return .number(String(utf8: b, s..<i))
-    }
+    var nodes: [JSONTape.Node] = []
+    try tapeValue(depth: depth, into: &nodes)
+    return JSONTape(bytes: b, nodes: nodes).node(0)
   }
 
   /// Moves past a number (read leniently: digits, signs, points and exponents, ending in a
@@ -201,15 +144,6 @@ struct JSONParser {
     return i > s && (ASCII.isDigit(b[i - 1]) || b[i - 1] == UInt8(ascii: "."))
   }
 
-  mutating func literal(_ word: String, _ v: JSONNode) throws(JSONSyntaxError) -> JSONNode {
-    let w = Array(word.utf8)
-    guard i + w.count <= b.count, Array(b[i..<(i + w.count)]) == w else {
-      throw error("unexpected character")
-    }
-    i += w.count
-    return v
-  }
-
   static func hexValue(_ c: UInt8) -> UInt32? {
     switch c {
     case 0x30...0x39: UInt32(c - 0x30)
@@ -221,68 +155,122 @@ struct JSONParser {
 
   mutating func string() throws(JSONSyntaxError) -> String {
     let start = i
+    let escaped = try scanString()
+    return escaped ? Self.decodeString(b, from: start, to: i) : String(utf8: b, (start + 1)..<(i - 1))
+  }
+
+  /// Moves past the string here, checking it: a control character, a bad escape or a
+  /// missing closing quote is an error. Returns whether it has escapes (when it has none,
+  /// its bytes are its text).
+  mutating func scanString() throws(JSONSyntaxError) -> Bool {
+    let start = i
     i += 1
-    let s = i
-    // Fast path: no escapes.
     skipStringRun()
     if i < b.count, b[i] < 0x20 { throw error("control character in a string") }
     guard i < b.count else { throw error("unterminated string", at: start) }
     if b[i] == UInt8(ascii: "\"") {
-      let v = String(utf8: b, s..<i)
       i += 1
-      return v
+      return false
     }
-    var out = Array(b[s..<i])
     while i < b.count {
       let c = b[i]
       if c == UInt8(ascii: "\"") {
         i += 1
-        return String(decoding: out, as: UTF8.self)
+        return true
       }
       if c < 0x20 { throw error("control character in a string") }
       if c != UInt8(ascii: "\\") {
-        out.append(c)
         i += 1
         continue
       }
       i += 1
       guard i < b.count else { break }
       switch b[i] {
-      case UInt8(ascii: "\""): out.append(0x22)
-      case UInt8(ascii: "\\"): out.append(0x5C)
-      case UInt8(ascii: "/"): out.append(0x2F)
-      case UInt8(ascii: "b"): out.append(0x08)
-      case UInt8(ascii: "f"): out.append(0x0C)
-      case UInt8(ascii: "n"): out.append(0x0A)
-      case UInt8(ascii: "r"): out.append(0x0D)
-      case UInt8(ascii: "t"): out.append(0x09)
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+        break
       case UInt8(ascii: "u"):
-        var v = try hex4()
-        // A high surrogate joins a following low one; any other pairing is U+FFFD, and the
-        // second escape is read on its own.
+        let v = try hex4()
+        // A high surrogate's following `\u` escape is read with it, and read again on its
+        // own when it is not a low one.
         if (0xD800...0xDBFF).contains(v), i + 2 < b.count, b[i + 1] == UInt8(ascii: "\\"),
           b[i + 2] == UInt8(ascii: "u")
         {
           let mark = i
           i += 2
           let low = try hex4()
-          if (0xDC00...0xDFFF).contains(low) {
-            v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
-          } else {
-            i = mark
-          }
+          if !(0xDC00...0xDFFF).contains(low) { i = mark }
         }
-        let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
-        out += Array(String(scalar).utf8)
       default: throw error("bad escape in a string")
       }
       i += 1
-      // The run up to the next quote, backslash or control character, in one copy.
-      let r = i
       skipStringRun()
-      out.append(contentsOf: b[r..<i])
     }
     throw error("unterminated string", at: start)
+  }
+
+  /// The text of the string that runs from its opening quote at `start` to just past its
+  /// closing quote at `end`, which ``scanString()`` has read: every escape in it is whole
+  /// and valid, and the text is no longer than its source. A high surrogate escape joins a
+  /// following low one; any other pairing is U+FFFD, and the second escape is read on its
+  /// own. Runs between escapes are copied whole.
+  static func decodeString(_ bytes: [UInt8], from start: Int, to end: Int) -> String {
+    let out = bytes.withUnsafeBufferPointer { b in
+      [UInt8](unsafeUninitializedCapacity: end - start) { o, count in
+        func hex4(_ at: Int) -> UInt32 {
+          var v: UInt32 = 0
+          for k in at..<(at + 4) { v = v * 16 + (JSONParser.hexValue(b[k]) ?? 0) }
+          return v
+        }
+        let last = end - 1
+        var i = start + 1
+        var k = 0
+        while i < last {
+          // The run up to the next backslash, in one copy.
+          let base = b.baseAddress!
+          var run = last
+          if let at = memchr(base + i, Int32(UInt8(ascii: "\\")), last - i) {
+            run = UnsafePointer(at.assumingMemoryBound(to: UInt8.self)) - base
+          }
+          if run > i {
+            (o.baseAddress! + k).update(from: b.baseAddress! + i, count: run - i)
+            k += run - i
+            i = run
+            continue
+          }
+          i += 1
+          switch b[i] {
+          case UInt8(ascii: "b"): o[k] = 0x08
+          case UInt8(ascii: "f"): o[k] = 0x0C
+          case UInt8(ascii: "n"): o[k] = 0x0A
+          case UInt8(ascii: "r"): o[k] = 0x0D
+          case UInt8(ascii: "t"): o[k] = 0x09
+          case UInt8(ascii: "u"):
+            var v = hex4(i + 1)
+            i += 4
+            // A high surrogate joins a following low one; any other pairing is U+FFFD, and
+            // the second escape is read on its own.
+            if (0xD800...0xDBFF).contains(v), b[i + 1] == UInt8(ascii: "\\"), b[i + 2] == UInt8(ascii: "u") {
+              let low = hex4(i + 3)
+              if (0xDC00...0xDFFF).contains(low) {
+                v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                i += 6
+              }
+            }
+            UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}") { byte in
+              o[k] = byte
+              k += 1
+            }
+            k -= 1  // the common step below
+          default: o[k] = b[i]  // `"`, `\`, `/`
+          }
+          k += 1
+          i += 1
+        }
+        count = k
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 
   mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
@@ -372,34 +360,5 @@ extension JSONParser {
   }
 
   /// ``string()`` without the string.
-  mutating func skipString() -> Bool {
-    i += 1
-    while i < b.count {
-      skipStringRun()
-      guard i < b.count else { break }
-      let c = b[i]
-      if c == UInt8(ascii: "\"") {
-        i += 1
-        return true
-      }
-      if c < 0x20 { return false }
-      if c != UInt8(ascii: "\\") {
-        i += 1
-        continue
-      }
-      i += 1
-      guard i < b.count else { return false }
-      switch b[i] {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-        break
-      case UInt8(ascii: "u"):
-        guard (try? hex4()) != nil else { return false }
-        // A high surrogate's following escape is read on its own if it is not a low one.
-      default: return false
-      }
-      i += 1
-    }
-    return false
-  }
+  mutating func skipString() -> Bool { (try? scanString()) != nil }
 }

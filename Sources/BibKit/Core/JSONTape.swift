@@ -1,13 +1,10 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// A JSON document read into one flat list of nodes, in document order: each value is a
 /// node (its kind and where its text is in the input), and the members of an object or
 /// array follow it, an object's as key and value nodes in turn. Nothing is decoded while it
 /// is read: a string is made when one is asked for, and keys can be matched on their bytes.
 /// Reading a CSL item from it makes only the strings the paper keeps, where a ``JSONNode``
-/// tree makes one for every key and value and frees them all again.
+/// tree makes one for every key and value and frees them all again. It is the one reading
+/// of the JSON grammar: ``JSONParser/value(depth:)`` makes its tree from a tape.
 struct JSONTape {
   enum Kind: UInt8 {
     case object, array
@@ -59,67 +56,9 @@ struct JSONTape {
     }
   }
 
-  /// A string with escapes, decoded as ``JSONParser/string()`` decodes it. The tape was read
-  /// by that function's checks, so every escape here is whole and valid, and the text is no
-  /// longer than the string's source.
+  /// A string with escapes, decoded as ``JSONParser/string()`` decodes it.
   func decoded(_ n: Int) -> String {
-    let node = nodes[n]
-    let out = bytes.withUnsafeBufferPointer { b in
-      [UInt8](unsafeUninitializedCapacity: node.end - node.start) { o, count in
-        func hex4(_ at: Int) -> UInt32 {
-          var v: UInt32 = 0
-          for k in at..<(at + 4) { v = v * 16 + (JSONParser.hexValue(b[k]) ?? 0) }
-          return v
-        }
-        let end = node.end - 1
-        var i = node.start + 1
-        var k = 0
-        while i < end {
-          // The run up to the next backslash, in one copy.
-          let base = b.baseAddress!
-          var run = end
-          if let at = memchr(base + i, Int32(UInt8(ascii: "\\")), end - i) {
-            run = UnsafePointer(at.assumingMemoryBound(to: UInt8.self)) - base
-          }
-          if run > i {
-            (o.baseAddress! + k).update(from: b.baseAddress! + i, count: run - i)
-            k += run - i
-            i = run
-            continue
-          }
-          i += 1
-          switch b[i] {
-          case UInt8(ascii: "b"): o[k] = 0x08
-          case UInt8(ascii: "f"): o[k] = 0x0C
-          case UInt8(ascii: "n"): o[k] = 0x0A
-          case UInt8(ascii: "r"): o[k] = 0x0D
-          case UInt8(ascii: "t"): o[k] = 0x09
-          case UInt8(ascii: "u"):
-            var v = hex4(i + 1)
-            i += 4
-            // A high surrogate joins a following low one; any other pairing is U+FFFD, and
-            // the second escape is read on its own.
-            if (0xD800...0xDBFF).contains(v), b[i + 1] == UInt8(ascii: "\\"), b[i + 2] == UInt8(ascii: "u") {
-              let low = hex4(i + 3)
-              if (0xDC00...0xDFFF).contains(low) {
-                v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
-                i += 6
-              }
-            }
-            UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}") { byte in
-              o[k] = byte
-              k += 1
-            }
-            k -= 1  // the common step below
-          default: o[k] = b[i]  // `"`, `\`, `/`
-          }
-          k += 1
-          i += 1
-        }
-        count = k
-      }
-    }
-    return String(decoding: out, as: UTF8.self)
+    JSONParser.decodeString(bytes, from: nodes[n].start, to: nodes[n].end)
   }
 
   /// `body` of the text of the plain string at `n` as bytes, or of its decoded text.
@@ -147,10 +86,15 @@ struct JSONTape {
 
   /// The value at `n` as a ``JSONNode`` tree (for the few values kept whole).
   func node(_ n: Int) -> JSONNode {
-    // The tape's nesting limit was checked from the document's root: none is needed here.
-    var parser = JSONParser(bytes, maxDepth: .max)
-    parser.i = nodes[n].start
-    return (try? parser.value(depth: 0)) ?? .null
+    switch nodes[n].kind {
+    case .object: .object(children(n).map { (text($0) ?? "", node($0 + 1)) })
+    case .array: .array(children(n).map(node))
+    case .string, .escapedString: .string(text(n) ?? "")
+    case .number: .number(text(n) ?? "")
+    case .trueValue: .bool(true)
+    case .falseValue: .bool(false)
+    case .null: .null
+    }
   }
 
   /// The elements of the array at `n` (or the keys of the object, each followed by its
@@ -188,8 +132,9 @@ extension JSONParser {
     guard i == b.count else { throw error("unexpected text after the JSON value") }
   }
 
-  /// The nodes of the value here, appended to `nodes`: ``value(depth:)`` step by step,
-  /// failing where and as it fails, without making its strings.
+  /// The nodes of the value here, appended to `nodes`, without making its strings: an
+  /// object or array, a string, a number (read leniently, see ``skipNumber()``), `true`,
+  /// `false` or `null`, nested no deeper than `maxDepth`.
   mutating func tapeValue(depth: Int, into nodes: inout [JSONTape.Node]) throws(JSONSyntaxError) {
     guard depth < maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
     guard i < b.count else { throw error("unexpected end of input") }
@@ -272,54 +217,5 @@ extension JSONParser {
     let start = i
     guard skipLiteral(word) else { throw error("unexpected character") }
     nodes.append(JSONTape.Node(start: start, end: i, next: nodes.count + 1, kind: kind))
-  }
-
-  /// Moves past the string here as ``string()`` reads it, failing where and as it fails;
-  /// whether it has escapes (when it has none, its bytes are its text).
-  mutating func scanString() throws(JSONSyntaxError) -> Bool {
-    let start = i
-    i += 1
-    skipStringRun()
-    if i < b.count, b[i] < 0x20 { throw error("control character in a string") }
-    guard i < b.count else { throw error("unterminated string", at: start) }
-    if b[i] == UInt8(ascii: "\"") {
-      i += 1
-      return false
-    }
-    while i < b.count {
-      let c = b[i]
-      if c == UInt8(ascii: "\"") {
-        i += 1
-        return true
-      }
-      if c < 0x20 { throw error("control character in a string") }
-      if c != UInt8(ascii: "\\") {
-        i += 1
-        continue
-      }
-      i += 1
-      guard i < b.count else { break }
-      switch b[i] {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-        break
-      case UInt8(ascii: "u"):
-        let v = try hex4()
-        // As string(): a high surrogate's following `\u` escape is read with it, and read
-        // again on its own when it is not a low one.
-        if (0xD800...0xDBFF).contains(v), i + 2 < b.count, b[i + 1] == UInt8(ascii: "\\"),
-          b[i + 2] == UInt8(ascii: "u")
-        {
-          let mark = i
-          i += 2
-          let low = try hex4()
-          if !(0xDC00...0xDFFF).contains(low) { i = mark }
-        }
-      default: throw error("bad escape in a string")
-      }
-      i += 1
-      skipStringRun()
-    }
-    throw error("unterminated string", at: start)
   }
 }

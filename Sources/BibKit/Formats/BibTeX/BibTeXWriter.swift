@@ -211,32 +211,27 @@ struct EntryBuilder: ~Copyable {
   }
 
   mutating func field(_ k: KnownField, plain value: String?) {
-    guard let value, !value.isEmpty else { return }
-    var s = ""
-    keptNonASCII = LaTeXEncoding.escape(value, ascii: ascii, into: &s) || keptNonASCII
-    field(k, raw: s)
+    field(Self.writtenName(k), plain: value, lowered: .known(Int(k.rawValue)))
   }
 
   mutating func field(_ k: KnownField, verbatim value: String?) {
-    guard let value, !value.isEmpty else { return }
     field(Self.writtenName(k), verbatim: value, lowered: .known(Int(k.rawValue)))
   }
 
   mutating func field(_ k: KnownField, rich value: RichText?) {
-    guard let value, !value.isEmpty else { return }
-    field(k, raw: richText(value))
+    field(Self.writtenName(k), rich: value, lowered: .known(Int(k.rawValue)))
   }
 
-  mutating func field(_ name: String, plain value: String?) {
+  mutating func field(_ name: String, plain value: String?, lowered: NameTable.Lowered? = nil) {
     guard let value, !value.isEmpty else { return }
     var s = ""
     keptNonASCII = LaTeXEncoding.escape(value, ascii: ascii, into: &s) || keptNonASCII
-    field(name, raw: s)
+    field(name, raw: s, lowered: lowered)
   }
 
-  mutating func field(_ name: String, rich value: RichText?) {
+  mutating func field(_ name: String, rich value: RichText?, lowered: NameTable.Lowered? = nil) {
     guard let value, !value.isEmpty else { return }
-    field(name, raw: richText(value))
+    field(name, raw: richText(value), lowered: lowered)
   }
 
   func isBalanced(_ s: String) -> Bool {
