@@ -126,8 +126,18 @@ extension CSLJSONReader {
         p.skipSpace()
         let isID = Self.key(p.b, key, from: keyStart, is: Self.idKey)
         if (isID && id == nil) || (citationKey == nil && Self.key(p.b, key, from: keyStart, is: Self.citationKeyKey)) {
-          guard let v = try? p.value(depth: 2) else { return false }
-          let text: String? = v.text.flatMap { $0.isEmpty ? nil : $0 }
+          // The value's text, as `JSONNode.text` has it: a string's, a number's, or none.
+          guard p.i < p.b.count else { return false }
+          let start = p.i
+          var text: String?
+          if p.b[start] == UInt8(ascii: "\"") {
+            guard let s = try? p.string() else { return false }
+            text = s
+          } else {
+            guard p.skipValue(depth: 2) else { return false }
+            if !"{[tfn".utf8.contains(p.b[start]) { text = String(utf8: p.b, start..<p.i) }
+          }
+          text = text.flatMap { $0.isEmpty ? nil : $0 }
           if isID { id = .some(text) } else { citationKey = .some(text) }
         } else {
           guard p.skipValue(depth: 2) else { return false }
