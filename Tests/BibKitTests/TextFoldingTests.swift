@@ -134,7 +134,10 @@ import Testing
         }
         let found = Array(s.utf8).withUnsafeBufferPointer { ByteSearch.firstIndex(of: Array(needle.utf8), in: $0) }
         #expect(found == plain, "\(s) \(needle)")
+        let prefixed = Array(s.utf8).withUnsafeBufferPointer { $0.hasPrefix(Array(needle.utf8)) }
+        #expect(prefixed == s.utf8.starts(with: needle.utf8), "\(s) \(needle)")
       }
+      #expect(Array(s.utf8).withUnsafeBufferPointer { $0.hasPrefix([]) })
     }
   }
 

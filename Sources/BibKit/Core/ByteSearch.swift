@@ -117,3 +117,13 @@ extension String {
     self = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
   }
 }
+
+extension UnsafeBufferPointer where Element == UInt8 {
+  /// Whether these bytes begin with `prefix`: compared byte by byte, where the generic
+  /// `starts(with:)` goes through iterators of both.
+  func hasPrefix(_ prefix: [UInt8]) -> Bool {
+    guard count >= prefix.count else { return false }
+    for k in prefix.indices where self[k] != prefix[k] { return false }
+    return true
+  }
+}

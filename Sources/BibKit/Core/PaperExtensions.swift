@@ -60,24 +60,22 @@ extension ExtraField {
   private static let prefixedSources: [(source: String, prefix: [UInt8])] =
     [FormatID.bibtex, .arxiv, .profile, .ris, .cslJSON].map { ($0.rawValue, Array(($0.rawValue + "-").utf8)) }
 
-  /// A field name `<format>-<name>` that a writer gave another format's extra field (see
-  /// ``Paper/forEachExtensionField(for:carriesTruncation:_:)``), as read by `reader`: the
-  /// format and the name, for any format but the reader's own.
   /// Whether `b` begins with a format's prefix (`bibtex-`, `csl-json-`, …), its own reader's
   /// included.
   static func hasFormatPrefix(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    prefixedSources.contains { b.starts(with: $0.prefix) }
+    prefixedSources.indices.contains { b.hasPrefix(prefixedSources[$0].prefix) }
   }
 
+  /// A field name `<format>-<name>` that a writer gave another format's extra field (see
+  /// ``Paper/forEachExtensionField(for:carriesTruncation:_:)``), as read by `reader`: the
+  /// format and the name, for any format but the reader's own.
   static func foreignName(_ b: UnsafeBufferPointer<UInt8>, readBy reader: FormatID) -> (source: String, name: String)? {
     guard let first = b.first else { return nil }
     // By index, first bytes first: most names have no prefix, and a loop over the pairs
     // would copy each one.
     for k in prefixedSources.indices where prefixFirstBytes[k] == first {
       let prefix = prefixedSources[k].prefix
-      guard b.count >= prefix.count, prefix.withUnsafeBufferPointer({ p in p.indices.allSatisfy { p[$0] == b[$0] } }),
-        prefixedSources[k].source != reader.rawValue
-      else { continue }
+      guard b.hasPrefix(prefix), prefixedSources[k].source != reader.rawValue else { continue }
       return (prefixedSources[k].source, String(decoding: UnsafeBufferPointer(rebasing: b[prefix.count...]), as: UTF8.self))
     }
     return nil

@@ -247,9 +247,8 @@ public struct CSLJSONReader: BibliographyReader {
     // field, the usual member; none of the names below starts with these prefixes but
     // `arxiv-`.
     let (kept, extra) = tape.withText(key) { b -> (String?, (source: String, name: String)?) in
-      let prefix = keptPrefixBytes
-      if b.count >= prefix.count, prefix.indices.allSatisfy({ prefix[$0] == b[$0] }) {
-        return (String(decoding: UnsafeBufferPointer(rebasing: b[prefix.count...]), as: UTF8.self), nil)
+      if b.hasPrefix(keptPrefixBytes) {
+        return (String(decoding: UnsafeBufferPointer(rebasing: b[keptPrefixBytes.count...]), as: UTF8.self), nil)
       }
       return (nil, ExtraField.foreignName(b, readBy: .cslJSON))
     }
