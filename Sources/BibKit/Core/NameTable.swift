@@ -79,23 +79,33 @@ struct NameTable {
   /// over its bytes, and no string is made.
   func lookupLowered(_ name: String) -> Lowered {
     var copy = name
-    let plain: Lowered? = copy.withUTF8 { b in
-      guard let h = Self.plainHash(b) else { return nil }
+    return copy.withUTF8 { b in
+      // A plain name is its own lower case: no new string for it.
+      guard let h = Self.plainHash(b) else { return lookupLowered(b) }
       if let k = find(h, b) { return .known(k) }
       return .unknown(name)
     }
-    if let plain { return plain }
-    let lower = name.lowercased()
-    if let k = find(lower) { return .known(k) }
-    return .unknown(lower)
   }
 
   /// ``lookupLowered(_:)`` of the text of the UTF-8 bytes `b` (a string made only when the
-  /// table lacks the name, or the name is not plain ASCII without capitals).
+  /// table lacks the name). ASCII is lowered on its bytes (`lowercased()` of ASCII text folds
+  /// A–Z alone); a name with other characters is lowered as a string.
   func lookupLowered(_ b: UnsafeBufferPointer<UInt8>) -> Lowered {
-    guard let h = Self.plainHash(b) else { return lookupLowered(String(decoding: b, as: UTF8.self)) }
-    if let k = find(h, b) { return .known(k) }
-    return .unknown(String(decoding: b, as: UTF8.self))
+    if let h = Self.plainHash(b) {
+      if let k = find(h, b) { return .known(k) }
+      return .unknown(String(decoding: b, as: UTF8.self))
+    }
+    guard b.allSatisfy({ $0 < 0x80 }) else {
+      let lower = String(decoding: b, as: UTF8.self).lowercased()
+      if let k = find(lower) { return .known(k) }
+      return .unknown(lower)
+    }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: b.count) { t in
+      for k in b.indices { t[k] = ASCII.isUpper(b[k]) ? b[k] | 0x20 : b[k] }
+      let lower = UnsafeBufferPointer(t)
+      if let k = find(Self.hash(lower), lower) { return .known(k) }
+      return .unknown(String(decoding: lower, as: UTF8.self))
+    }
   }
 
   /// The hash of a name of ASCII bytes without capitals; nil for any other name, which
