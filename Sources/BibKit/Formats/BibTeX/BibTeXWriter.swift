@@ -560,8 +560,8 @@ struct EntryBuilder: ~Copyable {
         }
         if let c = BibTeXMapping.classicSources.find(lower) {
           let classic = BibTeXMapping.classicTargets[c]
-          name = classic == "archiveprefix" ? "archivePrefix" : classic == "primaryclass" ? "primaryClass" : classic
-          lowered = knownNames.lookupLowered(name)
+          lowered = knownNames.lookupLowered(classic)
+          if case .known(let k) = lowered { name = Self.writtenName(KnownField(rawValue: UInt8(k))!) } else { name = classic }
         }
       }
       if isWritten(lowered) {
