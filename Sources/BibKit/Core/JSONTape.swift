@@ -141,66 +141,43 @@ extension JSONParser {
     guard i < b.count else { throw error("unexpected end of input") }
     let start = i
     switch b[i] {
-    case UInt8(ascii: "{"):
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      let object = b[i] == UInt8(ascii: "{")
+      let (close, container) = object ? (UInt8(ascii: "}"), "an object") : (UInt8(ascii: "]"), "an array")
       let me = nodes.count
-      nodes.append(JSONTape.Node(start: start, end: start, next: me + 1, kind: .object))
+      nodes.append(JSONTape.Node(start: start, end: start, next: me + 1, kind: object ? .object : .array))
       i += 1
       skipSpace()
-      if i < b.count, b[i] == UInt8(ascii: "}") {
+      if i < b.count, b[i] == close {
         i += 1
       } else {
         while true {
           skipSpace()
-          guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-          let keyStart = i
-          let escaped = try scanString()
-          nodes.append(
-            JSONTape.Node(start: keyStart, end: i, next: nodes.count + 1, kind: escaped ? .escapedString : .string))
-          skipSpace()
-          guard i < b.count, b[i] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
-          i += 1
-          skipSpace()
+          if object {
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            try tapeString(into: &nodes)
+            skipSpace()
+            guard i < b.count, b[i] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+            i += 1
+            skipSpace()
+          }
           try tapeValue(depth: depth + 1, into: &nodes)
           skipSpace()
-          guard i < b.count else { throw error("unexpected end of input in an object") }
+          guard i < b.count else { throw error("unexpected end of input in \(container)") }
           if b[i] == UInt8(ascii: ",") {
             i += 1
             continue
           }
-          guard b[i] == UInt8(ascii: "}") else { throw error("expected ',' or '}' in an object") }
+          guard b[i] == close else {
+            throw error("expected ',' or '\(Character(Unicode.Scalar(close)))' in \(container)")
+          }
           i += 1
           break
         }
       }
       nodes[me].end = i
       nodes[me].next = nodes.count
-    case UInt8(ascii: "["):
-      let me = nodes.count
-      nodes.append(JSONTape.Node(start: start, end: start, next: me + 1, kind: .array))
-      i += 1
-      skipSpace()
-      if i < b.count, b[i] == UInt8(ascii: "]") {
-        i += 1
-      } else {
-        while true {
-          skipSpace()
-          try tapeValue(depth: depth + 1, into: &nodes)
-          skipSpace()
-          guard i < b.count else { throw error("unexpected end of input in an array") }
-          if b[i] == UInt8(ascii: ",") {
-            i += 1
-            continue
-          }
-          guard b[i] == UInt8(ascii: "]") else { throw error("expected ',' or ']' in an array") }
-          i += 1
-          break
-        }
-      }
-      nodes[me].end = i
-      nodes[me].next = nodes.count
-    case UInt8(ascii: "\""):
-      let escaped = try scanString()
-      nodes.append(JSONTape.Node(start: start, end: i, next: nodes.count + 1, kind: escaped ? .escapedString : .string))
+    case UInt8(ascii: "\""): try tapeString(into: &nodes)
     case UInt8(ascii: "t"): try tapeLiteral("true", .trueValue, into: &nodes)
     case UInt8(ascii: "f"): try tapeLiteral("false", .falseValue, into: &nodes)
     case UInt8(ascii: "n"): try tapeLiteral("null", .null, into: &nodes)
@@ -210,6 +187,13 @@ extension JSONParser {
       }
       nodes.append(JSONTape.Node(start: start, end: i, next: nodes.count + 1, kind: .number))
     }
+  }
+
+  /// The node of the string here (a key or a value).
+  mutating func tapeString(into nodes: inout [JSONTape.Node]) throws(JSONSyntaxError) {
+    let start = i
+    let escaped = try scanString()
+    nodes.append(JSONTape.Node(start: start, end: i, next: nodes.count + 1, kind: escaped ? .escapedString : .string))
   }
 
   mutating func tapeLiteral(
