@@ -260,7 +260,7 @@ enum LaTeXEncoding {
     var k = range.lowerBound
     while k < range.upperBound {
       let c = b[k]
-      var letterClass: UInt8
+      let letterClass: UInt8
       if c < 0x80 {
         k += 1
         if c == UInt8(ascii: "-") {
