@@ -115,12 +115,9 @@ struct JSONParser {
 
   /// Parses one document: a value and nothing after it but white space.
   mutating func parseDocument() throws(JSONSyntaxError) -> JSONNode {
-    if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { i = 3 }
-    skipSpace()
-    let v = try value(depth: 0)
-    skipSpace()
-    guard i == b.count else { throw error("unexpected text after the JSON value") }
-    return v
+    var nodes: [JSONTape.Node] = []
+    try tapeDocument(into: &nodes)
+    return JSONTape(bytes: b, nodes: nodes).node(0)
   }
 
   /// The value here as a tree: its tape (``tapeValue(depth:into:)``, the one reading of the
@@ -288,7 +285,8 @@ struct JSONParser {
 extension JSONParser {
   /// Whether ``value(depth:)`` would read a value here, moving past it as it would; builds
   /// nothing. It takes the same paths and fails on the same input (each check mirrors one
-  /// there), so a large document can be checked before any of it is used.
+  /// of ``tapeValue(depth:into:)``), so a large document can be checked before any of it is
+  /// used.
   mutating func skipValue(depth: Int) -> Bool {
     guard depth < maxDepth, i < b.count else { return false }
     switch b[i] {
