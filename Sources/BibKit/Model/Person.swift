@@ -116,23 +116,105 @@ extension Person {
         original: original)
       return
     }
-    let toks = Self.tokens(name)
-    guard toks.count > 1 else {
-      self.init(family: toks.first, original: original)
-      return
+    self = Self.parsedWithoutComma(name)
+  }
+
+  /// A name with no comma, "First von Last", read on its UTF-8 bytes: the parts are cut
+  /// from the input, joined by one space, without a string per word.
+  static func parsedWithoutComma(_ name: String) -> Person {
+    var copy = name
+    return copy.withUTF8 { b -> Person in
+      // Words as ``tokens(_:)`` cuts them; for each, whether it starts lower case.
+      var count = 0
+      var firstStart = -1, lastStart = -1, lastEnd = -1
+      // The first lower-case word, and the last two (the last one may be the family name).
+      var vonFirst = -1, vonFirstStart = -1
+      var vonLast = -1, vonLastEnd = -1, vonPrev = -1, vonPrevEnd = -1
+      var i = 0
+      while i < b.count {
+        while i < b.count, isSeparator(b, i) { i += 1 }
+        guard i < b.count else { break }
+        let start = i
+        while i < b.count, !isSeparator(b, i) { i += 1 }
+        if count == 0 { firstStart = start }
+        if startsLowercase(UnsafeBufferPointer(rebasing: b[start..<i])) {
+          if vonFirst < 0 { (vonFirst, vonFirstStart) = (count, start) }
+          (vonPrev, vonPrevEnd) = (vonLast, vonLastEnd)
+          (vonLast, vonLastEnd) = (count, i)
+        }
+        (lastStart, lastEnd) = (start, i)
+        count += 1
+      }
+      guard count > 1 else {
+        return Person(family: count == 1 ? joined(b, firstStart, lastEnd) : nil, original: name)
+      }
+      // The von part lies within the words before the last (and with none of those lower
+      // case, there is none).
+      if vonLast == count - 1 { (vonLast, vonLastEnd) = (vonPrev, vonPrevEnd) }
+      guard vonLast >= 0 else {
+        return Person(given: joined(b, firstStart, previousEnd(b, before: lastStart)), family: joined(b, lastStart, lastEnd), original: name)
+      }
+      let givenEnd = previousEnd(b, before: vonFirstStart)
+      let familyStart = nextStart(b, after: vonLastEnd)
+      return Person(
+        given: givenEnd > firstStart ? joined(b, firstStart, givenEnd) : nil,
+        family: joined(b, familyStart, lastEnd),
+        particle: joined(b, vonFirstStart, vonLastEnd),
+        original: name)
     }
-    let body = toks.dropLast()
-    if let vonStart = body.firstIndex(where: Self.startsLowercase) {
-      let vonEnd = body.lastIndex(where: Self.startsLowercase) ?? vonStart
-      let given = toks[..<vonStart].joined(separator: " ")
-      self.init(
-        given: given.isEmpty ? nil : given,
-        family: toks[(vonEnd + 1)...].joined(separator: " "),
-        particle: toks[vonStart...vonEnd].joined(separator: " "),
-        original: original)
-    } else {
-      self.init(
-        given: body.joined(separator: " "), family: toks.last, original: original)
+  }
+
+  /// Whether the byte at `i` separates words: a space, tab, `~`, or a line feed that does
+  /// not follow a carriage return (CR LF is one Character and not a separator).
+  @inline(__always) static func isSeparator(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+    switch b[i] {
+    case 0x20, 0x7E, 0x09: return true
+    case 0x0A: return i == 0 || b[i - 1] != 0x0D
+    default: return false
+    }
+  }
+
+  /// The end of the word before position `p` (the start of a word).
+  static func previousEnd(_ b: UnsafeBufferPointer<UInt8>, before p: Int) -> Int {
+    var k = p
+    while k > 0, isSeparator(b, k - 1) { k -= 1 }
+    return k
+  }
+
+  /// The start of the word after position `p` (the end of a word).
+  static func nextStart(_ b: UnsafeBufferPointer<UInt8>, after p: Int) -> Int {
+    var k = p
+    while k < b.count, isSeparator(b, k) { k += 1 }
+    return k
+  }
+
+  /// The words from `start` (a word's start) to `end` (a word's end), joined by one space.
+  static func joined(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+    let part = UnsafeBufferPointer(rebasing: b[start..<end])
+    // Words already apart by single spaces: the bytes as they are.
+    var single = true
+    for k in start..<end where isSeparator(b, k) && (b[k] != 0x20 || isSeparator(b, k - 1)) {
+      single = false
+      break
+    }
+    if single { return String(decoding: part, as: UTF8.self) }
+    return String(unsafeUninitializedCapacity: part.count) { out in
+      var n = 0
+      var gap = false
+      for k in start..<end {
+        if isSeparator(b, k) {
+          gap = true
+          continue
+        }
+        if gap {
+          out[n] = 0x20
+          n += 1
+          gap = false
+        }
+        out[n] = b[k]
+        n += 1
+      }
+      return n
     }
   }
 
@@ -172,9 +254,15 @@ extension Person {
 
   /// Whether the first letter of a token is lower case (BibTeX's test for a von token).
   static func startsLowercase(_ token: String) -> Bool {
+    var copy = token
+    return copy.withUTF8 { startsLowercase($0) }
+  }
+
+  /// ``startsLowercase(_:)`` of a word's UTF-8 bytes.
+  static func startsLowercase(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
     // ASCII letters answer at once; ASCII that is not a letter is skipped either way.
     var ascii = true
-    for c in token.utf8 {
+    for c in token {
       if c >= 0x80 {
         ascii = false
         break
@@ -183,7 +271,7 @@ extension Person {
       if ASCII.isUpper(c) { return false }
     }
     if ascii { return false }
-    for ch in token.unicodeScalars where ch.properties.isAlphabetic {
+    for ch in String(decoding: token, as: UTF8.self).unicodeScalars where ch.properties.isAlphabetic {
       return ch.properties.isLowercase
     }
     return false
