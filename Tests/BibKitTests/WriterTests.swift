@@ -200,6 +200,44 @@ import Testing
   }
 }
 
+/// A list of names goes into the entry as the field of its names, each by the general
+/// rules, joined by ` and ` (with the guard after a final lone backslash).
+@Suite struct BibTeXNameListTests {
+  @Test func listAgreesWithTheJoinedField() {
+    var rng = XorShift64(state: 1206)
+    let parts = ["Smith", "O'Neil", "Brinch Hansen", "and", "a,b", "{X}", "\\'e", "Ç", "", "x\\", "y\\\\"]
+    var guarded = 0
+    for _ in 0..<3_000 {
+      func pick() -> String? {
+        let k = Int(rng.next() % UInt64(parts.count + 1))
+        return k == parts.count ? nil : parts[k]
+      }
+      let people = (0..<(1 + Int(rng.next() % 3))).map { _ -> Person in
+        var p = Person(given: pick(), family: pick())
+        if rng.next() % 5 == 0 { p.particle = pick() }
+        if rng.next() % 7 == 0 { p.suffix = pick() }
+        return p
+      }
+      let truncated = rng.next() % 4 == 0
+      for ascii in [false, true] {
+        var list = EntryBuilder(ascii: ascii)
+        var joined = EntryBuilder(ascii: ascii)
+        list.names(.editor, people, truncated: truncated)
+        let value = people.map { joined.name($0, shortcut: false) }.joined(separator: " and ") + (truncated ? " and others" : "")
+        joined.field(.editor, raw: value)
+        let (a, b) = (list.text.array, joined.text.array)
+        #expect(a == b, "\(people)")
+        let (ka, kb) = (list.keptNonASCII, joined.keptNonASCII)
+        #expect(ka == kb, "\(people)")
+        let noted = list.isWritten("editor")
+        #expect(noted)
+        if BibTeXParser.endsWithLoneBackslash(value) { guarded += 1 }
+      }
+    }
+    #expect(guarded > 100)
+  }
+}
+
 /// Page ranges split on bytes agree with the split by Characters.
 @Suite struct RISPagePartsTests {
   @Test func pagePartsAgreeWithACharacterSplit() {

@@ -79,6 +79,14 @@ struct ByteBuffer: ~Copyable {
     try body(UnsafeBufferPointer(start: base, count: count))
   }
 
+  /// Whether the bytes from `start` on end with a backslash that escapes nothing (an odd
+  /// number of them).
+  func endsWithLoneBackslash(from start: Int) -> Bool {
+    var k = count
+    while k > start, base[k - 1] == UInt8(ascii: "\\") { k -= 1 }
+    return (count - k) % 2 == 1
+  }
+
   /// The bytes written, as an array (a copy: an array cannot take over this storage).
   var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 

@@ -393,11 +393,9 @@ struct EntryBuilder: ~Copyable {
     }
     // The usual name, `Family, Given` in plain ASCII with no comma, no "and" and a family of
     // one word: what the rules below give, without building it in steps.
-    if shortcut, p.literal == nil, p.particle?.isEmpty ?? true, p.suffix == nil, p.droppingParticle == nil,
-      let family = p.family, !family.isEmpty, Self.isPlainNamePart(family, oneWord: true)
-    {
-      guard let given = p.given, !given.isEmpty else { return family }
-      if Self.isPlainNamePart(given, oneWord: false) { return family + ", " + given }
+    if shortcut, let (family, given) = Self.plainName(p) {
+      guard let given else { return family }
+      return family + ", " + given
     }
     if let literal = p.literal {
       let e = escRaw(literal)
@@ -453,15 +451,41 @@ struct EntryBuilder: ~Copyable {
       && !BibTeXNames.splitsNameList(s)
   }
 
+  /// A list of names, written as `field(_:raw:)` writes the list joined by ` and `, but
+  /// straight into the entry: the usual name goes over as its family, `, ` and given name.
   mutating func names(_ field: KnownField, _ people: [Person], truncated: Bool) {
     guard !people.isEmpty else { return }
-    var list = ""
-    for (k, person) in people.enumerated() {
-      if k > 0 { list += " and " }
-      list += name(person)
+    noteWritten(.known(Int(field.rawValue)))
+    text.appendStatic("  ")
+    text.appendUTF8(Self.writtenName(field))
+    text.appendStatic(" = {")
+    let valueStart = text.count
+    for k in people.indices {
+      if k > 0 { text.appendStatic(" and ") }
+      if let (family, given) = Self.plainName(people[k]) {
+        text.appendUTF8(family)
+        if let given {
+          text.appendStatic(", ")
+          text.appendUTF8(given)
+        }
+      } else {
+        text.appendUTF8(name(people[k], shortcut: false))
+      }
     }
-    if truncated { list += " and others" }
-    self.field(field, raw: list)
+    if truncated { text.appendStatic(" and others") }
+    // A list ending in a lone backslash would escape the closing brace for LaTeX readers.
+    if text.endsWithLoneBackslash(from: valueStart) { text.appendStatic("{}") }
+    text.appendStatic("},\n")
+  }
+
+  /// The usual name, `Family, Given` in plain ASCII with no comma, no "and" and a family of
+  /// one word, as its two parts: what ``name(_:shortcut:)`` writes for it, without building it.
+  static func plainName(_ p: Person) -> (family: String, given: String?)? {
+    guard p.literal == nil, p.particle?.isEmpty ?? true, p.suffix == nil, p.droppingParticle == nil,
+      let family = p.family, !family.isEmpty, isPlainNamePart(family, oneWord: true)
+    else { return nil }
+    guard let given = p.given, !given.isEmpty else { return (family, nil) }
+    return isPlainNamePart(given, oneWord: false) ? (family, given) : nil
   }
 
   mutating func write(_ p: Paper, key: String) {
