@@ -46,6 +46,56 @@ import Testing
     }
   }
 
+  /// The test for TeX's special bytes never misses one: every byte value at every position
+  /// of words of other bytes; and words of letters, digits and spaces pass.
+  @Test func texSpecialNeverMisses() {
+    var rng = XorShift64(state: 0x7E_7E)
+    for c in 0...255 {
+      for k in 0..<8 {
+        for _ in 0..<8 {
+          // The other bytes: plain ones, drawn at random.
+          var w: UInt64 = 0
+          for m in 0..<8 where m != k {
+            var x: UInt8
+            repeat { x = UInt8(truncatingIfNeeded: rng.next()) } while !LaTeXEncoding.plainInTeX[Int(x)]
+            w |= UInt64(x) << (8 * m)
+          }
+          w |= UInt64(c) << (8 * k)
+          if !LaTeXEncoding.plainInTeX[c] { #expect(SWAR.mayHoldTeXSpecial(w), "\(String(w, radix: 16))") }
+        }
+      }
+    }
+    for text in ["abcdefgh", "The stat", "12 34 56", "A-b.c,d:", "(x) = y?"] {
+      let w = Array(text.utf8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+      #expect(!SWAR.mayHoldTeXSpecial(w), "\(text)")
+    }
+  }
+
+  /// The end of TeX text's plain run, found eight bytes at a time, from every start, agrees
+  /// with the table byte by byte.
+  @Test func texRunAgreesWithByteByByte() {
+    var rng = XorShift64(state: 0xAB5)
+    let alphabet: [UInt8] = [0x5C, 0x24, 0x25, 0x26, 0x23, 0x5F, 0x5E, 0x7B, 0x7D, 0x27, 0x5D, 0x7C, 0xC3, 0x20]
+    let table = LaTeXEncoding.plainInTeX
+    for _ in 0..<3_000 {
+      let n = Int(rng.next() % 41)
+      let v = (0..<n).map { _ in rng.next() % 6 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : 0x61 }
+      v.withUnsafeBufferPointer { b in
+        for start in 0...n {
+          let expected = v[start...].firstIndex { !table[Int($0)] } ?? n
+          #expect(LaTeXEncoding.plainRunEnd(b, from: start, table: table) == expected, "\(v) from \(start)")
+        }
+        var depth = 0
+        var balanced = true
+        for c in v {
+          if c == 0x7B { depth += 1 } else if c == 0x7D { depth -= 1 }
+          if depth < 0 { balanced = false }
+        }
+        #expect(LaTeXEncoding.bracesBalance(b) == (balanced && depth == 0), "\(v)")
+      }
+    }
+  }
+
   /// Finding the end of a JSON string's plain run eight bytes at a time agrees with looking
   /// byte by byte, from every start, on buffers with escapes at every position.
   @Test func stringRunAgreesWithByteByByte() {

@@ -28,6 +28,24 @@ enum SWAR {
     zeroBytes(w & (ones &* 0xE0)) | zeroBytes(w ^ (ones &* UInt64(UInt8(ascii: "\"")))) | zeroBytes(w ^ (ones &* UInt64(UInt8(ascii: "\\"))))
   }
 
+  /// Whether some byte of `w` may be one of the bytes TeX text treats specially
+  /// (`\ $ % & # _ ^ { }`) or not ASCII. Never false for a word that holds one; also true
+  /// for some that hold `'`, `]` or `|` instead.
+  @inline(__always) static func mayHoldTeXSpecial(_ w: UInt64) -> Bool {
+    let low7 = ~highs
+    let l = w & low7
+    // Per byte (no carry between bytes): at least 0x23, at least 0x27, at least 0x7B, at least 0x7E.
+    let from23 = l &+ ones &* 0x5D
+    let from27 = l &+ ones &* 0x59
+    let from7B = l &+ ones &* 0x05
+    let from7E = l &+ ones &* 0x02
+    // `# $ % &`, and `{ | }`.
+    let ranges = (from23 & ~from27) | (from7B & ~from7E)
+    // `\ ] ^ _` as 0x5F once their two low bits are set.
+    let backslashOrCaret = (w | ones &* 0x03) ^ (ones &* 0x5F)
+    return (w | ranges) & highs != 0 || hasZero(backslashOrCaret)
+  }
+
   /// Moves `i` over whole words of `b` that have no control byte and no space after a space
   /// (within the word, or across its start: `afterSpace` says whether the byte before `i`
   /// was a space, or counts as one), and, with `asciiOnly`, no byte beyond ASCII. It stops

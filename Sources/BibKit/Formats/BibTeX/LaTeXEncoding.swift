@@ -314,38 +314,76 @@ enum LaTeXEncoding {
     c < 0x80 && !"\\$%&#_^{}".utf8.contains(UInt8(c))
   }
 
+  /// The end of the run of bytes from `i` that ``texText(_:ascii:into:)`` copies as they
+  /// are (``plainInTeX``): eight bytes at a time while none of them can end it.
+  @inline(__always) static func plainRunEnd(_ b: UnsafeBufferPointer<UInt8>, from i: Int, table plain: [Bool]) -> Int {
+    guard let base = b.baseAddress else { return i }
+    let n = b.count
+    var j = i
+    while true {
+      while j + 8 <= n, !SWAR.mayHoldTeXSpecial(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)) { j += 8 }
+      // The word that may hold one, byte by byte (the test has false alarms: `'`, `]`, `|`).
+      let stop = min(j + 8, n)
+      while j < stop, plain[Int(base[j])] { j += 1 }
+      if j < stop || j == n { return j }
+    }
+  }
+
+  /// Whether the braces of `b` nest (none closes before it opens, all are closed).
+  static func bracesBalance(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = b.baseAddress else { return true }
+    var depth = 0
+    var i = 0
+    while i < b.count {
+      // Words with no brace at all are passed over whole.
+      if i + 8 <= b.count {
+        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        if !SWAR.has(w, UInt8(ascii: "{")), !SWAR.has(w, UInt8(ascii: "}")) {
+          i += 8
+          continue
+        }
+      }
+      let stop = min(i + 8, b.count)
+      while i < stop {
+        if base[i] == UInt8(ascii: "{") {
+          depth += 1
+        } else if base[i] == UInt8(ascii: "}") {
+          depth -= 1
+          if depth < 0 { return false }
+        }
+        i += 1
+      }
+    }
+    return depth == 0
+  }
+
   /// Text that is already TeX (an abstract): kept as written, except characters that
   /// would break BibTeX or LaTeX outside math: unescaped `%`, `&`, `#`, `_`, `^`, and
   /// braces when they do not nest (as `\textbraceleft{}` and `\textbraceright{}`).
   static func texText(_ s: String, ascii: Bool, into out: inout String) -> Bool {
     var copy = s
     var kept = false
-    let o = copy.withUTF8 { b -> [UInt8] in
-      var depth = 0
-      var balanced = true
-      for c in b {
-        if c == UInt8(ascii: "{") {
-          depth += 1
-        } else if c == UInt8(ascii: "}") {
-          depth -= 1
-          if depth < 0 { balanced = false }
-        }
-      }
-      if depth != 0 { balanced = false }
+    let plainInTeX = Self.plainInTeX  // once, not at every byte
+    let o = copy.withUTF8 { b -> [UInt8]? in
+      let first = plainRunEnd(b, from: 0, table: plainInTeX)
+      // Nothing to change: the text goes over as it is.
+      if first == b.count { return nil }
+      let balanced = bracesBalance(b)
       var o: [UInt8] = []
       o.reserveCapacity(b.count + 16)
-      let plainInTeX = Self.plainInTeX  // once, not at every byte
+      o.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<first]))
       var inMath = false
       var escaped = false
-      var i = 0
+      var i = first
       while i < b.count {
         // A run of bytes kept as they are goes over in one copy.
-        var j = i
-        while j < b.count, !escaped, plainInTeX[Int(b[j])] { j += 1 }
-        if j > i {
-          o.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
-          i = j
-          if i == b.count { break }
+        if !escaped {
+          let j = plainRunEnd(b, from: i, table: plainInTeX)
+          if j > i {
+            o.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+            i = j
+            if i == b.count { break }
+          }
         }
         let c = b[i]
         if c >= 0x80 {
@@ -392,7 +430,7 @@ enum LaTeXEncoding {
       }
       return o
     }
-    out += String(decoding: o, as: UTF8.self)
+    if let o { out += String(decoding: o, as: UTF8.self) } else { out += s }
     return kept
   }
 }
