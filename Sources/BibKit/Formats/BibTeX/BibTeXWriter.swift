@@ -235,15 +235,8 @@ struct EntryBuilder: ~Copyable {
   }
 
   func isBalanced(_ s: String) -> Bool {
-    var depth = 0
-    for u in s.utf8 {
-      if u == UInt8(ascii: "{") { depth += 1 }
-      if u == UInt8(ascii: "}") {
-        depth -= 1
-        if depth < 0 { return false }
-      }
-    }
-    return depth == 0
+    var copy = s
+    return copy.withUTF8 { LaTeXEncoding.bracesBalance($0) }
   }
 
   mutating func field(_ name: String, verbatim value: String?, lowered: NameTable.Lowered? = nil) {
