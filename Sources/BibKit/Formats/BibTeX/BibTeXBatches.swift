@@ -129,7 +129,7 @@ extension BibTeXReader {
       entries.reserveCapacity(parser.entries.count)
       var inherits: [Int] = []
       for e in parser.entries where BibTeXReader.isFirst(e, firstLine: &firstLine, source: source, diagnostics: &repeated) {
-        if !referenced.isEmpty, e.index(of: "crossref") != nil || e.index(of: "xdata") != nil {
+        if !referenced.isEmpty, e.index(of: .crossref) != nil || e.index(of: .xdata) != nil {
           inherits.append(entries.count)
         }
         entries.append(e)

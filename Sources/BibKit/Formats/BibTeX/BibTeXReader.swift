@@ -57,7 +57,7 @@ public struct BibTeXReader: BibliographyReader {
     // Entries that take fields from others (crossref or xdata), by index.
     var inheriting: [Int] = []
     for e in parser.entries where isFirst(e, firstLine: &firstLine, source: options.source, diagnostics: &diagnostics) {
-      if e.index(of: "crossref") != nil || e.index(of: "xdata") != nil { inheriting.append(entries.count) }
+      if e.index(of: .crossref) != nil || e.index(of: .xdata) != nil { inheriting.append(entries.count) }
       entries.append(e)
     }
     // @xdata entries are kept too: BibTeX lists them, and the round trip writes them back.
@@ -538,10 +538,10 @@ enum Inheritance {
   /// looks them up.
   static func named(by entry: RawEntry) -> [String] {
     var keys: [String] = []
-    if let xdata = entry.field("xdata")?.value {
+    if let xdata = entry.field(.xdata)?.value {
       for k in xdata.split(separator: ",") { keys.append(parentKey(k)) }
     }
-    if let crossref = entry.field("crossref")?.value { keys.append(parentKey(crossref)) }
+    if let crossref = entry.field(.crossref)?.value { keys.append(parentKey(crossref)) }
     return keys
   }
 
@@ -624,12 +624,12 @@ enum Inheritance {
         }
       }
     }
-    if let xdata = entry.field("xdata")?.value {
+    if let xdata = entry.field(.xdata)?.value {
       for k in xdata.split(separator: ",") {
         if let parent = parentEntry(String(k)) { take(from: parent, titleToBooktitle: false) }
       }
     }
-    if let crossref = entry.field("crossref")?.value, let parent = parentEntry(crossref) {
+    if let crossref = entry.field(.crossref)?.value, let parent = parentEntry(crossref) {
       take(from: parent, titleToBooktitle: takesBooktitle.contains(entry.type))
     }
     return e
