@@ -134,6 +134,9 @@ extension BibTeXReader {
         }
         entries.append(e)
       }
+      // The kept entries are copies: dropping the parser's now leaves them the only ones,
+      // so each is freed where it is mapped, on every core, not here with the parser.
+      parser.entries = []
       for k in inherits {
         settle(Inheritance.named(by: entries[k]))
         entries[k] = Inheritance.resolve(entries[k], byKey: parents, source: source, diagnostics: &inheriting)
