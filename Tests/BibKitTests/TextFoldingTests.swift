@@ -203,3 +203,32 @@ import Testing
     #expect(Person.tokens("a\r\nb") == ["a\r\nb"])
   }
 }
+
+/// Splitting at ASCII separators on the bytes of text beyond ASCII gives what the split by
+/// Characters gives: marks and joiners after a separator, prepended marks before it, and
+/// scalars equal to an ASCII separator as Characters (U+037E is `;`) all send it there.
+@Suite struct ASCIISeparatorSplitTests {
+  @Test func agreesWithTheCharacterSplit() {
+    let pieces = [
+      "a", "é", "日本", ",", ";", " ", "\u{301}", "\u{200D}", "\u{600}", "\u{903}", "\u{37E}", "\u{1FEF}",
+      "\u{212A}", "\r\n", "\u{1F469}", "x,", ";y",
+    ]
+    var rng = XorShift64(state: 0x5E9A)
+    var byBytes = 0
+    for _ in 0..<20_000 {
+      let s = (0..<Int(rng.next() % 9)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+      let both = s.splitOmittingEmpty(
+        bytes: { $0 == ASCII.comma || $0 == UInt8(ascii: ";") }, characters: { $0 == "," || $0 == ";" },
+        asciiSeparatorsOnly: true)
+      #expect(both == s.split(whereSeparator: { $0 == "," || $0 == ";" }).map(String.init), "\(Array(s.unicodeScalars))")
+      let commas = s.splitOmittingEmpty(bytes: { $0 == ASCII.comma }, characters: { $0 == "," }, asciiSeparatorsOnly: true)
+      #expect(commas == s.split(whereSeparator: { $0 == "," }).map(String.init), "\(Array(s.unicodeScalars))")
+      var copy = s
+      if copy.withUTF8({ $0.contains { $0 >= 0x80 } && !ByteSearch.hasASCIIEquivalent($0) && ByteSearch.asciiMarksStandAlone($0) { $0 == ASCII.comma } }) {
+        byBytes += 1
+      }
+    }
+    // Most of the text beyond ASCII took the byte split.
+    #expect(byBytes > 5_000)
+  }
+}

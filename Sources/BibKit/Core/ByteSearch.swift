@@ -2,7 +2,7 @@
   import Glibc
 #endif
 
-/// Searching UTF-8 bytes for a byte string.
+/// Searching UTF-8 bytes: for a byte string, and for bytes that stand for characters.
 enum ByteSearch {
   /// The offset of the first occurrence of `needle` in `h` at or after `from`, or nil. With
   /// `ignoringASCIICase`, upper-case ASCII letters of `h` match the lower-case ones of
@@ -94,10 +94,17 @@ extension String {
   /// ASCII (`bytes` tells them; `characters` is the same test on a Character). ASCII text is
   /// split on its bytes, where each Character is one byte (a CRLF is two bytes but is no
   /// separator); other text by Characters, where a combining mark can join a separator.
-  func splitOmittingEmpty(bytes: (UInt8) -> Bool, characters: (Character) -> Bool) -> [String] {
+  ///
+  /// With `asciiSeparatorsOnly` (`characters` holds only for the ASCII separators and what is
+  /// canonically equivalent to them), other text is split on its bytes too where every
+  /// separator byte is a Character of its own and no character equivalent to an ASCII one
+  /// is there.
+  func splitOmittingEmpty(bytes: (UInt8) -> Bool, characters: (Character) -> Bool, asciiSeparatorsOnly: Bool = false) -> [String] {
     var copy = self
     let ascii = copy.withUTF8 { b -> [String]? in
-      guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+      if b.contains(where: { $0 >= 0x80 }) {
+        guard asciiSeparatorsOnly, !ByteSearch.hasASCIIEquivalent(b), ByteSearch.asciiMarksStandAlone(b, bytes) else { return nil }
+      }
       var out: [String] = []
       var start = 0
       for k in 0...b.count where k == b.count || bytes(b[k]) {
@@ -125,5 +132,46 @@ extension UnsafeBufferPointer where Element == UInt8 {
     guard count >= prefix.count else { return false }
     for k in prefix.indices where self[k] != prefix[k] { return false }
     return true
+  }
+}
+
+extension ByteSearch {
+  /// Whether every byte of `b` that `isMark` picks (ASCII ones) is a Character of its own.
+  /// An ASCII scalar joins a neighbour only through a mark or joiner after it or a
+  /// prepended mark before it (rules GB9, GB9a and GB9b of UAX #29, each about two
+  /// neighbouring scalars), so where a neighbour is not ASCII the three scalars are asked
+  /// as a string of their own.
+  static func asciiMarksStandAlone(_ b: UnsafeBufferPointer<UInt8>, _ isMark: (UInt8) -> Bool) -> Bool {
+    for k in b.indices where b[k] < 0x80 && isMark(b[k]) {
+      let before = k > 0 && b[k - 1] >= 0x80
+      let after = k + 1 < b.count && b[k + 1] >= 0x80
+      guard before || after else { continue }
+      // The scalars on either side: back over continuation bytes, on to the next lead byte.
+      var from = k
+      if before {
+        from -= 1
+        while from > 0, b[from] & 0xC0 == 0x80 { from -= 1 }
+      }
+      var to = k + 1
+      if after {
+        to += 1
+        while to < b.count, b[to] & 0xC0 == 0x80 { to += 1 }
+      }
+      let window = String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self)
+      if !window.contains(Character(Unicode.Scalar(b[k]))) { return false }
+    }
+    return true
+  }
+
+  /// Whether `b` holds one of the scalars beyond ASCII that are canonically equivalent to
+  /// an ASCII one, and so equal to it as Characters: U+037E (`;`), U+1FEF (`` ` ``) and
+  /// U+212A (`K`).
+  static func hasASCIIEquivalent(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    for k in b.indices where b[k] == 0xCD || b[k] == 0xE1 || b[k] == 0xE2 {
+      if b[k] == 0xCD, k + 1 < b.count, b[k + 1] == 0xBE { return true }
+      if b[k] == 0xE1, k + 2 < b.count, b[k + 1] == 0xBF, b[k + 2] == 0xAF { return true }
+      if b[k] == 0xE2, k + 2 < b.count, b[k + 1] == 0x84, b[k + 2] == 0xAA { return true }
+    }
+    return false
   }
 }

@@ -393,13 +393,13 @@ public struct BibTeXReader: BibliographyReader {
     }
   }
 
-  /// A keyword list: parts between commas and semicolons, trimmed, empty ones dropped. ASCII
-  /// text is split on its bytes; other text by Characters, where a mark that combines with
-  /// the comma makes it no separator.
+  /// A keyword list: parts between commas and semicolons, trimmed, empty ones dropped. Split
+  /// as by Characters, where a mark that combines with the comma makes it no separator; on
+  /// the bytes where that gives the same parts.
   static func keywords(_ v: String) -> [String] {
     v.splitOmittingEmpty(
-      bytes: { $0 == ASCII.comma || $0 == UInt8(ascii: ";") }, characters: { $0 == "," || $0 == ";" }
-    ).map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+      bytes: { $0 == ASCII.comma || $0 == UInt8(ascii: ";") }, characters: { $0 == "," || $0 == ";" },
+      asciiSeparatorsOnly: true).map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
   }
 
   /// An abstract or note as the model keeps it: TeX, except that the characters the writer

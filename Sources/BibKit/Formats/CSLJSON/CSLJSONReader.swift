@@ -184,7 +184,7 @@ public struct CSLJSONReader: BibliographyReader {
     p.note = text(.note)
     p.language = text(.language)
     if let k = text(.keyword) {
-      p.keywords = k.splitOmittingEmpty(bytes: { $0 == ASCII.comma }, characters: { $0 == "," })
+      p.keywords = k.splitOmittingEmpty(bytes: { $0 == ASCII.comma }, characters: { $0 == "," }, asciiSeparatorsOnly: true)
         .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
     }
     if let v = node(.categories), t.kind(v) == .array { p.categories = t.children(v).compactMap(t.text) }

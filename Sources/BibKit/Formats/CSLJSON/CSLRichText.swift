@@ -55,28 +55,7 @@ enum CSLRichText {
   /// ASCII, the three scalars are asked as a string of their own.
   static func bytesReadAsCharacters(_ s: String) -> Bool {
     var s = s
-    return s.withUTF8 { b in
-      for k in b.indices where b[k] == UInt8(ascii: "<") || b[k] == UInt8(ascii: ">") {
-        let before = k > 0 && b[k - 1] >= 0x80
-        let after = k + 1 < b.count && b[k + 1] >= 0x80
-        guard before || after else { continue }
-        // The scalars on either side: back over continuation bytes, on to the next lead byte.
-        var from = k
-        if before {
-          from -= 1
-          while from > 0, b[from] & 0xC0 == 0x80 { from -= 1 }
-        }
-        var to = k + 1
-        if after {
-          to += 1
-          while to < b.count, b[to] & 0xC0 == 0x80 { to += 1 }
-        }
-        let window = String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self)
-        let mark: Character = b[k] == UInt8(ascii: "<") ? "<" : ">"
-        if !window.contains(mark) { return false }
-      }
-      return true
-    }
+    return s.withUTF8 { ByteSearch.asciiMarksStandAlone($0) { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") } }
   }
 
   /// The styled runs of text with markup, read on its bytes: ``characterRuns(_:)``, for text
