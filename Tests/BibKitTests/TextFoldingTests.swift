@@ -232,3 +232,16 @@ import Testing
     #expect(byBytes > 5_000)
   }
 }
+
+/// White space at the ends of decoded text says nothing (BibTeX trims values): spaces and
+/// no-break spaces (`~`) go, at both ends, but a space that a combining mark joins is a
+/// different character and stays.
+@Suite struct DecodedEndsTests {
+  @Test func spacesAtTheEndsGo() {
+    #expect(LaTeXDecoding.decoded("~Title~").plainText == "Title")
+    #expect(LaTeXDecoding.decoded("{} Title {}").plainText == "Title")
+    #expect(LaTeXDecoding.decoded("Title \u{A0}").plainText == "Title")
+    #expect(LaTeXDecoding.decoded(" \u{301}x").plainText == " \u{301}x")
+    #expect(LaTeXDecoding.decoded("x \u{301}").plainText == "x \u{301}")
+  }
+}

@@ -77,14 +77,23 @@ enum LaTeXDecoding {
       }
       if let joined { runs[k].text = joined }
     }
-    // White space at the ends says nothing (BibTeX trims values).
-    while let first = runs.first, first.styles.isDisjoint(with: [.math, .tex]),
+    // White space at the ends says nothing (BibTeX trims values). A run whose first (last)
+    // bytes are not those of a space or a no-break space cannot begin (end) with one.
+    func mayBeginWithSpace(_ t: String) -> Bool {
+      var t = t
+      return t.withUTF8 { b in b.first == 0x20 || (b.count >= 2 && b[0] == 0xC2 && b[1] == 0xA0) }
+    }
+    func mayEndWithSpace(_ t: String) -> Bool {
+      var t = t
+      return t.withUTF8 { b in b.last == 0x20 || (b.count >= 2 && b[b.count - 2] == 0xC2 && b[b.count - 1] == 0xA0) }
+    }
+    while let first = runs.first, first.styles.isDisjoint(with: [.math, .tex]), mayBeginWithSpace(first.text),
       first.text.first == " " || first.text.first == "\u{00A0}"
     {
       runs[0].text = String(first.text.drop(while: { $0 == " " || $0 == "\u{00A0}" }))
       if runs[0].text.isEmpty { runs.removeFirst() } else { break }
     }
-    while let last = runs.last, last.styles.isDisjoint(with: [.math, .tex]),
+    while let last = runs.last, last.styles.isDisjoint(with: [.math, .tex]), mayEndWithSpace(last.text),
       last.text.last == " " || last.text.last == "\u{00A0}"
     {
       let n = runs.count - 1
