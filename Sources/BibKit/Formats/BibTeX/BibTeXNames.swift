@@ -252,14 +252,17 @@ enum BibTeXNames {
   /// other name.
   static func plainPerson(_ raw: String) -> Person? {
     var raw = raw
-    return raw.withUTF8 { b -> Person? in
+    let parts = raw.withUTF8 { b -> (given: String?, von: String?, last: String?, jr: String?)? in
       guard let f = b.first, let l = b.last, f != 0x20, l != 0x20 else { return nil }
       var previous: UInt8 = 0
+      var commas = 0
       for c in b {
         switch c {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-          UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), ASCII.comma:
+          UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."):
           break
+        case ASCII.comma:
+          commas += 1
         case 0x20, UInt8(ascii: "-"), UInt8(ascii: "'"):
           if previous == c { return nil }
         default:
@@ -267,73 +270,89 @@ enum BibTeXNames {
         }
         previous = c
       }
-      // Words (start, end) in groups cut at commas.
-      var groups: [[(Int, Int)]] = [[]]
-      var k = 0
-      while k < b.count {
-        if b[k] == ASCII.comma {
-          groups.append([])
-          k += 1
-        } else if b[k] == 0x20 {
-          k += 1
-        } else {
-          let start = k
-          while k < b.count, b[k] != 0x20, b[k] != ASCII.comma { k += 1 }
-          groups[groups.count - 1].append((start, k))
-        }
-      }
-      while groups.count > 1, groups.last?.isEmpty == true { groups.removeLast() }
-      // A word's case is that of its first letter; one with no letter has none.
-      func lower(_ w: (Int, Int)) -> Bool {
-        for j in w.0..<w.1 where Sniffing.isASCIILetter(b[j]) { return ASCII.isLower(b[j]) }
-        return false
-      }
-      // Words of one group are one space apart, so the text of a run of them is the name's.
-      func text(_ w: ArraySlice<(Int, Int)>) -> String? {
-        guard let first = w.first, let last = w.last else { return nil }
-        return String(decoding: UnsafeBufferPointer(rebasing: b[first.0..<last.1]), as: UTF8.self)
-      }
-      var given: String?, von: String?, last: String?, jr: String?
-      if groups.count == 1 {
-        let w = groups[0]
-        if w.count <= 1 {
-          last = text(w[...])
-        } else if let vs = w.dropLast().firstIndex(where: lower) {
-          let ve = w.dropLast().lastIndex(where: lower) ?? vs
-          given = text(w[..<vs])
-          von = text(w[vs...ve])
-          last = text(w[(ve + 1)...])
-        } else {
-          given = text(w.dropLast())
-          last = text(w[(w.count - 1)...])
-        }
-      } else {
-        let vl = groups[0]
-        if groups.count >= 3 {
-          // The rest runs together as First, its words joined by single spaces.
-          let words = groups[2...].joined()
-          var out: [UInt8] = []
-          for (n, w) in words.enumerated() {
-            if n > 0 { out.append(0x20) }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[w.0..<w.1]))
+      // Words as (start, end) byte offsets, on the stack, and where each comma-separated
+      // group's words begin in that list.
+      return withUnsafeTemporaryAllocation(of: (Int, Int).self, capacity: b.count / 2 + 1) { words in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: commas + 2) { groupStart in
+          var n = 0
+          var groups = 1
+          groupStart[0] = 0
+          var k = 0
+          while k < b.count {
+            if b[k] == ASCII.comma {
+              groupStart[groups] = n
+              groups += 1
+              k += 1
+            } else if b[k] == 0x20 {
+              k += 1
+            } else {
+              let start = k
+              while k < b.count, b[k] != 0x20, b[k] != ASCII.comma { k += 1 }
+              words[n] = (start, k)
+              n += 1
+            }
           }
-          given = out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
-          jr = text(groups[1][...])
-        } else {
-          given = text(groups[1][...])
-        }
-        if vl.count > 1, let firstLower = vl.dropLast().firstIndex(where: lower), firstLower == 0 {
-          let ve = vl.dropLast().lastIndex(where: lower) ?? 0
-          von = text(vl[...ve])
-          last = text(vl[(ve + 1)...])
-        } else {
-          last = text(vl[...])
+          groupStart[groups] = n
+          // Empty groups at the end are dropped (one is always kept).
+          while groups > 1, groupStart[groups - 1] == n { groups -= 1 }
+          func group(_ g: Int) -> Range<Int> { groupStart[g]..<groupStart[g + 1] }
+          // A word's case is that of its first letter; one with no letter has none.
+          func lower(_ w: Int) -> Bool {
+            for j in words[w].0..<words[w].1 where Sniffing.isASCIILetter(b[j]) { return ASCII.isLower(b[j]) }
+            return false
+          }
+          // Words of one group are one space apart, so the text of a run of them is the name's.
+          func text(_ r: Range<Int>) -> String? {
+            guard !r.isEmpty else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[words[r.lowerBound].0..<words[r.upperBound - 1].1]), as: UTF8.self)
+          }
+          var given: String?, von: String?, last: String?, jr: String?
+          if groups == 1 {
+            let w = group(0)
+            let body = w.lowerBound..<max(w.lowerBound, w.upperBound - 1)
+            if w.count <= 1 {
+              last = text(w)
+            } else if let vs = body.first(where: lower) {
+              let ve = body.last(where: lower) ?? vs
+              given = text(w.lowerBound..<vs)
+              von = text(vs..<(ve + 1))
+              last = text((ve + 1)..<w.upperBound)
+            } else {
+              given = text(body)
+              last = text((w.upperBound - 1)..<w.upperBound)
+            }
+          } else {
+            let vl = group(0)
+            if groups >= 3 {
+              // The rest runs together as First, its words joined by single spaces.
+              let rest = groupStart[2]..<groupStart[groups]
+              var out: [UInt8] = []
+              for w in rest {
+                if w > rest.lowerBound { out.append(0x20) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[words[w].0..<words[w].1]))
+              }
+              given = out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
+              jr = text(group(1))
+            } else {
+              given = text(group(1))
+            }
+            let body = vl.lowerBound..<max(vl.lowerBound, vl.upperBound - 1)
+            if vl.count > 1, let firstLower = body.first(where: lower), firstLower == vl.lowerBound {
+              let ve = body.last(where: lower) ?? vl.lowerBound
+              von = text(vl.lowerBound..<(ve + 1))
+              last = text((ve + 1)..<vl.upperBound)
+            } else {
+              last = text(vl)
+            }
+          }
+          // As in generalPerson: a von part with no last part is the family name.
+          if last == nil, von != nil { (last, von) = (von, nil) }
+          return (given, von, last, jr)
         }
       }
-      // As in generalPerson: a von part with no last part is the family name.
-      if last == nil, von != nil { (last, von) = (von, nil) }
-      return Person(given: given, family: last, particle: von, suffix: jr)
     }
+    guard let parts else { return nil }
+    return Person(given: parts.given, family: parts.last, particle: parts.von, suffix: parts.jr)
   }
 
   /// ``person(_:)`` by the full rules: tokens, brace groups and LaTeX decoding.
