@@ -235,9 +235,14 @@ struct BibTeXParser {
       if let k = knownFields.find(h, bytes) { return (knownFields.names[k], h, KnownField(rawValue: UInt8(k))) }
       return (String(decoding: bytes, as: UTF8.self), h, nil)
     }
-    i = start
-    let name = lowerName()
-    return (name, h, KnownField(name, hash: h))
+    // Lowered on the stack: a name the mapping asks for is still the table's string.
+    let name = UnsafeBufferPointer(rebasing: b[start..<i])
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { t in
+      for k in name.indices { t[k] = ASCII.isUpper(name[k]) ? name[k] | 0x20 : name[k] }
+      let lower = UnsafeBufferPointer(t)
+      if let k = knownFields.find(h, lower) { return (knownFields.names[k], h, KnownField(rawValue: UInt8(k))) }
+      return (String(decoding: lower, as: UTF8.self), h, nil)
+    }
   }
 
   /// Whether position `p` starts a line (after optional blanks) with `@letters{` or `@letters(`.
