@@ -138,9 +138,12 @@ import Testing
     }
     var rng = XorShift64(state: 42)
     let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0x20, 0x20, 0x09, 0x0A, 0x01, 0xC3, 0xA9]
-    for _ in 0..<20_000 {
-      let n = Int(rng.next() % 41)
-      let v = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+    // And longer text that is mostly letters, with a space or a line break here and there:
+    // runs of words that go over whole.
+    let letters: [UInt8] = Array(repeating: 0x61, count: 12) + [0x62, 0x20, 0x20, 0x0A]
+    for round in 0..<30_000 {
+      let (n, from) = round < 20_000 ? (Int(rng.next() % 41), alphabet) : (Int(rng.next() % 121), letters)
+      let v = (0..<n).map { _ in from[Int(rng.next() % UInt64(from.count))] }
       for trim in [false, true] {
         let got = v.withUnsafeBufferPointer { BibTeXParser.collapse($0, trim: trim) }
         #expect(got == reference(v, trim: trim), "\(v) trim \(trim)")

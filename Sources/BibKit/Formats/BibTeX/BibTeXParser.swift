@@ -675,28 +675,51 @@ struct BibTeXParser {
     if simple, !(trim && prevSpace && !v.isEmpty), !v.isEmpty || trim {
       return String(decoding: v, as: UTF8.self)
     }
-    // Written in place: the result is never longer than the value.
-    return String(unsafeUninitializedCapacity: v.count) { out in
+    // Written on the stack, the result never longer than the value, and made a string in
+    // one copy: text between runs of white space goes over whole, single spaces included.
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: v.count) { out in
       var n = 0
+      var k = 0
       var space = false
-      for c in v {
-        if isSpace(c) {
+      while k < v.count {
+        if isSpace(v[k]) {
           space = true
-        } else {
-          if space, !(trim && n == 0) {
-            out[n] = 0x20
-            n += 1
-          }
-          space = false
-          out[n] = c
+          k += 1
+          continue
+        }
+        if space, !(trim && n == 0) {
+          out[n] = 0x20
           n += 1
         }
+        space = false
+        // The run: up to white space that is not one space between two other bytes.
+        let s = k
+        while true {
+          var afterSpace = false
+          SWAR.skipSingleSpacedWords(v, from: &k, afterSpace: &afterSpace, asciiOnly: false)
+          // A space that ends a word passed over may begin a run of white space.
+          if afterSpace { k -= 1 }
+          let stop = min(k + 8, v.count)
+          while k < stop {
+            let c = v[k]
+            if c == 0x20, k + 1 < v.count, !isSpace(v[k + 1]) {
+              k += 1
+            } else if isSpace(c) {
+              break
+            } else {
+              k += 1
+            }
+          }
+          if k < stop || k == v.count { break }
+        }
+        (out.baseAddress! + n).update(from: v.baseAddress! + s, count: k - s)
+        n += k - s
       }
       if space, !trim {
         out[n] = 0x20
         n += 1
       }
-      return n
+      return String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: n), as: UTF8.self)
     }
   }
 }
