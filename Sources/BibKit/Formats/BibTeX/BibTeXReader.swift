@@ -384,7 +384,7 @@ public struct BibTeXReader: BibliographyReader {
       p.extraFields = foreign + p.extraFields.filter { $0.source == "bibtex" }
     }
     // The type is kept when it is not the one the writer would choose for the kind.
-    if p.originalType == BibTeXWriter.defaultType(p) { p.originalType = nil }
+    if p.originalType == BibTeXWriter.defaultType(kind: p.kind, genre: p.genre) { p.originalType = nil }
     if p.citationKey?.isEmpty ?? true {
       p.citationKey = CitationKeys.baseKey(for: p)
       diagnostics.append(

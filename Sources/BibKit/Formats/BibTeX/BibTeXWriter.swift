@@ -113,15 +113,19 @@ public struct BibTeXWriter: BibliographyWriter {
   }
 
   /// The entry type for a paper's kind when no type came with it.
-  static func defaultType(_ paper: Paper) -> String {
-    switch paper.kind {
+  static func defaultType(_ paper: Paper) -> String { defaultType(kind: paper.kind, genre: paper.genre) }
+
+  /// ``defaultType(_:)`` from the two facts it depends on (a paper being mapped is not
+  /// copied to ask).
+  static func defaultType(kind: PaperKind, genre: String?) -> String {
+    switch kind {
     case .articleJournal, PaperKind("article-magazine"), PaperKind("article-newspaper"):
       return "article"
     case .paperConference: return "inproceedings"
     case .chapter: return "incollection"
     case .book: return "book"
     case .thesis:
-      return (paper.genre?.lowercased().contains("master") ?? false)
+      return (genre?.lowercased().contains("master") ?? false)
         ? "mastersthesis" : "phdthesis"
     case .report: return "techreport"
     case .manuscript: return "unpublished"
