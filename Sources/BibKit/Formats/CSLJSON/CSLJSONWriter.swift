@@ -29,11 +29,12 @@ public struct CSLJSONWriter: BibliographyWriter {
       let before = written
       let parts = Parallel.chunks(papers.count) { range -> [UInt8] in
         var out = ByteBuffer(capacity: range.count * 1024)
+        var scratch = CustomScratch()
         for i in range {
           out.append(before + i == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
           out.append(0x0A)
           JSONValue.spaces(2, into: &out)
-          CSLJSONWriter().writeItem(papers[i], key: keys[i], into: &out)
+          CSLJSONWriter().writeItem(papers[i], key: keys[i], into: &out, scratch: &scratch)
         }
         return out.array
       }
@@ -54,6 +55,12 @@ public struct CSLJSONWriter: BibliographyWriter {
   /// Writes one item at indent 2, as `item(p, key:).write(into:indent: 2)` would, without
   /// building its tree. Items with keys kept from CSL-JSON input take the tree path.
   func writeItem(_ p: Paper, key: String, into out: inout ByteBuffer) {
+    var scratch = CustomScratch()
+    writeItem(p, key: key, into: &out, scratch: &scratch)
+  }
+
+  /// ``writeItem(_:key:into:)`` with room for the `custom` members kept from item to item.
+  func writeItem(_ p: Paper, key: String, into out: inout ByteBuffer, scratch: inout CustomScratch) {
     if p.extraFields.contains(where: { $0.source == FormatID.cslJSON.rawValue }) {
       item(p, key: key).write(into: &out, indent: 2)
       return
@@ -104,7 +111,7 @@ public struct CSLJSONWriter: BibliographyWriter {
     if !p.categories.isEmpty { strings("categories", p.categories) }
     string("citation-key", key)
     if let t = p.containerTitle, !t.isEmpty { string("container-title", Self.html(t)) }
-    writeCustom(p, first: &first, into: &out)
+    writeCustom(p, first: &first, into: &out, scratch: &scratch)
     string("edition", p.edition)
     people("editor", p.editors)
     string("genre", p.genre)
@@ -321,13 +328,37 @@ public struct CSLJSONWriter: BibliographyWriter {
   /// Writes the item's `custom` member, if it has any, as ``member(_:first:indent:into:)`` and
   /// `JSONValue.object(customMembers(p)).write(into:indent: 4)` would, without building the
   /// names or the tree: the names go into one buffer and the members are sorted by index.
-  func writeCustom(_ p: Paper, first: inout Bool, into out: inout ByteBuffer) {
+  /// The `custom` members of an item as they are collected (names' bytes, where each
+  /// ends, values), kept from item to item so that each item does not allocate them anew.
+  struct CustomScratch {
+    var names: [UInt8] = []
+    var ends: [Int] = []
+    var values: [CustomValue] = []
+
+    init() {
+      names.reserveCapacity(256)
+      ends.reserveCapacity(16)
+      values.reserveCapacity(16)
+    }
+  }
+
+  func writeCustom(_ p: Paper, first: inout Bool, into out: inout ByteBuffer, scratch: inout CustomScratch) {
+    // Taken out of the scratch (so each is the only reference, and grows in place), and
+    // given back emptied when done, so the next item finds the room.
     var names: [UInt8] = []
     var collectedEnds: [Int] = []
     var collectedValues: [CustomValue] = []
-    names.reserveCapacity(256)
-    collectedEnds.reserveCapacity(16)
-    collectedValues.reserveCapacity(16)
+    swap(&names, &scratch.names)
+    swap(&collectedEnds, &scratch.ends)
+    swap(&collectedValues, &scratch.values)
+    defer {
+      names.removeAll(keepingCapacity: true)
+      collectedEnds.removeAll(keepingCapacity: true)
+      collectedValues.removeAll(keepingCapacity: true)
+      swap(&names, &scratch.names)
+      swap(&collectedEnds, &scratch.ends)
+      swap(&collectedValues, &scratch.values)
+    }
     forEachCustomMember(p) { prefix, name, value in
       if let prefix {
         names.appendUTF8(prefix)
