@@ -36,13 +36,10 @@ import Testing
     var rng = XorShift64(state: 0x5EED_2026_1206)
     let alphabet: [UInt8] = [0x20, 0x7E, 0x09, 0x0A, 0x0D, 0x61, 0x5A, 0x2D, 0x2E, 0x7B, 0x7D, 0x2C, 0xC3, 0xA9, 0xC5]
     var checked = 0
-    for base in bases {
-      for v in [Array(base.utf8)] + variants(of: Array(base.utf8), prefixes: 60, changes: 300, alphabet: alphabet, rng: &rng) {
-        let name = String(decoding: v, as: UTF8.self)
-        guard !name.utf8.contains(UInt8(ascii: ",")) else { continue }
-        #expect(Person.parsedWithoutComma(name) == referenceParsedWithoutComma(name), "\(Array(name.utf8))")
-        checked += 1
-      }
+    for name in variantTexts(of: bases, prefixes: 60, changes: 300, alphabet: alphabet, rng: &rng) {
+      guard !name.utf8.contains(UInt8(ascii: ",")) else { continue }
+      #expect(Person.parsedWithoutComma(name) == referenceParsedWithoutComma(name), "\(Array(name.utf8))")
+      checked += 1
     }
     #expect(checked > 3000)
   }

@@ -16,3 +16,12 @@ func variants(of base: [UInt8], prefixes: Int = 200, changes: Int = 400, alphabe
   }
   return out
 }
+
+/// Each of `bases` and its ``variants(of:prefixes:changes:alphabet:rng:)`` as text (bytes
+/// that are not UTF-8 repaired as a String repairs them).
+func variantTexts(of bases: [String], prefixes: Int, changes: Int, alphabet: [UInt8], rng: inout XorShift64) -> [String] {
+  bases.flatMap { base in
+    ([Array(base.utf8)] + variants(of: Array(base.utf8), prefixes: prefixes, changes: changes, alphabet: alphabet, rng: &rng))
+      .map { String(decoding: $0, as: UTF8.self) }
+  }
+}
