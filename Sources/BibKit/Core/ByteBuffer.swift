@@ -82,9 +82,7 @@ struct ByteBuffer: ~Copyable {
   /// Whether the bytes from `start` on end with a backslash that escapes nothing (an odd
   /// number of them).
   func endsWithLoneBackslash(from start: Int) -> Bool {
-    var k = count
-    while k > start, base[k - 1] == UInt8(ascii: "\\") { k -= 1 }
-    return (count - k) % 2 == 1
+    BibTeXParser.endsWithLoneBackslash(UnsafeBufferPointer(start: base + start, count: count - start))
   }
 
   /// The bytes written, as an array (a copy: an array cannot take over this storage).

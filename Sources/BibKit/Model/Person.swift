@@ -127,8 +127,9 @@ extension Person {
       // Words as ``tokens(_:)`` cuts them; for each, whether it starts lower case.
       var count = 0
       var firstStart = -1, lastStart = -1, lastEnd = -1
-      // The first lower-case word, and the last two (the last one may be the family name).
-      var vonFirst = -1, vonFirstStart = -1
+      // Where the first lower-case word starts, and the last two (the last one may be the
+      // family name), by number and end.
+      var vonFirstStart = -1
       var vonLast = -1, vonLastEnd = -1, vonPrev = -1, vonPrevEnd = -1
       var i = 0
       while i < b.count {
@@ -138,7 +139,7 @@ extension Person {
         while i < b.count, !isSeparator(b, i) { i += 1 }
         if count == 0 { firstStart = start }
         if startsLowercase(UnsafeBufferPointer(rebasing: b[start..<i])) {
-          if vonFirst < 0 { (vonFirst, vonFirstStart) = (count, start) }
+          if vonFirstStart < 0 { vonFirstStart = start }
           (vonPrev, vonPrevEnd) = (vonLast, vonLastEnd)
           (vonLast, vonLastEnd) = (count, i)
         }
@@ -231,11 +232,7 @@ extension Person {
         start = i + 1
       }
       while i < b.count {
-        switch b[i] {
-        case 0x20, 0x7E, 0x09: cut()
-        case 0x0A where i == 0 || b[i - 1] != 0x0D: cut()
-        default: break
-        }
+        if isSeparator(b, i) { cut() }
         i += 1
       }
       cut()

@@ -547,16 +547,15 @@ struct BibTeXParser {
 
   /// Whether `s` ends with a backslash that escapes nothing (an odd number of them).
   static func endsWithLoneBackslash(_ s: String) -> Bool {
-    // From the end, by index: a generic `s.utf8.reversed()` would copy the whole value.
-    let u = s.utf8
-    var n = 0
-    var k = u.endIndex
-    while k > u.startIndex {
-      k = u.index(before: k)
-      guard u[k] == UInt8(ascii: "\\") else { break }
-      n += 1
-    }
-    return n % 2 == 1
+    var s = s
+    return s.withUTF8 { endsWithLoneBackslash($0) }
+  }
+
+  /// ``endsWithLoneBackslash(_:)`` of UTF-8 bytes, counted from the end.
+  static func endsWithLoneBackslash(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    var k = b.count
+    while k > 0, b[k - 1] == UInt8(ascii: "\\") { k -= 1 }
+    return (b.count - k) % 2 == 1
   }
 
   /// The writer puts `{}` after a value's final lone backslash, so that it does not escape
