@@ -44,6 +44,24 @@ import Testing
     #expect(r.papers[0].publisher == "Assoc")
   }
 
+  /// A macro's expansion is the one defined last before its use, in whatever case the use
+  /// writes it: lookups the parser remembers do not outlive a redefinition.
+  @Test func macroUsesFollowRedefinitions() {
+    let source = """
+      @string{jn = "First"}
+      @misc{a, journal = jn, note = JN # " " # Jn}
+      @string{JN = "Second"}
+      @misc{b, journal = jN, note = jan # jn}
+      @string{other = "x"}
+      @misc{c, journal = Jn}
+      """
+    var parser = BibTeXParser(bytes: Array(source.utf8), source: "t.bib")
+    parser.parse()
+    #expect(parser.entries.map { $0.field(.journal)?.value } == ["First", "Second", "Second"])
+    #expect(parser.entries.map { $0.field(.note)?.value } == ["First First", "JanuarySecond", nil])
+    #expect(parser.entries.map { $0.field(.journal)?.macro } == ["jn", "jn", "jn"])
+  }
+
   /// A field name read in any case is stored in lower case with the hash of that lower
   /// case, so lookups by name and duplicate checks do not depend on how it was written.
   @Test func fieldNamesInAnyCaseHashAsTheirLowerCase() {

@@ -99,7 +99,12 @@ struct BibTeXParser {
   var i = 0
   var line = 1
   var lineStart = 0
-  var macros: [String: String]
+  var macros: [String: String] {
+    // Any change of the macros makes every remembered lookup stale.
+    didSet { lookups.generation &+= 1 }
+  }
+  /// Macro lookups remembered by the name's bytes (see ``MacroLookups``).
+  var lookups = MacroLookups()
   let knownFields = KnownField.table
   var entries: [RawEntry] = []
   var preambles: [String] = []
@@ -212,6 +217,27 @@ struct BibTeXParser {
       for (k, c) in name.enumerated() { out[k] = ASCII.isUpper(c) ? c | 0x20 : c }
       return name.count
     }
+  }
+
+  /// The macro name at `i` in lower case, and its expansion: `(lowerName(), macros[name])`,
+  /// remembered for the name's bytes until the macros change, since a file uses a few
+  /// macros (months, journals) over and over.
+  mutating func macroLookup() -> (name: String, expansion: String?) {
+    let start = i
+    var h = NameTable.fnvBasis
+    // A name holds no line feed, so the line does not change.
+    while i < b.count, Self.isNameByte(b[i]) {
+      let c = b[i]
+      h = (h ^ UInt64(ASCII.isUpper(c) ? c | 0x20 : c)) &* NameTable.fnvPrime
+      i += 1
+    }
+    let name = UnsafeBufferPointer(rebasing: b[start..<i])
+    if let found = lookups.find(h, name) { return found }
+    i = start
+    let key = lowerName()
+    let expansion = macros[key]
+    lookups.remember(h, name, key, expansion)
+    return (key, expansion)
   }
 
   /// A field name in lower case, with its hash and what it is known as. The hash is of the
@@ -491,8 +517,7 @@ struct BibTeXParser {
       } else if Self.isNameByte(c) {
         let at = here
         let mStart = i
-        let key = lowerName()
-        let expansion = macros[key]
+        let (key, expansion) = macroLookup()
         if speculation != nil { speculation!.use(key, expansion) }
         if let v = expansion {
           if parts == 1 {
@@ -720,5 +745,40 @@ struct BibTeXParser {
       }
       return String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: n), as: UTF8.self)
     }
+  }
+}
+
+/// Macro lookups a parser remembers: slots chosen by the hash of the lower-cased name, each
+/// holding the name's bytes in lower case, its string and its expansion, valid while the
+/// parser's macros are those of the generation it was made in.
+struct MacroLookups {
+  struct Slot {
+    var hash: UInt64 = 0
+    var generation = -1
+    var lowered: [UInt8] = []
+    var name = ""
+    var expansion: String?
+  }
+
+  static let slotCount = 64
+  var slots = [Slot](repeating: Slot(), count: slotCount)
+  var generation = 0
+
+  /// The remembered lookup of the name whose bytes (in any case) are `name` and whose
+  /// lower-cased bytes hash to `hash`.
+  func find(_ hash: UInt64, _ name: UnsafeBufferPointer<UInt8>) -> (name: String, expansion: String?)? {
+    let k = Int(hash & UInt64(Self.slotCount - 1))
+    guard slots[k].generation == generation, slots[k].hash == hash, slots[k].lowered.count == name.count else { return nil }
+    let same = slots[k].lowered.withUnsafeBufferPointer { lowered in
+      name.indices.allSatisfy { (ASCII.isUpper(name[$0]) ? name[$0] | 0x20 : name[$0]) == lowered[$0] }
+    }
+    return same ? (slots[k].name, slots[k].expansion) : nil
+  }
+
+  mutating func remember(_ hash: UInt64, _ name: UnsafeBufferPointer<UInt8>, _ lowered: String, _ expansion: String?) {
+    let k = Int(hash & UInt64(Self.slotCount - 1))
+    slots[k] = Slot(
+      hash: hash, generation: generation, lowered: name.map { ASCII.isUpper($0) ? $0 | 0x20 : $0 }, name: lowered,
+      expansion: expansion)
   }
 }
