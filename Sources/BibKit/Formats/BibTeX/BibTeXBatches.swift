@@ -79,6 +79,9 @@ extension BibTeXReader {
       self.cores = max(1, min(cores, 8))
       self.aheadBytes = aheadBytes
       lastPreamble = Self.lastPreamble(bytes)
+      // Room for the keys of a file of typical entries (about 800 bytes each), so the table
+      // is not rebuilt as it grows.
+      firstLine.reserveCapacity(bytes.count / 800)
     }
 
     var metadata: SourceMetadata? {
