@@ -91,7 +91,7 @@ import Testing
           if c == 0x7B { depth += 1 } else if c == 0x7D { depth -= 1 }
           if depth < 0 { balanced = false }
         }
-        #expect(LaTeXEncoding.bracesBalance(b) == (balanced && depth == 0), "\(v)")
+        #expect(LaTeXEncoding.bracesNest(b) == (balanced && depth == 0), "\(v)")
       }
     }
   }

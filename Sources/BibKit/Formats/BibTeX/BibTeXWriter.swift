@@ -240,7 +240,7 @@ struct EntryBuilder: ~Copyable {
 
   func isBalanced(_ s: String) -> Bool {
     var copy = s
-    return copy.withUTF8 { LaTeXEncoding.bracesBalance($0) }
+    return copy.withUTF8 { LaTeXEncoding.bracesNest($0) }
   }
 
   mutating func field(_ name: String, verbatim value: String?, lowered: NameTable.Lowered? = nil) {

@@ -54,13 +54,27 @@ enum LaTeXEncoding {
   /// `\{` and `\}` as braces too, so escaped braces that do not nest would end the value
   /// early or run it into the next field.
   static func bracesNest(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = b.baseAddress else { return true }
     var depth = 0
-    for c in b {
-      if c == UInt8(ascii: "{") {
-        depth += 1
-      } else if c == UInt8(ascii: "}") {
-        depth -= 1
-        if depth < 0 { return false }
+    var i = 0
+    while i < b.count {
+      // Words with no brace at all are passed over whole.
+      if i + 8 <= b.count {
+        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        if !SWAR.has(w, UInt8(ascii: "{")), !SWAR.has(w, UInt8(ascii: "}")) {
+          i += 8
+          continue
+        }
+      }
+      let stop = min(i + 8, b.count)
+      while i < stop {
+        if base[i] == UInt8(ascii: "{") {
+          depth += 1
+        } else if base[i] == UInt8(ascii: "}") {
+          depth -= 1
+          if depth < 0 { return false }
+        }
+        i += 1
       }
     }
     return depth == 0
@@ -329,33 +343,6 @@ enum LaTeXEncoding {
     }
   }
 
-  /// Whether the braces of `b` nest (none closes before it opens, all are closed).
-  static func bracesBalance(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let base = b.baseAddress else { return true }
-    var depth = 0
-    var i = 0
-    while i < b.count {
-      // Words with no brace at all are passed over whole.
-      if i + 8 <= b.count {
-        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-        if !SWAR.has(w, UInt8(ascii: "{")), !SWAR.has(w, UInt8(ascii: "}")) {
-          i += 8
-          continue
-        }
-      }
-      let stop = min(i + 8, b.count)
-      while i < stop {
-        if base[i] == UInt8(ascii: "{") {
-          depth += 1
-        } else if base[i] == UInt8(ascii: "}") {
-          depth -= 1
-          if depth < 0 { return false }
-        }
-        i += 1
-      }
-    }
-    return depth == 0
-  }
 
   /// Text that is already TeX (an abstract): kept as written, except characters that
   /// would break BibTeX or LaTeX outside math: unescaped `%`, `&`, `#`, `_`, `^`, and
@@ -368,7 +355,7 @@ enum LaTeXEncoding {
       let first = plainRunEnd(b, from: 0, table: plainInTeX)
       // Nothing to change: the text goes over as it is.
       if first == b.count { return nil }
-      let balanced = bracesBalance(b)
+      let balanced = bracesNest(b)
       var o: [UInt8] = []
       o.reserveCapacity(b.count + 16)
       o.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<first]))
