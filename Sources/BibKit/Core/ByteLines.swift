@@ -15,6 +15,8 @@ enum ASCII {
   @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= zero && c <= nine }
   @inline(__always) static func isUpper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
   @inline(__always) static func isLower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
+  /// The byte with an ASCII capital made small; any other byte as it is.
+  @inline(__always) static func lowered(_ c: UInt8) -> UInt8 { isUpper(c) ? c | 0x20 : c }
   @inline(__always) static func isBlank(_ c: UInt8) -> Bool {
     c == space || c == tab || c == cr
   }

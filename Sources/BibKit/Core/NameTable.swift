@@ -101,7 +101,7 @@ struct NameTable {
       return .unknown(lower)
     }
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: b.count) { t in
-      for k in b.indices { t[k] = ASCII.isUpper(b[k]) ? b[k] | 0x20 : b[k] }
+      for k in b.indices { t[k] = ASCII.lowered(b[k]) }
       let lower = UnsafeBufferPointer(t)
       if let k = find(Self.hash(lower), lower) { return .known(k) }
       return .unknown(String(decoding: lower, as: UTF8.self))

@@ -214,7 +214,7 @@ struct BibTeXParser {
     let name = UnsafeBufferPointer(rebasing: b[start..<i])
     guard hasUpper else { return String(decoding: name, as: UTF8.self) }
     return String(unsafeUninitializedCapacity: name.count) { out in
-      for (k, c) in name.enumerated() { out[k] = ASCII.isUpper(c) ? c | 0x20 : c }
+      for (k, c) in name.enumerated() { out[k] = ASCII.lowered(c) }
       return name.count
     }
   }
@@ -227,8 +227,7 @@ struct BibTeXParser {
     var h = NameTable.fnvBasis
     // A name holds no line feed, so the line does not change.
     while i < b.count, Self.isNameByte(b[i]) {
-      let c = b[i]
-      h = (h ^ UInt64(ASCII.isUpper(c) ? c | 0x20 : c)) &* NameTable.fnvPrime
+      h = (h ^ UInt64(ASCII.lowered(b[i]))) &* NameTable.fnvPrime
       i += 1
     }
     let name = UnsafeBufferPointer(rebasing: b[start..<i])
@@ -236,7 +235,7 @@ struct BibTeXParser {
     i = start
     let key = lowerName()
     let expansion = macros[key]
-    lookups.remember(h, name, key, expansion)
+    lookups.remember(h, key, expansion)
     return (key, expansion)
   }
 
@@ -264,7 +263,7 @@ struct BibTeXParser {
     // Lowered on the stack: a name the mapping asks for is still the table's string.
     let name = UnsafeBufferPointer(rebasing: b[start..<i])
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { t in
-      for k in name.indices { t[k] = ASCII.isUpper(name[k]) ? name[k] | 0x20 : name[k] }
+      for k in name.indices { t[k] = ASCII.lowered(name[k]) }
       let lower = UnsafeBufferPointer(t)
       if let k = knownFields.find(h, lower) { return (knownFields.names[k], h, KnownField(rawValue: UInt8(k))) }
       return (String(decoding: lower, as: UTF8.self), h, nil)
@@ -749,13 +748,12 @@ struct BibTeXParser {
 }
 
 /// Macro lookups a parser remembers: slots chosen by the hash of the lower-cased name, each
-/// holding the name's bytes in lower case, its string and its expansion, valid while the
-/// parser's macros are those of the generation it was made in.
+/// holding the name in lower case and its expansion, valid while the parser's macros are
+/// those of the generation it was made in.
 struct MacroLookups {
   struct Slot {
     var hash: UInt64 = 0
     var generation = -1
-    var lowered: [UInt8] = []
     var name = ""
     var expansion: String?
   }
@@ -768,17 +766,16 @@ struct MacroLookups {
   /// lower-cased bytes hash to `hash`.
   func find(_ hash: UInt64, _ name: UnsafeBufferPointer<UInt8>) -> (name: String, expansion: String?)? {
     let k = Int(hash & UInt64(Self.slotCount - 1))
-    guard slots[k].generation == generation, slots[k].hash == hash, slots[k].lowered.count == name.count else { return nil }
-    let same = slots[k].lowered.withUnsafeBufferPointer { lowered in
-      name.indices.allSatisfy { (ASCII.isUpper(name[$0]) ? name[$0] | 0x20 : name[$0]) == lowered[$0] }
-    }
+    guard slots[k].generation == generation, slots[k].hash == hash else { return nil }
+    // The name's bytes lowered against the lowered name remembered. (A name whose bytes are
+    // not UTF-8 was remembered repaired, and is then looked up again: its lookup is by the
+    // repaired string, so a name that matches that string has the same.)
+    var stored = slots[k].name
+    let same = stored.withUTF8 { s in s.count == name.count && name.indices.allSatisfy { ASCII.lowered(name[$0]) == s[$0] } }
     return same ? (slots[k].name, slots[k].expansion) : nil
   }
 
-  mutating func remember(_ hash: UInt64, _ name: UnsafeBufferPointer<UInt8>, _ lowered: String, _ expansion: String?) {
-    let k = Int(hash & UInt64(Self.slotCount - 1))
-    slots[k] = Slot(
-      hash: hash, generation: generation, lowered: name.map { ASCII.isUpper($0) ? $0 | 0x20 : $0 }, name: lowered,
-      expansion: expansion)
+  mutating func remember(_ hash: UInt64, _ lowered: String, _ expansion: String?) {
+    slots[Int(hash & UInt64(Self.slotCount - 1))] = Slot(hash: hash, generation: generation, name: lowered, expansion: expansion)
   }
 }
