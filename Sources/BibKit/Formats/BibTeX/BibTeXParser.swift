@@ -76,13 +76,17 @@ struct RawEntry: Equatable {
     fields[index].macro = macro
   }
 
+  /// Room for `n` fields, before the first is added.
+  mutating func reserveFields(_ n: Int) { fields.reserveCapacity(n) }
+
   /// Adds a field; returns false (and adds nothing) when one of that name is there already.
   @discardableResult
   @inline(__always) mutating func append(_ f: consuming RawField) -> Bool {
     // By index: a `for g in fields` loop would copy (and retain) every field.
     for k in fields.indices where fields[k].nameHash == f.nameHash && fields[k].name == f.name { return false }
-    // Room for a typical entry at once, rather than growing through 1, 2, 4 and 8.
-    if fields.isEmpty { fields.reserveCapacity(16) }
+    // Room for a typical entry at once, rather than growing through 1, 2, 4 and 8, unless
+    // the parser made room already (see ``reserveFields(_:)``).
+    if fields.capacity == 0 { fields.reserveCapacity(16) }
     if let k = f.known { knownFields |= k.bit }
     fields.append(f)
     return true
@@ -107,6 +111,8 @@ struct BibTeXParser {
   var lookups = MacroLookups()
   let knownFields = KnownField.table
   var entries: [RawEntry] = []
+  /// The room made for the fields of the next entry (see ``fields(type:close:open:start:)``).
+  var fieldRoom = 16
   var preambles: [String] = []
   var diagnostics: [Diagnostic] = []
   /// Where the top level stops: the end of the input, or the first entry of the next chunk
@@ -418,6 +424,9 @@ struct BibTeXParser {
       throw fail("expected ',' after the key '\(key)'")
     }
     advance()
+    // Entries of a file tend to have as many fields as the one before: room for that many
+    // and a quarter more, so the array is made once.
+    entry.reserveFields(fieldRoom)
     while true {
       skipSpaceAndComments()
       guard i < b.count else {
@@ -427,6 +436,7 @@ struct BibTeXParser {
       }
       if b[i] == close || b[i] == other {
         try closeEntry(close, open: open, start: start)
+        fieldRoom = Swift.max(8, entry.fields.count + entry.fields.count / 4)
         entries.append(entry)
         return
       }

@@ -177,18 +177,17 @@ public struct BibTeXReader: BibliographyReader {
   /// The mapping of ``paper(from:diagnostics:source:)``, filling in `p` (made in place, so
   /// that the paper is not copied on its way out).
   private static func map(_ e: RawEntry, into p: inout Paper, diagnostics: inout [Diagnostic], source: String?) {
-    // Which of the entry's fields the mapping consumed, by position.
-    struct Used {
-      let entry: RawEntry
-      var flags: [Bool]
-      mutating func insert(_ name: KnownField) { if let k = entry.index(of: name) { flags[k] = true } }
-      mutating func remove(_ name: KnownField) { if let k = entry.index(of: name) { flags[k] = false } }
-    }
-    var used = Used(entry: e, flags: [Bool](repeating: false, count: e.fields.count))
+    // Which of the entry's fields the mapping consumed, by position. Written through a
+    // pointer: the local functions below write it, and a captured variable would be checked
+    // for exclusive access at run time on every write.
+    let used = UnsafeMutableBufferPointer<Bool>.allocate(capacity: Swift.max(1, e.fields.count))
+    used.initialize(repeating: false)
+    defer { used.deallocate() }
+    func use(_ name: KnownField) { if let k = e.index(of: name) { used[k] = true } }
     // An empty value stays an extra field, so it is written back as it came.
     func take(_ name: KnownField) -> String? {
       guard let k = e.index(of: name), !e.fields[k].value.isEmpty else { return nil }
-      used.flags[k] = true
+      used[k] = true
       return e.fields[k].value
     }
     /// A field decoded to plain text; one that decodes to nothing stays an extra field.
@@ -196,7 +195,7 @@ public struct BibTeXReader: BibliographyReader {
       guard let k = e.index(of: name), !e.fields[k].value.isEmpty else { return nil }
       let v = LaTeXDecoding.plain(e.fields[k].value)
       guard !v.trimmingSpaces().isEmpty else { return nil }
-      used.flags[k] = true
+      used[k] = true
       return v
     }
     func warn(_ f: RawField, _ message: String) {
@@ -220,7 +219,7 @@ public struct BibTeXReader: BibliographyReader {
       let parsed = names.filter { !$0.isEmpty }.map(BibTeXNames.person)
       let people = parsed.filter { !$0.isEmptyName }
       if people.count < parsed.count { warn(f, "\(role.name) list has a name with no letters; dropped") }
-      used.insert(role)
+      use(role)
       switch role {
       case .author:
         p.authors = people
@@ -240,19 +239,19 @@ public struct BibTeXReader: BibliographyReader {
       !f.value.contains("\\href"), !f.value.hasPrefix("http")
     {
       // Where the type has no container field, the writer puts the container here.
-      used.insert(.howpublished)
+      use(.howpublished)
       p.containerTitle = LaTeXDecoding.richText(f.value)
     }
 
     // Dates: biblatex `date` wins; else year, month, day.
     if let f = e.field(.date), let d = PartialDate(iso: f.value) {
-      used.insert(.date)
+      use(.date)
       p.issued = d
       // year, month and day that agree with the date say nothing more.
       // year, month and day say nothing more; where they disagree, date wins (as in biber).
       for name in [KnownField.year, .month, .day] {
         guard let x = e.field(name) else { continue }
-        used.insert(name)
+        use(name)
         let agrees =
           name == .year ? x.value == String(d.year)
           : name == .month ? BibTeXMapping.month(x.value) == d.month : Int(x.value) == d.day
@@ -261,13 +260,13 @@ public struct BibTeXReader: BibliographyReader {
     } else if let y = e.field(.year), (1...4).contains(y.value.utf8.count), y.value.allBytes(ASCII.isDigit),
       let year = Int(y.value)
     {
-      used.insert(.year)
+      use(.year)
       var d = PartialDate(year: year)
       if let m = e.field(.month), let month = BibTeXMapping.month(m.value) {
-        used.insert(.month)
+        use(.month)
         d.month = month
         if let dd = e.field(.day), let day = Int(dd.value), (1...PartialDate.daysIn(month: month, year: year)).contains(day) {
-          used.insert(.day)
+          use(.day)
           d.day = day
         }
       }
@@ -283,7 +282,7 @@ public struct BibTeXReader: BibliographyReader {
     }
     if let k = e.index(of: .pages), let pages = plainPages(e.fields[k].value) {
       // The common page range, ASCII with nothing for LaTeX to decode: the same as below.
-      used.flags[k] = true
+      used[k] = true
       p.pages = pages
     } else if let raw = takePlain(.pages) {
       p.pages = pageRange(raw)
@@ -310,11 +309,11 @@ public struct BibTeXReader: BibliographyReader {
     let prefix = (e.field(.archiveprefix) ?? e.field(.eprinttype))?.value.lowercased()
     if let f = e.field(.eprint), prefix == "arxiv" || (prefix == nil && looksLikeArxivID(f.value)) {
       let (id, version) = ArxivAtomReader.splitID(f.value.trimmingSpaces())
-      used.insert(.eprint)
-      if e.field(.archiveprefix) != nil { used.insert(.archiveprefix) }
-      if e.field(.eprinttype) != nil { used.insert(.eprinttype) }
+      use(.eprint)
+      if e.field(.archiveprefix) != nil { use(.archiveprefix) }
+      if e.field(.eprinttype) != nil { use(.eprinttype) }
       let cls = e.field(.primaryclass) ?? e.field(.eprintclass)
-      if let k = cls?.known { used.insert(k) }
+      if let k = cls?.known { use(k) }
       p.identifiers.arxiv = ArxivIdentifier(id: id, version: version, primaryCategory: cls?.value)
     } else if let j = p.containerTitle?.plainText, let id = arxivID(inJournal: j, volume: p.volume) {
       p.identifiers.arxiv = ArxivIdentifier(id: id)
@@ -342,7 +341,7 @@ public struct BibTeXReader: BibliographyReader {
     if let f = take(.arxivVersion), let v = Int(f), p.identifiers.arxiv != nil {
       p.identifiers.arxiv?.version = v
     } else if e.field(.arxivVersion) != nil {
-      used.remove(.arxivVersion)
+      if let k = e.index(of: .arxivVersion) { used[k] = false }
     }
     if take(.yearInferred) == "true", p.issued != nil { p.issued?.yearInferred = true }
     if take(.dateApproximate) == "true", p.issued != nil { p.issued?.approximate = true }
@@ -366,9 +365,9 @@ public struct BibTeXReader: BibliographyReader {
     // Room for them at once (an entry of the bench input has eight or so), and each field
     // read in place rather than copied whole.
     var remaining = 0
-    for k in e.fields.indices where !used.flags[k] { remaining += 1 }
+    for k in e.fields.indices where !used[k] { remaining += 1 }
     if remaining > 0 { p.extraFields.reserveCapacity(p.extraFields.count + remaining) }
-    for k in e.fields.indices where !used.flags[k] {
+    for k in e.fields.indices where !used[k] {
       var name = e.fields[k].name
       // Another format's extras are written as escaped text, so they are read as text.
       if let (source, rest) = name.withUTF8({ ExtraField.foreignName($0, readBy: .bibtex) }) {
