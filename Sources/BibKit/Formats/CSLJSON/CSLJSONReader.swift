@@ -131,7 +131,9 @@ public struct CSLJSONReader: BibliographyReader {
       return nil
     }
 
-    p.citationKey = text(.id) ?? text(.citationKey)
+    // Not `text(.id) ?? text(.citationKey)`: a local function called from the autoclosure
+    // of `??` has its captured variables checked for exclusive access at run time.
+    if let id = text(.id) { p.citationKey = id } else { p.citationKey = text(.citationKey) }
     if let v = node(.type), let s = t.text(v), PaperKind.cslTypes.contains(s) {
       p.kind = PaperKind(s)
     } else if let v = node(.type) {

@@ -232,12 +232,17 @@ public struct RISReader: BibliographyReader {
 
     // Fields are consumed one by one, so a repeated tag's other lines stay as they came.
     // Which ones, by position: flags rather than a Set<Int>, which would hash on every test.
+    // Written through a pointer: a captured variable that the local functions below write
+    // would be checked for exclusive access at run time (their `&&` is an autoclosure).
+    let usedFlags = UnsafeMutableBufferPointer<Bool>.allocate(capacity: Swift.max(1, fields.count))
+    usedFlags.initialize(repeating: false)
+    defer { usedFlags.deallocate() }
     struct Used {
-      var flags: [Bool]
+      let flags: UnsafeMutableBufferPointer<Bool>
       func contains(_ k: Int) -> Bool { flags[k] }
-      mutating func insert(_ k: Int) { flags[k] = true }
+      func insert(_ k: Int) { flags[k] = true }
     }
-    var used = Used(flags: [Bool](repeating: false, count: fields.count))
+    let used = Used(flags: usedFlags)
     // The value of the first unused, non-empty field with tag `a`, else `b`, and so on. Tags
     // are given one by one (a variadic list would be an array made at every call).
     func take(
