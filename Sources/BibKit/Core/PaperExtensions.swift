@@ -46,6 +46,14 @@ extension Paper {
 
   /// Warnings for facts no writer can carry: per-author affiliations.
   func uncarriedAffiliations(key: String, format: String) -> Diagnostic? {
+    Self.uncarriedAffiliations(authors, editors, translators, key: key, format: format)
+  }
+
+  /// ``uncarriedAffiliations(key:format:)`` of a paper's people. Writers pass the lists:
+  /// calling a method on a paper in an array copies the whole paper first.
+  static func uncarriedAffiliations(
+    _ authors: [Person], _ editors: [Person], _ translators: [Person], key: String, format: String
+  ) -> Diagnostic? {
     func affiliated(_ people: [Person]) -> Bool { people.contains { !$0.affiliations.isEmpty } }
     guard affiliated(authors) || affiliated(editors) || affiliated(translators) else { return nil }
     return Diagnostic(

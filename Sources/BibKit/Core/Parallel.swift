@@ -66,3 +66,19 @@ extension Parallel {
     return (results, diagnostics)
   }
 }
+
+extension Parallel {
+  /// ``chunks(_:threshold:_:)`` over the papers, each handed to `work` in place.
+  ///
+  /// An element read from an array (`papers[i]`) is a copy: for a ``Paper`` that is a
+  /// retain and a release of each of its thirty-odd strings and arrays. Writers take the
+  /// paper `inout` from here instead, which passes its address; they never change it.
+  static func chunks<T>(
+    of papers: [Paper], _ work: @Sendable (Range<Int>, UnsafeMutableBufferPointer<Paper>) -> T
+  ) -> [T] {
+    papers.withUnsafeBufferPointer { all in
+      nonisolated(unsafe) let all = UnsafeMutableBufferPointer(mutating: all)
+      return chunks(all.count) { range in work(range, all) }
+    }
+  }
+}

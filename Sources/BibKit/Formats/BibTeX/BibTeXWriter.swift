@@ -52,22 +52,21 @@ public struct BibTeXWriter: BibliographyWriter {
       }
       let before = written
       let options = options
-      let chunks = Parallel.chunks(papers.count) { range -> Chunk in
+      let chunks = Parallel.chunks(of: papers) { range, all -> Chunk in
         var c = Chunk()
         // One builder for the chunk: each entry is written on at the end of its text.
         var entry = EntryBuilder(ascii: options.asciiOnly, dialect: options.bibtexDialect, capacity: range.count * 1024)
         for i in range {
-          let paper = papers[i]
           if before + i > 0 { entry.text.append(0x0A) }
           entry.begin()
-          entry.write(paper, key: keys[i])
+          entry.write(&all[i], key: keys[i])
           if entry.keptNonASCII {
             c.diagnostics.append(
               Diagnostic(
                 .warning, "write.non-ascii",
                 "\(keys[i]): some characters have no LaTeX form and were written as UTF-8"))
           }
-          if let d = paper.uncarriedAffiliations(key: keys[i], format: "BibTeX") {
+          if let d = Paper.uncarriedAffiliations(all[i].authors, all[i].editors, all[i].translators, key: keys[i], format: "BibTeX") {
             c.diagnostics.append(d)
           }
           if entry.droppedDay { c.droppedDays += 1 }
@@ -485,7 +484,9 @@ struct EntryBuilder: ~Copyable {
     return isPlainNamePart(given, oneWord: false) ? (family, given) : nil
   }
 
-  mutating func write(_ p: Paper, key: String) {
+  /// Writes one entry. The paper is taken `inout` so that it is not copied (see
+  /// ``Parallel/chunks(of:_:)``); it is not changed.
+  mutating func write(_ p: inout Paper, key: String) {
     var type = BibTeXWriter.entryType(p)
     if dialect == .bibtex { type = BibTeXMapping.classicType(type, genre: p.genre) }
     text.append(UInt8(ascii: "@"))

@@ -27,21 +27,21 @@ public struct CSLJSONWriter: BibliographyWriter {
       // Items are independent once keys are assigned: large batches are written in one
       // chunk per core.
       let before = written
-      let parts = Parallel.chunks(papers.count) { range -> [UInt8] in
+      let parts = Parallel.chunks(of: papers) { range, all -> [UInt8] in
         var out = ByteBuffer(capacity: range.count * 1024)
         var scratch = CustomScratch()
         for i in range {
           out.append(before + i == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
           out.append(0x0A)
           JSONValue.spaces(2, into: &out)
-          CSLJSONWriter().writeItem(papers[i], key: keys[i], into: &out, scratch: &scratch)
+          CSLJSONWriter().writeItem(&all[i], key: keys[i], into: &out, scratch: &scratch)
         }
         return out.array
       }
       written += papers.count
       var diagnostics: [Diagnostic] = []
       for i in papers.indices {
-        if let d = papers[i].uncarriedAffiliations(key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
+        if let d = Paper.uncarriedAffiliations(papers[i].authors, papers[i].editors, papers[i].translators, key: keys[i], format: "CSL-JSON") { diagnostics.append(d) }
       }
       // The chunks are not joined: the caller writes the parts one after another.
       return WriteResult(parts: parts, diagnostics: diagnostics, count: papers.count)
@@ -56,11 +56,14 @@ public struct CSLJSONWriter: BibliographyWriter {
   /// building its tree. Items with keys kept from CSL-JSON input take the tree path.
   func writeItem(_ p: Paper, key: String, into out: inout ByteBuffer) {
     var scratch = CustomScratch()
-    writeItem(p, key: key, into: &out, scratch: &scratch)
+    var p = p
+    writeItem(&p, key: key, into: &out, scratch: &scratch)
   }
 
   /// ``writeItem(_:key:into:)`` with room for the `custom` members kept from item to item.
-  func writeItem(_ p: Paper, key: String, into out: inout ByteBuffer, scratch: inout CustomScratch) {
+  /// The paper is taken `inout` so that it is not copied (see ``Parallel/chunks(of:_:)``);
+  /// it is not changed.
+  func writeItem(_ p: inout Paper, key: String, into out: inout ByteBuffer, scratch: inout CustomScratch) {
     if p.extraFields.contains(where: { $0.source == FormatID.cslJSON.rawValue }) {
       item(p, key: key).write(into: &out, indent: 2)
       return

@@ -28,15 +28,15 @@ public struct RISWriter: BibliographyWriter {
 
   func records(_ papers: [Paper], keys: [String], options: WriteOptions) -> WriteResult {
     // Records are independent once keys are assigned: one chunk per core, written in turn.
-    let chunks = Parallel.chunks(papers.count) { range -> ([UInt8], [Diagnostic]) in
+    let chunks = Parallel.chunks(of: papers) { range, all -> ([UInt8], [Diagnostic]) in
       var out = ByteBuffer(capacity: range.count * 1024)
       var diagnostics: [Diagnostic] = []
       for i in range {
-        let p = papers[i]
-        record(p, key: keys[i], options: options, into: &out)
-        if let d = p.uncarriedAffiliations(key: keys[i], format: "RIS") { diagnostics.append(d) }
-        if (p.title?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
-          || (p.containerTitle?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
+        let p = all.baseAddress! + i
+        record(&p.pointee, key: keys[i], options: options, into: &out)
+        if let d = Paper.uncarriedAffiliations(p.pointee.authors, p.pointee.editors, p.pointee.translators, key: keys[i], format: "RIS") { diagnostics.append(d) }
+        if (p.pointee.title?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
+          || (p.pointee.containerTitle?.runs ?? []).contains(where: { !$0.styles.subtracting(.math).isEmpty })
         {
           diagnostics.append(
             Diagnostic(
@@ -93,7 +93,9 @@ public struct RISWriter: BibliographyWriter {
     pages.splitOmittingEmpty(bytes: { $0 == UInt8(ascii: "-") }, characters: { $0 == "-" || $0 == "–" })
   }
 
-  func record(_ p: Paper, key: String, options: WriteOptions, into out: inout ByteBuffer) {
+  /// One record. The paper is taken `inout` so that it is not copied (see
+  /// ``Parallel/chunks(of:_:)``); it is not changed.
+  func record(_ p: inout Paper, key: String, options: WriteOptions, into out: inout ByteBuffer) {
     func tag(_ t: String, _ value: String?, multiline: Bool = false, keepEmpty: Bool = false) {
       guard let value, !value.isEmpty || keepEmpty else { return }
       var v = value
