@@ -308,12 +308,16 @@ public struct ArxivAtomReader: BibliographyReader {
   private static func map(_ e: Entry, rawID: String, title: String, options: ReadOptions, into p: inout Paper) {
     let (id, version) = splitID(rawID)
     p.title = RichText.parsingInlineMath(title)
-    p.authors = e.authors.filter { !$0.name.isEmpty }.map { a in
+    // Into one array made at its size, not a filtered copy and then a mapped one.
+    var authors: [Person] = []
+    authors.reserveCapacity(e.authors.count)
+    for a in e.authors where !a.name.isEmpty {
       var person =
         a.name.containsBytesIgnoringASCIICase("collaboration") ? Person.literal(a.name) : Person(parsing: a.name)
       person.affiliations = a.affiliations
-      return person
+      authors.append(person)
     }
+    p.authors = authors
     p.firstVersionDate = date(e.published)
     p.currentVersionDate = date(e.updated)
     p.issued = options.arxivDate == .updated ? (p.currentVersionDate ?? p.firstVersionDate) : (p.firstVersionDate ?? p.currentVersionDate)

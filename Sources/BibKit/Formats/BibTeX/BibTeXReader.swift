@@ -214,11 +214,22 @@ public struct BibTeXReader: BibliographyReader {
         truncated = true
       }
       if truncated, role != .author { continue }  // kept as written, below
-      let empty = names.filter { $0.isEmpty }.count
+      // One pass, into one array: empty names and names with no letters are counted and
+      // dropped.
+      var people: [Person] = []
+      people.reserveCapacity(names.count)
+      var empty = 0
+      var letterless = 0
+      for name in names {
+        guard !name.isEmpty else {
+          empty += 1
+          continue
+        }
+        let person = BibTeXNames.person(name)
+        if person.isEmptyName { letterless += 1 } else { people.append(person) }
+      }
       if empty > 0 { warn(f, "\(role.name) list has \(empty) empty name(s); dropped") }
-      let parsed = names.filter { !$0.isEmpty }.map(BibTeXNames.person)
-      let people = parsed.filter { !$0.isEmptyName }
-      if people.count < parsed.count { warn(f, "\(role.name) list has a name with no letters; dropped") }
+      if letterless > 0 { warn(f, "\(role.name) list has a name with no letters; dropped") }
       use(role)
       switch role {
       case .author:
