@@ -187,3 +187,19 @@ import Testing
     }
   }
 }
+
+@Suite struct PaperKindTests {
+  /// The byte table the CSL-JSON writer asks agrees with the set of CSL types: every type is
+  /// found, and near misses (case, spaces, BibTeX types, a prefix or extension) are not.
+  @Test func cslTypeTableAgreesWithTheSet() {
+    for t in PaperKind.cslTypes { #expect(PaperKind(t).isCSLType, "\(t)") }
+    let misses = [
+      "", "Article", "article ", " article", "journal-article", "misc", "inproceedings", "webpage2", "web",
+      "post-weblo", "legal-case", "motion picture", "entry-encyclopaedia", "thesis\u{0}",
+    ]
+    for t in misses {
+      #expect(!PaperKind(t).isCSLType, "\(t)")
+      #expect(!PaperKind.cslTypes.contains(t), "\(t)")
+    }
+  }
+}

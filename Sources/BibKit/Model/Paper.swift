@@ -265,4 +265,10 @@ public struct PaperKind: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     "personal_communication", "post", "post-weblog", "regulation", "report", "review",
     "review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage",
   ]
+
+  /// ``cslTypes`` found by bytes: the CSL-JSON writer asks for every item.
+  static let cslTypeTable = NameTable(cslTypes.sorted())
+
+  /// Whether this kind is one of ``cslTypes``.
+  var isCSLType: Bool { Self.cslTypeTable.find(rawValue) != nil }
 }

@@ -133,7 +133,7 @@ public struct CSLJSONWriter: BibliographyWriter {
     string("publisher-place", p.publisherPlace)
     if let t = p.title, !t.isEmpty { string("title", Self.html(t)) }
     people("translator", p.translators)
-    string("type", PaperKind.cslTypes.contains(p.kind.rawValue) ? p.kind.rawValue : "document")
+    string("type", p.kind.isCSLType ? p.kind.rawValue : "document")
     string("volume", p.volume)
     out.append(0x0A)
     JSONValue.spaces(2, into: &out)
@@ -181,7 +181,7 @@ public struct CSLJSONWriter: BibliographyWriter {
     tail.add("publisher-place", p.publisherPlace)
     if let t = p.title, !t.isEmpty { tail.add("title", Self.html(t)) }
     if !p.translators.isEmpty { tail.add("translator", .array(p.translators.map { Self.name($0) })) }
-    tail.add("type", PaperKind.cslTypes.contains(p.kind.rawValue) ? p.kind.rawValue : "document")
+    tail.add("type", p.kind.isCSLType ? p.kind.rawValue : "document")
     tail.add("volume", p.volume)
 
     var custom = customMembers(p)
@@ -228,7 +228,7 @@ public struct CSLJSONWriter: BibliographyWriter {
   /// Calls `body` with the item's `custom` members for facts CSL has no variable for (not
   /// yet sorted). A member's name is `prefix-name` when it has a prefix, else `name`.
   func forEachCustomMember(_ p: Paper, _ body: (_ prefix: String?, _ name: String, _ value: CustomValue) -> Void) {
-    if !PaperKind.cslTypes.contains(p.kind.rawValue) { body(nil, "kind", .text(p.kind.rawValue)) }
+    if !p.kind.isCSLType { body(nil, "kind", .text(p.kind.rawValue)) }
     if let t = p.originalType { body(nil, "original-type", .text(t)) }
     if let pc = p.identifiers.arxiv?.primaryCategory, p.categories.first != pc {
       body(nil, "arxiv-primary-category", .text(pc))
