@@ -212,8 +212,10 @@ struct JSONParser {
   /// following low one; any other pairing is U+FFFD, and the second escape is read on its
   /// own. Runs between escapes are copied whole.
   static func decodeString(_ bytes: [UInt8], from start: Int, to end: Int) -> String {
-    let out = bytes.withUnsafeBufferPointer { b in
-      [UInt8](unsafeUninitializedCapacity: end - start) { o, count in
+    // Decoded straight into the string's storage (the text is never longer than its
+    // escaped form), which repairs invalid UTF-8 as `String(decoding:as:)` does.
+    bytes.withUnsafeBufferPointer { b in
+      String(unsafeUninitializedCapacity: end - start) { o in
         func hex4(_ at: Int) -> UInt32 {
           var v: UInt32 = 0
           for k in at..<(at + 4) { v = v * 16 + (JSONParser.hexValue(b[k]) ?? 0) }
@@ -264,10 +266,9 @@ struct JSONParser {
           k += 1
           i += 1
         }
-        count = k
+        return k
       }
     }
-    return String(decoding: out, as: UTF8.self)
   }
 
   mutating func hex4() throws(JSONSyntaxError) -> UInt32 {

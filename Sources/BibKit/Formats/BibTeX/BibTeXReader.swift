@@ -358,7 +358,7 @@ public struct BibTeXReader: BibliographyReader {
     if take(.dateApproximate) == "true", p.issued != nil { p.issued?.approximate = true }
     // Written as escaped text (`legal\_case`), so read as text.
     if let v = takePlain(.originalType) { p.originalType = v }
-    if let v = takePlain(.kind), PaperKind.cslTypes.contains(v) { p.kind = PaperKind(v) }
+    if let v = takePlain(.kind), PaperKind(v).isCSLType { p.kind = PaperKind(v) }
     if let f = take(.firstVersionDate), let d = PartialDate(iso: f) { p.firstVersionDate = d }
     if let f = take(.currentVersionDate), let d = PartialDate(iso: f) { p.currentVersionDate = d }
     if let f = take(.code) { p.codeLinks = f.split(separator: " ").map(String.init) }

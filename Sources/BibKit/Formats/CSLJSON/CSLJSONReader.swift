@@ -134,7 +134,7 @@ public struct CSLJSONReader: BibliographyReader {
     // Not `text(.id) ?? text(.citationKey)`: a local function called from the autoclosure
     // of `??` has its captured variables checked for exclusive access at run time.
     if let id = text(.id) { p.citationKey = id } else { p.citationKey = text(.citationKey) }
-    if let v = node(.type), let s = t.text(v), PaperKind.cslTypes.contains(s) {
+    if let v = node(.type), let s = t.text(v), PaperKind(s).isCSLType {
       p.kind = PaperKind(s)
     } else if let v = node(.type) {
       p.originalType = t.text(v) ?? t.node(v).jsonText
