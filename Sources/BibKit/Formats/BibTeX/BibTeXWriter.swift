@@ -456,16 +456,20 @@ struct EntryBuilder: ~Copyable {
     text.appendUTF8(Self.writtenName(field))
     text.appendStatic(" = {")
     let valueStart = text.count
-    for k in people.indices {
-      if k > 0 { text.appendStatic(" and ") }
-      if let (family, given) = Self.plainName(people[k]) {
-        text.appendUTF8(family)
-        if let given {
-          text.appendStatic(", ")
-          text.appendUTF8(given)
+    // Through a pointer: `people[k]` would copy each person (a retain and a release of each
+    // of its strings) to test it.
+    people.withUnsafeBufferPointer { all in
+      for k in all.indices {
+        if k > 0 { text.appendStatic(" and ") }
+        if let (family, given) = Self.plainName(all.baseAddress! + k) {
+          text.appendUTF8(family)
+          if let given {
+            text.appendStatic(", ")
+            text.appendUTF8(given)
+          }
+        } else {
+          text.appendUTF8(name(all[k], shortcut: false))
         }
-      } else {
-        text.appendUTF8(name(people[k], shortcut: false))
       }
     }
     if truncated { text.appendStatic(" and others") }
@@ -477,10 +481,16 @@ struct EntryBuilder: ~Copyable {
   /// The usual name, `Family, Given` in plain ASCII with no comma, no "and" and a family of
   /// one word, as its two parts: what ``name(_:shortcut:)`` writes for it, without building it.
   static func plainName(_ p: Person) -> (family: String, given: String?)? {
-    guard p.literal == nil, p.particle?.isEmpty ?? true, p.suffix == nil, p.droppingParticle == nil,
-      let family = p.family, !family.isEmpty, isPlainNamePart(family, oneWord: true)
+    withUnsafePointer(to: p) { plainName($0) }
+  }
+
+  /// ``plainName(_:)`` of the person at `p`, read field by field where it is.
+  static func plainName(_ p: UnsafePointer<Person>) -> (family: String, given: String?)? {
+    guard p.pointee.literal == nil, p.pointee.particle?.isEmpty ?? true, p.pointee.suffix == nil,
+      p.pointee.droppingParticle == nil, let family = p.pointee.family, !family.isEmpty,
+      isPlainNamePart(family, oneWord: true)
     else { return nil }
-    guard let given = p.given, !given.isEmpty else { return (family, nil) }
+    guard let given = p.pointee.given, !given.isEmpty else { return (family, nil) }
     return isPlainNamePart(given, oneWord: false) ? (family, given) : nil
   }
 

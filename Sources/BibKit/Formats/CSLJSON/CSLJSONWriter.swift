@@ -93,11 +93,13 @@ public struct CSLJSONWriter: BibliographyWriter {
       member(k)
       out.append(UInt8(ascii: "["))
       out.append(0x0A)
-      for (i, person) in list.enumerated() {
-        JSONValue.spaces(6, into: &out)
-        Self.writeName(person, into: &out)
-        if i + 1 < list.count { out.append(UInt8(ascii: ",")) }
-        out.append(0x0A)
+      list.withUnsafeBufferPointer { all in
+        for i in all.indices {
+          JSONValue.spaces(6, into: &out)
+          Self.writeName(all.baseAddress! + i, into: &out)
+          if i + 1 < all.count { out.append(UInt8(ascii: ",")) }
+          out.append(0x0A)
+        }
       }
       JSONValue.spaces(4, into: &out)
       out.append(UInt8(ascii: "]"))
@@ -274,22 +276,28 @@ public struct CSLJSONWriter: BibliographyWriter {
   /// Writes `name(p).write(into:indent: 6)` without building the tree: the members are
   /// already in key order.
   static func writeName(_ p: Person, into out: inout ByteBuffer) {
+    withUnsafePointer(to: p) { writeName($0, into: &out) }
+  }
+
+  /// ``writeName(_:into:)`` of the person at `p`, read field by field where it is (a person
+  /// taken out of an array would be copied first).
+  static func writeName(_ p: UnsafePointer<Person>, into out: inout ByteBuffer) {
     var first = true
     func part(_ k: StaticString, _ v: String?) {
       guard let v, !v.isEmpty else { return }
       Self.member(k, first: &first, indent: 8, into: &out)
       JSONValue.quote(v, into: &out)
     }
-    if let literal = p.literal {
+    if let literal = p.pointee.literal {
       // Written even when empty, as the tree does.
       Self.member("literal", first: &first, indent: 8, into: &out)
       JSONValue.quote(literal, into: &out)
     } else {
-      part("dropping-particle", p.droppingParticle)
-      part("family", p.family)
-      part("given", p.given)
-      part("non-dropping-particle", p.particle)
-      part("suffix", p.suffix)
+      part("dropping-particle", p.pointee.droppingParticle)
+      part("family", p.pointee.family)
+      part("given", p.pointee.given)
+      part("non-dropping-particle", p.pointee.particle)
+      part("suffix", p.pointee.suffix)
       if first {
         out.append(UInt8(ascii: "{"))
         out.append(UInt8(ascii: "}"))
