@@ -9,7 +9,7 @@
 # Scripts/make-bench-atom.py. Wall and CPU seconds and peak memory come from /usr/bin/time;
 # MB/s is given per wall second and per CPU second (bibkit uses every core, so the two
 # differ), entries/s per CPU second. Each row is the fastest of BENCH_RUNS runs (default 3). Other tools run
-# where installed: bibtex 0.99d, pandoc 3.9 (from Scripts/check-consumers.sh's venv),
+# where installed: bibtex 0.99d, pandoc 3.9 (from Scripts/check-consumers.sh's venv or the oracles'),
 # bibutils, and pybtex and bibtexparser 2 (from ../shared/oracles/setup.sh's venv).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,8 +67,12 @@ bibtex_run() { # INPUT: bibtex with plain.bst on \nocite{*}
   (cd "$d" && bibtex -terse t >/dev/null 2>&1 || true); rm -rf "$d"
 }
 export -f bibtex_run
-PANDOC="$("$HOME/.cache/bibkit-check/venv/bin/python" -c 'import pypandoc; print(pypandoc.get_pandoc_path())' 2>/dev/null || true)"
 ORACLE_PY="${ORACLES_VENVS:-$HOME/.cache/bibkit-oracles}/.venv/bin/python"
+# pandoc 3.9: from Scripts/check-consumers.sh's venv, else from the oracles' venv
+# (../shared/oracles/setup.sh), both pypandoc-binary; not Debian's older pandoc.
+pandoc_of() { "$1" -c 'import pypandoc; print(pypandoc.get_pandoc_path())' 2>/dev/null || true; }
+PANDOC="$(pandoc_of "$HOME/.cache/bibkit-check/venv/bin/python")"
+[ -n "$PANDOC" ] || PANDOC="$(pandoc_of "$ORACLE_PY")"
 oracle_bench="$root/../shared/oracles/bench"
 b10="$work/bench-10mb.bib" b50="$work/bench-50mb.bib" b100="$work/bench-100k.bib"
 
