@@ -790,3 +790,34 @@ import Testing
     }
   }
 }
+
+@Suite struct NameStringsTests {
+  static func name(_ cache: inout NameStrings, _ bytes: [UInt8], hash: UInt64? = nil) -> String {
+    bytes.withUnsafeBufferPointer { b in cache.name(hash ?? NameTable.hash(b), b) }
+  }
+
+  /// Each name comes back as the string of its bytes, whether remembered or new, and
+  /// whether another name took its slot or has its hash (a forced collision).
+  @Test func namesAreTheirBytes() {
+    var cache = NameStrings()
+    let names = ["bibdate", "bibsource", "a-very-long-field-name-of-this-file", "", "bibdate", "x", "bibsource"]
+    for _ in 0..<2 {
+      for n in names { #expect(Self.name(&cache, Array(n.utf8)) == n) }
+    }
+    // Same hash, other bytes: never the remembered string.
+    #expect(Self.name(&cache, Array("bibdate".utf8), hash: 42) == "bibdate")
+    #expect(Self.name(&cache, Array("bibdata".utf8), hash: 42) == "bibdata")
+    #expect(Self.name(&cache, Array("bibdat".utf8), hash: 42) == "bibdat")
+    // Bytes that are not UTF-8 are repaired, every time.
+    for _ in 0..<2 { #expect(Self.name(&cache, [0x62, 0xFF, 0x63]) == "b\u{FFFD}c") }
+  }
+
+  /// The parser shares one string among the fields of a name, and keeps every name as written.
+  @Test func parserKeepsOtherFieldNames() {
+    let text = "@misc{a, BibDate = {1}, bibsource = {2}}\n@misc{b, bibdate = {3}, BIBSOURCE = {4}, bibdata = {5}}\n"
+    var parser = BibTeXParser(bytes: Array(text.utf8), source: nil)
+    parser.parse()
+    let names = parser.entries.map { $0.fields.map(\.name) }
+    #expect(names == [["bibdate", "bibsource"], ["bibdate", "bibsource", "bibdata"]])
+  }
+}

@@ -113,6 +113,8 @@ struct BibTeXParser {
   var entries: [RawEntry] = []
   /// The room made for the fields of the next entry (see ``fields(type:close:open:start:)``).
   var fieldRoom = 16
+  /// The strings of field names the mapping does not know, shared by the fields that have them.
+  var otherFieldNames = NameStrings()
   var preambles: [String] = []
   var diagnostics: [Diagnostic] = []
   /// Where the top level stops: the end of the input, or the first entry of the next chunk
@@ -264,7 +266,7 @@ struct BibTeXParser {
     if !hasUpper {
       let bytes = UnsafeBufferPointer(rebasing: b[start..<i])
       if let k = knownFields.find(h, bytes) { return (knownFields.names[k], h, KnownField(rawValue: UInt8(k))) }
-      return (String(decoding: bytes, as: UTF8.self), h, nil)
+      return (otherFieldNames.name(h, bytes), h, nil)
     }
     // Lowered on the stack: a name the mapping asks for is still the table's string.
     let name = UnsafeBufferPointer(rebasing: b[start..<i])
@@ -272,7 +274,7 @@ struct BibTeXParser {
       for k in name.indices { t[k] = ASCII.lowered(name[k]) }
       let lower = UnsafeBufferPointer(t)
       if let k = knownFields.find(h, lower) { return (knownFields.names[k], h, KnownField(rawValue: UInt8(k))) }
-      return (String(decoding: lower, as: UTF8.self), h, nil)
+      return (otherFieldNames.name(h, lower), h, nil)
     }
   }
 
@@ -760,6 +762,32 @@ struct BibTeXParser {
 /// Macro lookups a parser remembers: slots chosen by the hash of the lower-cased name, each
 /// holding the name in lower case and its expansion, valid while the parser's macros are
 /// those of the generation it was made in.
+/// Strings for names read over and over (a file's own field names: `bibdate`, `bibsource`),
+/// remembered by the hash of their bytes, so that each field with the name shares one
+/// string rather than having its own made.
+struct NameStrings {
+  static let slotCount = 64
+  var hashes = [UInt64](repeating: 0, count: slotCount)
+  var names = [String](repeating: "", count: slotCount)
+
+  /// The string of the UTF-8 bytes `b`, whose FNV-1a hash is `hash`: the one remembered for
+  /// them, or a new one, then remembered.
+  mutating func name(_ hash: UInt64, _ b: UnsafeBufferPointer<UInt8>) -> String {
+    let k = Int(hash & UInt64(Self.slotCount - 1))
+    if hashes[k] == hash {
+      // Bytes that are not UTF-8 were remembered repaired, and so never match: they get a
+      // string of their own, repaired as before.
+      var stored = names[k]
+      let same = stored.withUTF8 { s in s.count == b.count && b.indices.allSatisfy { s[$0] == b[$0] } }
+      if same { return stored }
+    }
+    let s = String(decoding: b, as: UTF8.self)
+    hashes[k] = hash
+    names[k] = s
+    return s
+  }
+}
+
 struct MacroLookups {
   struct Slot {
     var hash: UInt64 = 0
