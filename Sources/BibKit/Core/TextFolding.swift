@@ -41,7 +41,12 @@ public enum TextFolding {
 
   /// Collapses runs of white space in UTF-8 bytes to one space and trims.
   static func collapse(_ bytes: [UInt8]) -> String {
-    bytes.withUnsafeBufferPointer { b in collapsed(b) ?? String(decoding: b, as: UTF8.self) }
+    bytes.withUnsafeBufferPointer { collapse($0) }
+  }
+
+  /// ``collapse(_:)`` of the UTF-8 bytes `b`.
+  static func collapse(_ b: UnsafeBufferPointer<UInt8>) -> String {
+    collapsed(b) ?? String(decoding: b, as: UTF8.self)
   }
 
   /// The collapsed text of `b`, or nil when `b` needs no change: single ASCII spaces between

@@ -152,7 +152,11 @@ public struct ArxivAtomReader: BibliographyReader {
     let keysOnly: Bool
     var result = Scan()
     var depth = 0
+    /// The character data since the last tag: the first `textCount` bytes of `text`. The
+    /// array only grows; emptying it is setting the count, where `removeAll` would cost as
+    /// much as a short copy at every tag.
     var text: [UInt8] = []
+    var textCount = 0
     // The entry being read, mutated in place; `inEntry` says whether one is open.
     var entry = Entry()
     var inEntry = false
@@ -177,7 +181,7 @@ public struct ArxivAtomReader: BibliographyReader {
     }
 
     mutating func clearText() {
-      if !text.isEmpty { text.removeAll(keepingCapacity: true) }
+      textCount = 0
     }
 
     mutating func handle(_ event: XMLEvent, line: Int) throws(XMLFailure) {
@@ -201,15 +205,22 @@ public struct ArxivAtomReader: BibliographyReader {
           }
         }
       case .text(let t):
-        text.append(contentsOf: t)
+        guard let from = t.baseAddress, !t.isEmpty else { break }
+        let end = textCount + t.count
+        if end > text.count { text.append(contentsOf: repeatElement(0, count: end - text.count)) }
+        let at = textCount
+        text.withUnsafeMutableBufferPointer { to in (to.baseAddress! + at).update(from: from, count: t.count) }
+        textCount = end
       case .end(let element):
         // `depth` counts the element that ends until the end of this event.
         defer {
           depth -= 1
           clearText()
         }
-        let text = text
-        func value() -> String { TextFolding.collapse(text) }
+        let (text, count) = (text, textCount)
+        func value() -> String {
+          text.withUnsafeBufferPointer { TextFolding.collapse(UnsafeBufferPointer(rebasing: $0[..<count])) }
+        }
         if inEntry {
           switch (element.namespace, element.name) {
           case (NS.atom, Name.id) where depth == 3: entry.id = value()
