@@ -759,9 +759,6 @@ struct BibTeXParser {
   }
 }
 
-/// Macro lookups a parser remembers: slots chosen by the hash of the lower-cased name, each
-/// holding the name in lower case and its expansion, valid while the parser's macros are
-/// those of the generation it was made in.
 /// Strings for names read over and over (a file's own field names: `bibdate`, `bibsource`),
 /// remembered by the hash of their bytes, so that each field with the name shares one
 /// string rather than having its own made.
@@ -788,6 +785,9 @@ struct NameStrings {
   }
 }
 
+/// Macro lookups a parser remembers: slots chosen by the hash of the lower-cased name, each
+/// holding the name in lower case and its expansion, valid while the parser's macros are
+/// those of the generation it was made in.
 struct MacroLookups {
   struct Slot {
     var hash: UInt64 = 0

@@ -245,15 +245,9 @@ public struct RISReader: BibliographyReader {
     // Which ones, by position: flags rather than a Set<Int>, which would hash on every test.
     // Written through a pointer: a captured variable that the local functions below write
     // would be checked for exclusive access at run time (their `&&` is an autoclosure).
-    let usedFlags = UnsafeMutableBufferPointer<Bool>.allocate(capacity: Swift.max(1, fields.count))
-    usedFlags.initialize(repeating: false)
-    defer { usedFlags.deallocate() }
-    struct Used {
-      let flags: UnsafeMutableBufferPointer<Bool>
-      func contains(_ k: Int) -> Bool { flags[k] }
-      func insert(_ k: Int) { flags[k] = true }
-    }
-    let used = Used(flags: usedFlags)
+    let used = UnsafeMutableBufferPointer<Bool>.allocate(capacity: Swift.max(1, fields.count))
+    used.initialize(repeating: false)
+    defer { used.deallocate() }
     // The value of the first unused, non-empty field with tag `a`, else `b`, and so on. Tags
     // are given one by one (a variadic list would be an array made at every call).
     func take(
@@ -262,8 +256,8 @@ public struct RISReader: BibliographyReader {
       func first(_ t: StaticString?) -> String? {
         guard let t else { return nil }
         let code = Field.code(t)
-        for k in fields.indices where !used.contains(k) && fields[k].code == code && !fields[k].value.isEmpty {
-          used.insert(k)
+        for k in fields.indices where !used[k] && fields[k].code == code && !fields[k].value.isEmpty {
+          used[k] = true
           return fields[k].value
         }
         return nil
@@ -278,8 +272,8 @@ public struct RISReader: BibliographyReader {
     func takeAll(_ a: StaticString, _ b: StaticString? = nil) -> [String] {
       let (ca, cb) = (Field.code(a), b.map { Field.code($0) } ?? 0xFFFF)
       var values: [String] = []
-      for k in fields.indices where !used.contains(k) && (fields[k].code == ca || fields[k].code == cb) && !fields[k].value.isEmpty {
-        used.insert(k)
+      for k in fields.indices where !used[k] && (fields[k].code == ca || fields[k].code == cb) && !fields[k].value.isEmpty {
+        used[k] = true
         values.append(fields[k].value)
       }
       return values
@@ -291,8 +285,8 @@ public struct RISReader: BibliographyReader {
     if ty == "CONF" || ty == "CPAPER", let c3 = take("C3") {
       p.containerTitle = RichText(c3)
       // The writer repeats the proceedings title in T2.
-      if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].code == Field.code("T2") && fields[$0].value == c3 }) {
-        used.insert(k)
+      if let k = fields.indices.first(where: { !used[$0] && fields[$0].code == Field.code("T2") && fields[$0].value == c3 }) {
+        used[k] = true
       }
     } else if let t = take("T2", "JF", "JO", "BT", "J1") {
       p.containerTitle = RichText(t)
@@ -318,11 +312,11 @@ public struct RISReader: BibliographyReader {
         guard let d = date(fields[k].value) else { continue }
         if p.issued == nil {
           p.issued = d
-          used.insert(k)
+          used[k] = true
         } else if d.year == p.issued?.year, d.month == nil || d.month == p.issued?.month,
           d.day == nil || d.day == p.issued?.day
         {
-          used.insert(k)
+          used[k] = true
         }
       }
     }
@@ -331,8 +325,8 @@ public struct RISReader: BibliographyReader {
     if let sp = take("SP") {
       // The first EP pairs with SP. An empty one (the writer's mark that the range is all in
       // SP and a later EP is something else) pairs with nothing.
-      if let k = fields.indices.first(where: { !used.contains($0) && fields[$0].code == Field.code("EP") }) {
-        used.insert(k)
+      if let k = fields.indices.first(where: { !used[$0] && fields[$0].code == Field.code("EP") }) {
+        used[k] = true
         p.pages = fields[k].value.isEmpty ? sp : sp + "-" + fields[k].value
       } else {
         p.pages = sp
@@ -360,7 +354,7 @@ public struct RISReader: BibliographyReader {
     p.language = take("LA")
     // With the note no field was removed: its index holds.
     if let k = genreNote {
-      used.insert(k)
+      used[k] = true
       p.genre = preprintMarker
     } else {
       p.genre = take("M3")
@@ -368,7 +362,7 @@ public struct RISReader: BibliographyReader {
     p.number = take("M1")
     if let doi = take("DO") { p.identifiers.doi = BibTeXReader.normalizedDOI(doi) }
     if let k = fields.indices.first(where: { fields[$0].code == Field.code("AN") && fields[$0].value.lowercased().hasPrefix("arxiv:") }) {
-      used.insert(k)
+      used[k] = true
       let (id, version) = ArxivAtomReader.splitID(String(fields[k].value.dropFirst(6)))
       p.identifiers.arxiv = ArxivIdentifier(id: id, version: version)
     }
@@ -385,11 +379,11 @@ public struct RISReader: BibliographyReader {
     // N1: the writer's "name: value" lines for facts RIS has no tag for; the rest is the note.
     // Room at once for the extra fields these and the unused tags below can give.
     var pending = 0
-    for k in fields.indices where !used.contains(k) { pending += 1 }
+    for k in fields.indices where !used[k] { pending += 1 }
     if pending > 1 { p.extraFields.reserveCapacity(p.extraFields.count + pending) }
     var notes: [String] = []
-    for k in fields.indices where fields[k].code == Field.code("N1") && !used.contains(k) {
-      used.insert(k)
+    for k in fields.indices where fields[k].code == Field.code("N1") && !used[k] {
+      used[k] = true
       // An empty N1 says nothing; joined in, it would end the note with a line break that
       // RIS cannot write back.
       if fields[k].value.isEmpty { continue }
@@ -406,7 +400,7 @@ public struct RISReader: BibliographyReader {
       if p.urls.first == ax.absURL { p.urls.removeFirst() }
     }
 
-    for k in fields.indices where !used.contains(k) {
+    for k in fields.indices where !used[k] {
       p.extraFields.append(ExtraField(source: "ris", name: fields[k].tag, value: fields[k].value))
     }
   }
