@@ -100,6 +100,14 @@
     return true
   }
 
+  /// Where the byte-level reading of the keys-only pass takes a document, it gives what
+  /// libxml2's reading gives.
+  public static func arxivQuickScanAgrees(_ bytes: [UInt8]) -> Bool {
+    guard let quick = ArxivAtomReader.quickKeyScan(bytes) else { return true }
+    let libxml2 = arxivSnapshot { () throws(XMLFailure) in try ArxivAtomReader.scan(bytes, url: "fuzz", keysOnly: true) }
+    return arxivSnapshot { () throws(XMLFailure) in quick } == libxml2
+  }
+
   /// Everything a read of a feed gave (entries with their lines, totals), or its error with
   /// its place, as text to compare.
   static func arxivSnapshot(_ read: () throws(XMLFailure) -> ArxivAtomReader.Scan) -> String {

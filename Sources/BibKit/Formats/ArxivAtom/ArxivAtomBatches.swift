@@ -45,7 +45,11 @@ extension ArxivAtomReader {
       let read = Parallel.chunks(plan.count, threshold: 2) { range -> [Facts?] in
         range.map { k in
           let (document, shift) = plan.document(k, of: input)
-          guard var s = try? ArxivAtomReader.scan(document, url: url, lineShift: shift, keysOnly: true) else { return nil }
+          // Most pieces are read at the byte level; the rest by libxml2, as the second pass.
+          guard
+            var s = ArxivAtomReader.quickKeyScan(document, lineShift: shift)
+              ?? (try? ArxivAtomReader.scan(document, url: url, lineShift: shift, keysOnly: true))
+          else { return nil }
           var facts: Facts = ([], [], Scan())
           for e in s.pending where role(of: e) == .paper {
             let (base, sort) = keyFacts(e, options: options)

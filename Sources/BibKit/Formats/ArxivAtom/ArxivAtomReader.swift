@@ -26,7 +26,7 @@ public struct ArxivAtomReader: BibliographyReader {
     static let name = 7, link = 8, category = 9, primaryCategory = 10, affiliation = 11, comment = 12
     static let journalRef = 13, doi = 14, totalResults = 15, startIndex = 16, itemsPerPage = 17
   }
-  private static let vocabulary = XMLVocabulary(
+  static let vocabulary = XMLVocabulary(
     namespaces: [atom, arxiv, opensearch],
     names: [
       "entry", "id", "title", "summary", "published", "updated", "author", "name", "link", "category",
@@ -139,11 +139,19 @@ public struct ArxivAtomReader: BibliographyReader {
   /// Reads a feed's entries and feed-level totals. `lineShift` is added to the line of each
   /// entry (for a chunk that does not start at the top of the input). With `keysOnly`, an
   /// entry keeps only what its citation key is made from (``keyFacts(_:options:)``): id,
-  /// title, dates and author names.
+  /// title, dates, and the names of the first author and of the first with a name.
   static func scan(_ bytes: [UInt8], url: String, lineShift: Int = 0, keysOnly: Bool = false) throws(XMLFailure) -> Scan {
     var handler = ScanHandler(lineShift: lineShift, keysOnly: keysOnly)
     try XMLStreamReader.parse(bytes, url: url, vocabulary: Self.vocabulary, into: &handler)
     return handler.result
+  }
+
+  /// ``scan(_:url:lineShift:keysOnly:)`` with `keysOnly`, read by ``XMLQuickScan`` rather
+  /// than libxml2: the same result, or nil for a document outside what that reads.
+  static func quickKeyScan(_ bytes: [UInt8], lineShift: Int = 0) -> Scan? {
+    var handler = ScanHandler(lineShift: lineShift, keysOnly: true)
+    let done = bytes.withUnsafeBufferPointer { XMLQuickScan.run($0, vocabulary: Self.vocabulary, into: &handler) }
+    return done ? handler.result : nil
   }
 
   /// The state of ``scan(_:url:lineShift:keysOnly:)`` as it reads events.
@@ -229,7 +237,11 @@ public struct ArxivAtomReader: BibliographyReader {
           case (NS.atom, Name.published): entry.published = value()
           case (NS.atom, Name.updated) where depth == 3: entry.updated = value()
           case (NS.atom, Name.name):
-            if !entry.authors.isEmpty { entry.authors[entry.authors.count - 1].name = value() }
+            // A key needs the first author (an API error is told by its name) and the
+            // first with a name; the names after those are not made when only keys are read.
+            guard let last = entry.authors.indices.last else { break }
+            if keysOnly, last > 0, entry.authors.contains(where: { !$0.name.isEmpty }) { break }
+            entry.authors[last].name = value()
           case (NS.arxiv, Name.affiliation) where !keysOnly:
             let a = value()
             if !entry.authors.isEmpty, !a.isEmpty { entry.authors[entry.authors.count - 1].affiliations.append(a) }

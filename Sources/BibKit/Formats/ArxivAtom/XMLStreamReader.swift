@@ -18,8 +18,8 @@ public enum LibXML {
 struct XMLVocabulary {
   var namespaces: [String]
   var names: [String]
-  fileprivate var namespaceBytes: [[UInt8]]
-  fileprivate var nameBytes: [[UInt8]]
+  private(set) var namespaceBytes: [[UInt8]]
+  private(set) var nameBytes: [[UInt8]]
 
   init(namespaces: [String], names: [String]) {
     self.namespaces = namespaces
