@@ -69,7 +69,14 @@ import Testing
           <title>Default</title>
           <other xmlns=""><title>not Atom</title></other>
         </entry>
+        <entry xmlns="http://www.w3.org/2005/Atom">
+          <id>http://arxiv.org/abs/2401.00005v1</id>
+          <title>The Atom title</title>
+          <title xmlns="">not the Atom title: the name is the same, the namespace not</title>
+        </entry>
         <entry><id>no namespace</id><title>not an entry</title></entry>
+        <entry xmlns="http://www.w3.org/2005/Atom"><id>http://arxiv.org/abs/2401.00006v1</id><title>Last</title></entry>
+        <entry><id>no namespace again</id><title>the default namespace ended with the entry before</title></entry>
       </a:feed>
       """
 

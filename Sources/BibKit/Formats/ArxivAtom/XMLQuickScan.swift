@@ -56,6 +56,9 @@ enum XMLQuickScan {
     var bindings: [Binding] = []
     /// A start tag's attributes: the name and the value, as ranges.
     var attributes: [(name: Range<Int>, value: Range<Int>)] = []
+    /// Qualified names of elements already seen under the bindings in force (see
+    /// ``elementName(_:local:)``).
+    var named: [(key: UInt64, at: Range<Int>, name: XMLName)] = []
 
     init(b: UnsafeBufferPointer<UInt8>, vocabulary: XMLVocabulary) {
       self.b = b
@@ -63,6 +66,7 @@ enum XMLQuickScan {
       open.reserveCapacity(8)
       bindings.reserveCapacity(8)
       attributes.reserveCapacity(8)
+      named.reserveCapacity(16)
     }
 
     @inline(__always) func at(_ k: Int) -> UInt8 { k < b.count ? b[k] : 0 }
@@ -270,7 +274,7 @@ enum XMLQuickScan {
     mutating func startTag<Handler: XMLEventHandler>(_ handler: inout Handler) -> Bool {
       i += 1
       guard let (qname, local) = qualifiedName() else { return false }
-      attributes.removeAll(keepingCapacity: true)
+      if !attributes.isEmpty { attributes.removeAll(keepingCapacity: true) }
       var empty = false
       while true {
         let before = i
@@ -340,10 +344,8 @@ enum XMLQuickScan {
         for other in prefixedLocals where equal(other, localName) { return false }
         prefixedLocals.append(localName)
       }
-      let prefix = qname.lowerBound..<(local == qname.lowerBound ? qname.lowerBound : local - 1)
-      guard !equal(prefix, "xml"), !equal(prefix, "xmlns"), let ns = namespace(of: prefix) else { return false }
-      let element = XMLName(
-        namespace: ns, name: Self.index(of: local..<qname.upperBound, in: b, list: vocabulary.nameBytes))
+      if declared > 0 { named.removeAll(keepingCapacity: true) }
+      guard let element = elementName(qname, local: local) else { return false }
       guard open.count < XMLQuickScan.maxDepth else { return false }
       // Attributes are not made here: a handler that asks for some gets the libxml2 reading.
       let hasAttributes = attributes.count > declared
@@ -352,7 +354,10 @@ enum XMLQuickScan {
         try handler.handle(.start(element, attributes: []), line: line)
         if empty {
           try handler.handle(.end(element), line: line)
-          bindings.removeLast(declared)
+          if declared > 0 {
+            bindings.removeLast(declared)
+            named.removeAll(keepingCapacity: true)
+          }
         } else {
           open.append(Open(qname: qname, name: element, bindings: declared))
         }
@@ -360,6 +365,21 @@ enum XMLQuickScan {
         return false
       }
       return true
+    }
+
+    /// What the qualified name `qname` names under the bindings in force, nil for a prefix
+    /// not bound (or one that may not name an element). Remembered until the bindings change:
+    /// a feed names a dozen kinds of element over and over.
+    mutating func elementName(_ qname: Range<Int>, local: Int) -> XMLName? {
+      // The first seven bytes and the length.
+      var key = UInt64(qname.count) << 56
+      for k in 0..<Swift.min(7, qname.count) { key |= UInt64(b[qname.lowerBound + k]) << (8 * UInt64(k)) }
+      for n in named where n.key == key && (qname.count <= 7 || equal(n.at, qname)) { return n.name }
+      let prefix = qname.lowerBound..<(local == qname.lowerBound ? qname.lowerBound : local - 1)
+      guard !equal(prefix, "xml"), !equal(prefix, "xmlns"), let ns = namespace(of: prefix) else { return nil }
+      let name = XMLName(namespace: ns, name: Self.index(of: local..<qname.upperBound, in: b, list: vocabulary.nameBytes))
+      if named.count < 64 { named.append((key, qname, name)) }
+      return name
     }
 
     func namespaceIndex(_ uri: Range<Int>) -> Int {
@@ -452,7 +472,10 @@ enum XMLQuickScan {
       } catch {
         return false
       }
-      bindings.removeLast(top.bindings)
+      if top.bindings > 0 {
+        bindings.removeLast(top.bindings)
+        named.removeAll(keepingCapacity: true)
+      }
       return true
     }
 
