@@ -106,3 +106,52 @@ import Testing
   }
 }
 
+
+/// The key facts the first pass takes from an entry are those of the paper the full mapping
+/// makes of it: its base key, date, plain title and arXiv id. Over the seed, every corpus
+/// feed and entries made to differ in each fact (collaborations, an empty first author,
+/// inline math, no dates, old-style ids), for both date choices.
+@Suite struct ArxivKeyFactsTests {
+  static func entries(_ bytes: [UInt8]) throws -> [ArxivAtomReader.Entry] {
+    try ArxivAtomReader.scan(bytes, url: "t.xml").pending.filter { ArxivAtomReader.role(of: $0) == .paper }
+  }
+
+  static func expectAgree(_ entries: [ArxivAtomReader.Entry], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    for choice in ArxivDateChoice.allCases {
+      let options = ReadOptions(source: "t.xml", asOf: Fixtures.asOf, arxivDate: choice)
+      for e in entries {
+        let p = ArxivAtomReader.paper(from: e, rawID: e.id ?? "", title: e.title ?? "", options: options)
+        let want = CitationKeys.SortKey(p)
+        let (base, sort) = ArxivAtomReader.keyFacts(e, options: options)
+        #expect(base == CitationKeys.baseKey(for: p), "\(e.id ?? "")", sourceLocation: sourceLocation)
+        #expect(sort.date == want.date && sort.title == want.title && sort.arxiv == want.arxiv, "\(e.id ?? "")", sourceLocation: sourceLocation)
+      }
+    }
+  }
+
+  @Test func madeEntries() throws {
+    let feed = ArxivAtomChunksTests.head + """
+        <entry><id>http://arxiv.org/abs/hep-th/9901001v3</id><title>The $\\mathcal{N}=4$ theory of everything</title>
+          <published>1999-01-01T00:00:00Z</published><updated>2001-05-06T00:00:00Z</updated>
+          <author><name>ATLAS Collaboration</name></author><author><name>Ada Lovelace</name></author></entry>
+        <entry><id>2401.00002</id><title>A an the: on stop words</title>
+          <author><name></name></author><author><name>Émile Zola</name></author></entry>
+        <entry><id>arXiv:2401.00003v1</id><title>  Spaced   out  </title><updated>2024-02-02T00:00:00Z</updated></entry>
+        <entry><id>https://arxiv.org/abs/2401.00004v12</id><title>Ünïcödé Títlé</title>
+          <published>2024</published><author><name>de la Fontaine, Jean</name></author></entry>
+      </feed>
+      """
+    let entries = try Self.entries(Array(feed.utf8))
+    #expect(entries.count == 4)
+    Self.expectAgree(entries)
+  }
+
+  @Test func seedFeed() throws {
+    Self.expectAgree(try Self.entries(try Fixtures.bytes("seeds/martin-jaggi-arxiv.xml")))
+  }
+
+  @Test(.enabled(if: ArxivCorpusTests.available), arguments: ArxivCorpusTests.files())
+  func corpusFeeds(file: String) throws {
+    Self.expectAgree(try Self.entries(Array(try Data(contentsOf: ArxivCorpusTests.root.appendingPathComponent(file)))))
+  }
+}

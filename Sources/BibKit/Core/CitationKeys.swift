@@ -17,7 +17,11 @@ public enum CitationKeys {
 
   /// The key without any collision suffix.
   public static func baseKey(for paper: Paper) -> String {
-    let person = paper.authors.first ?? paper.editors.first
+    baseKey(person: paper.authors.first ?? paper.editors.first, issued: paper.issued, title: paper.title)
+  }
+
+  /// ``baseKey(for:)`` of a paper whose first author (else editor) is `person`.
+  static func baseKey(person: Person?, issued: PartialDate?, title: RichText?) -> String {
     var name = ""
     if let person {
       if let family = person.family {
@@ -28,8 +32,8 @@ public enum CitationKeys {
       }
     }
     if name.isEmpty { name = "anon" }
-    let year = paper.issued.map { String($0.year) } ?? ""
-    return name + year + titleWord(paper.title)
+    let year = issued.map { String($0.year) } ?? ""
+    return name + year + titleWord(title)
   }
 
   /// The first title word that is not a stop word, as lower-case ASCII letters and digits.

@@ -123,18 +123,16 @@ extension ArxivAtomReader {
 
   /// What an entry's citation key is made from: its base key and its place in the order of
   /// a collision, without the rest of the record. These are the paper's own: the first
-  /// author, the date, the title and the identifier are made as for the whole paper.
+  /// author, the date, the title and the identifier are made by the functions that make them
+  /// for the whole paper, and `keyFactsAgree` in the tests holds the two to each other. The
+  /// paper itself is not made: that costs more than the facts.
   static func keyFacts(_ e: Entry, options: ReadOptions) -> (base: String, sort: CitationKeys.SortKey) {
-    var slim = Entry(line: e.line)
-    slim.id = e.id
-    slim.title = e.title
-    slim.published = e.published
-    slim.updated = e.updated
-    if let first = e.authors.first(where: { !$0.name.isEmpty }) { slim.authors = [(first.name, [])] }
-    let p = paper(from: slim, rawID: e.id ?? "", title: e.title ?? "", options: options)
+    let title = RichText.parsingInlineMath(e.title ?? "")
+    let person = e.authors.first(where: { !$0.name.isEmpty }).map { author($0.name) }
+    let date = issued(first: date(e.published), current: date(e.updated), options: options)
     return (
-      CitationKeys.baseKey(for: p),
-      CitationKeys.SortKey(date: p.issued, title: p.title?.plainText ?? "", arxiv: p.identifiers.arxiv?.id ?? "")
+      CitationKeys.baseKey(person: person, issued: date, title: title),
+      CitationKeys.SortKey(date: date, title: title.plainText, arxiv: splitID(e.id ?? "").id)
     )
   }
 }

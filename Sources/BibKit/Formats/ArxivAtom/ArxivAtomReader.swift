@@ -320,6 +320,17 @@ public struct ArxivAtomReader: BibliographyReader {
     return PartialDate(iso: String(decoding: s.utf8.prefix(10), as: UTF8.self))
   }
 
+  /// An author's name as a person: a collaboration is a literal name.
+  static func author(_ name: String) -> Person {
+    name.containsBytesIgnoringASCIICase("collaboration") ? Person.literal(name) : Person(parsing: name)
+  }
+
+  /// The date a paper is issued: the first version's or the current one's, as `options` say,
+  /// else the other.
+  static func issued(first: PartialDate?, current: PartialDate?, options: ReadOptions) -> PartialDate? {
+    options.arxivDate == .updated ? (current ?? first) : (first ?? current)
+  }
+
   static func paper(from e: Entry, rawID: String, title: String, options: ReadOptions) -> Paper {
     var p = Paper(kind: .article)
     map(e, rawID: rawID, title: title, options: options, into: &p)
@@ -335,15 +346,14 @@ public struct ArxivAtomReader: BibliographyReader {
     var authors: [Person] = []
     authors.reserveCapacity(e.authors.count)
     for a in e.authors where !a.name.isEmpty {
-      var person =
-        a.name.containsBytesIgnoringASCIICase("collaboration") ? Person.literal(a.name) : Person(parsing: a.name)
+      var person = author(a.name)
       person.affiliations = a.affiliations
       authors.append(person)
     }
     p.authors = authors
     p.firstVersionDate = date(e.published)
     p.currentVersionDate = date(e.updated)
-    p.issued = options.arxivDate == .updated ? (p.currentVersionDate ?? p.firstVersionDate) : (p.firstVersionDate ?? p.currentVersionDate)
+    p.issued = issued(first: p.firstVersionDate, current: p.currentVersionDate, options: options)
     p.categories = e.categories.filter(isArxivCategory)
     p.keywords = e.categories.filter { !isArxivCategory($0) }
     let primary = e.primaryCategory ?? p.categories.first
