@@ -119,3 +119,37 @@ import Testing
     for (i, o) in outcomes.enumerated() where o.status == .unmatched { #expect(out[i] == profile[i]) }
   }
 }
+
+/// Deduplication gives what its first, slower form gives (kept papers, merges and their
+/// reasons), on inputs where many papers share a title and identifiers, years, kinds and
+/// first authors vary: the cases where it tries fewer papers than the first form did.
+@Suite struct DeduplicationAgreementTests {
+  static func papers(seed: UInt64, count: Int) -> [Paper] {
+    var rng = XorShift64(state: seed)
+    func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
+    let titles = ["A Study of Many Things", "a study of many things!", "Editorial comments on things", "Short"]
+    let names = ["Ann Smith", "A. Smith", "Ann B. Smith", "Bo Chen", "Smith, Ann", ""]
+    return (0..<count).map { k in
+      var p = Paper(citationKey: "k\(k)", kind: pick([.article, .articleJournal]), title: RichText(pick(titles)))
+      let first = pick(names)
+      p.authors = first.isEmpty ? [] : [Person(parsing: first), Person(parsing: pick(names.dropLast()))]
+      p.authorsTruncated = rng.next() % 4 == 0
+      if rng.next() % 5 != 0 { p.issued = PartialDate(year: 2018 + Int(rng.next() % 3)) }
+      if rng.next() % 2 == 0 { p.identifiers.arxiv = ArxivIdentifier(id: "2001.\(10000 + rng.next() % 150)") }
+      if rng.next() % 3 == 0 { p.identifiers.doi = pick(["10.1/A", "10.1/a", "10.1/B", "10.2/c"]) }
+      if rng.next() % 4 == 0 { p.keywords = [pick(["x", "y"])] }
+      return p
+    }
+  }
+
+  @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
+  func agreesWithTheFirstForm(seed: UInt64) {
+    let input = Self.papers(seed: 0x9E37_79B9 &* seed, count: 300)
+    let (papers, merges) = Deduplication.run(input)
+    let (want, wantMerges) = DeduplicationReference.run(input)
+    #expect(papers == want)
+    #expect(merges.map { [$0.kept, $0.dropped, $0.reason] } == wantMerges.map { [$0.kept, $0.dropped, $0.reason] })
+    // The inputs do merge, by every rule.
+    #expect(Set(merges.map { $0.reason.prefix(9) }).count == 3)
+  }
+}
