@@ -128,26 +128,36 @@ extension String {
           i += 1
           continue
         }
-        // The range allowed for the second byte, and the number of bytes in all.
-        let low: UInt8
-        let high: UInt8
-        let length: Int
-        switch c {
-        case 0xC2...0xDF: (low, high, length) = (0x80, 0xBF, 2)
-        case 0xE0: (low, high, length) = (0xA0, 0xBF, 3)
-        case 0xE1...0xEC, 0xEE...0xEF: (low, high, length) = (0x80, 0xBF, 3)
-        case 0xED: (low, high, length) = (0x80, 0x9F, 3)
-        case 0xF0: (low, high, length) = (0x90, 0xBF, 4)
-        case 0xF1...0xF3: (low, high, length) = (0x80, 0xBF, 4)
-        case 0xF4: (low, high, length) = (0x80, 0x8F, 4)
-        default: return false
-        }
-        guard i + length <= n, p[i + 1] >= low, p[i + 1] <= high else { return false }
-        for k in 2..<length where p[i + k] & 0xC0 != 0x80 { return false }
+        guard let length = UTF8Sequence.length(p, at: i) else { return false }
         i += length
       }
       return true
     }
+  }
+}
+
+/// Well-formed UTF-8 (RFC 3629: shortest forms only, no surrogates, nothing above U+10FFFF).
+enum UTF8Sequence {
+  /// The length of the well-formed sequence that starts at `i` with a byte beyond ASCII, or
+  /// nil when the bytes there are not one: each lead byte allows its own range for the
+  /// second byte, and the rest are continuation bytes.
+  @inline(__always) static func length(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+    let low: UInt8
+    let high: UInt8
+    let length: Int
+    switch p[i] {
+    case 0xC2...0xDF: (low, high, length) = (0x80, 0xBF, 2)
+    case 0xE0: (low, high, length) = (0xA0, 0xBF, 3)
+    case 0xE1...0xEC, 0xEE...0xEF: (low, high, length) = (0x80, 0xBF, 3)
+    case 0xED: (low, high, length) = (0x80, 0x9F, 3)
+    case 0xF0: (low, high, length) = (0x90, 0xBF, 4)
+    case 0xF1...0xF3: (low, high, length) = (0x80, 0xBF, 4)
+    case 0xF4: (low, high, length) = (0x80, 0x8F, 4)
+    default: return nil
+    }
+    guard i + length <= p.count, p[i + 1] >= low, p[i + 1] <= high else { return nil }
+    for k in 2..<length where p[i + k] & 0xC0 != 0x80 { return nil }
+    return length
   }
 }
 

@@ -210,24 +210,9 @@ enum XMLQuickScan {
 
     /// A UTF-8 sequence at `i` that encodes an XML character (not U+FFFE or U+FFFF).
     mutating func multiByte() -> Bool {
-      let c = b[i]
-      let low: UInt8
-      let high: UInt8
-      let length: Int
-      switch c {
-      case 0xC2...0xDF: (low, high, length) = (0x80, 0xBF, 2)
-      case 0xE0: (low, high, length) = (0xA0, 0xBF, 3)
-      case 0xE1...0xEC, 0xEE...0xEF: (low, high, length) = (0x80, 0xBF, 3)
-      case 0xED: (low, high, length) = (0x80, 0x9F, 3)
-      case 0xF0: (low, high, length) = (0x90, 0xBF, 4)
-      case 0xF1...0xF3: (low, high, length) = (0x80, 0xBF, 4)
-      case 0xF4: (low, high, length) = (0x80, 0x8F, 4)
-      default: return false
-      }
-      guard i + length <= b.count, b[i + 1] >= low, b[i + 1] <= high else { return false }
-      for k in 2..<length where b[i + k] & 0xC0 != 0x80 { return false }
+      guard let length = UTF8Sequence.length(b, at: i) else { return false }
       // U+FFFE and U+FFFF are not XML characters.
-      if c == 0xEF, b[i + 1] == 0xBF, b[i + 2] >= 0xBE { return false }
+      if b[i] == 0xEF, b[i + 1] == 0xBF, b[i + 2] >= 0xBE { return false }
       i += length
       return true
     }
