@@ -153,3 +153,31 @@ import Testing
     #expect(Set(merges.map { $0.reason.prefix(9) }).count == 3)
   }
 }
+
+/// The bit-vector edit distance agrees with distances worked by hand and with the table.
+@Suite struct EditDistanceTests {
+  @Test func byHand() {
+    func d(_ a: String, _ b: String) -> Int { Matcher.editDistance(pattern: Array(a.utf8), text: Array(b.utf8)) }
+    #expect(d("kitten", "sitting") == 3)
+    #expect(d("flaw", "lawn") == 2)
+    #expect(d("abc", "") == 3)
+    #expect(d("", "abc") == 3)
+    #expect(d("intention", "execution") == 5)
+    #expect(EditDistanceReference.distance(Array("kitten".utf8), Array("sitting".utf8)) == 3)
+    #expect(EditDistanceReference.distance(Array("intention".utf8), Array("execution".utf8)) == 5)
+  }
+
+  /// Random byte strings over small alphabets (so that bytes repeat): patterns of 1 to 200
+  /// bytes (one to four blocks, block edges included), texts of 0 to 250.
+  @Test func bitVectorAgreesWithTheTable() {
+    var rng = XorShift64(state: 0xD1B5_4A32_D192_ED03)
+    for round in 0..<2000 {
+      let alphabet = UInt64(2 + round % 6)
+      let m = round % 10 == 0 ? [63, 64, 65, 127, 128, 129][round / 10 % 6] : 1 + Int(rng.next() % 200)
+      let n = Int(rng.next() % 251)
+      let x = (0..<m).map { _ in UInt8(0x61 + rng.next() % alphabet) }
+      let y = (0..<n).map { _ in UInt8(0x61 + rng.next() % alphabet) }
+      #expect(Matcher.editDistance(pattern: x, text: y) == EditDistanceReference.distance(x, y), "\(x) \(y)")
+    }
+  }
+}

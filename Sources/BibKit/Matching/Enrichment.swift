@@ -26,6 +26,8 @@ public enum Enrichment {
     var outcomes = [Outcome?](repeating: nil, count: papers.count)
     var usedRecords = Set<Int>()
     var proposals: [(paper: Int, best: Matcher.Assessment, second: Matcher.Assessment?)] = []
+    // What matching reads of each record, made once: not again for every paper.
+    var recordKeys: [Matcher.Key]?
     for (i, p) in papers.enumerated() {
       let title = p.title?.plainText ?? "(untitled)"
       if let id = p.identifiers.arxiv?.id {
@@ -36,7 +38,10 @@ public enum Enrichment {
         }
         continue
       }
-      let ranked = records.indices.map { Matcher.assess(p, records[$0], index: $0) }
+      let keys = recordKeys ?? records.map(Matcher.Key.init(record:))
+      recordKeys = keys
+      let key = Matcher.Key(paper: p)
+      let ranked = keys.indices.map { Matcher.assess(key, keys[$0], index: $0) }
         .sorted { $0.confidence > $1.confidence }
       guard let best = ranked.first else { continue }
       proposals.append((i, best, ranked.dropFirst().first))
