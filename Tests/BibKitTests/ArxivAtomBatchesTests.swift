@@ -87,6 +87,24 @@ import Testing
     #expect(FuzzChecks.arxivBatchesAgree(Array(text.utf8)))
   }
 
+  /// Pieces the byte-level reading gives up on (CDATA, a processing instruction) are read by
+  /// libxml2 in the first pass, beside pieces it reads; the keys are still those of the whole.
+  @Test func piecesLeftToLibxml2() throws {
+    var body = (0..<30).map { Self.entry("2401.\(10000 + $0)", title: "Paper \($0 % 3)", date: "2024-01-0\($0 % 5 + 1)") }
+    body[7] = body[7].replacingOccurrences(of: "<title>Paper 1</title>", with: "<title><![CDATA[Paper]]> 1</title>")
+    body[19] = body[19].replacingOccurrences(of: "<summary>", with: "<?note here?><summary>")
+    let text = Self.head + body.joined() + "</feed>\n"
+    let bytes = Array(text.utf8)
+    let plan = try #require(ArxivAtomReader.ChunkPlan(bytes, chunks: bytes.count / 400))
+    let quick = (0..<plan.count).map { ArxivAtomReader.quickKeyScan(plan.document($0, of: bytes).0) != nil }
+    #expect(quick.contains(true) && quick.contains(false))
+    let whole = try ArxivAtomReader().read(bytes, options: Self.options)
+    let keys = CitationKeys.assign(whole.papers)
+    let got = try #require(Self.batched(text, pieceBytes: 400))
+    #expect(got.papers.map(\.citationKey) == keys)
+    #expect(FuzzChecks.arxivBatchesAgree(bytes))
+  }
+
   @Test func feedsReadWhole() {
     let plain = Self.collidingFeed(30)
     #expect(Self.batched(plain, pieceBytes: 300) != nil)
