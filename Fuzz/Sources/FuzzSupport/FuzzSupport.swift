@@ -9,8 +9,9 @@ public struct FuzzTarget: Sendable {
   public var reader: any BibliographyReader
   public var writer: (any BibliographyWriter)?
   public var writeOptions: WriteOptions
-  /// A further property of the input, checked on every run (chunked reading agrees with
-  /// reading in one piece).
+  /// A further property of the input, checked on every run (reading in chunks or batches
+  /// agrees with reading in one piece; for arXiv feeds also the byte-level keys-only reading
+  /// with libxml2's).
   public var check: (@Sendable ([UInt8]) -> Bool)?
 
   public init(
@@ -31,14 +32,14 @@ nonisolated(unsafe) let chunks = getenv("BIBKIT_FUZZ_CHUNKS").map { String(cStri
 
 /// libFuzzer's entry point. Property 1: reading never crashes or hangs (libFuzzer's timeout
 /// catches hangs). Property 2, for formats with a writer: write(read(x)) reads back equal
-/// Property 3, where the target has a check: reading in chunks agrees with reading in one
-/// piece. BIBKIT_FUZZ_ROUNDTRIP=0 checks property 1 alone; BIBKIT_FUZZ_CHUNKS=0 or 1 turns
+/// Property 3, where the target has a check: that check (reading in chunks agrees with
+/// reading in one piece, and the like). BIBKIT_FUZZ_ROUNDTRIP=0 checks property 1 alone; BIBKIT_FUZZ_CHUNKS=0 or 1 turns
 /// property 3 off or on whatever the round trip is set to.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   guard let data, let target = current else { return 0 }
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-  if chunks, let check = target.check, !check(bytes) { fatalError("reading in chunks differs from reading in one piece") }
+  if chunks, let check = target.check, !check(bytes) { fatalError("the target's check failed: two readings of the input differ") }
   let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
   guard let first = try? target.reader.read(bytes, options: options) else { return 0 }
   if roundTrip, let writer = target.writer {

@@ -17,6 +17,15 @@ enum ASCII {
   @inline(__always) static func isLower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
   /// The byte with an ASCII capital made small; any other byte as it is.
   @inline(__always) static func lowered(_ c: UInt8) -> UInt8 { isUpper(c) ? c | 0x20 : c }
+  /// The value of a hexadecimal digit (either case), nil for another byte.
+  static func hexValue(_ c: UInt8) -> UInt32? {
+    switch c {
+    case 0x30...0x39: UInt32(c - 0x30)
+    case 0x41...0x46: UInt32(c - 0x41 + 10)
+    case 0x61...0x66: UInt32(c - 0x61 + 10)
+    default: nil
+    }
+  }
   @inline(__always) static func isBlank(_ c: UInt8) -> Bool {
     c == space || c == tab || c == cr
   }

@@ -141,15 +141,6 @@ struct JSONParser {
     return i > s && (ASCII.isDigit(b[i - 1]) || b[i - 1] == UInt8(ascii: "."))
   }
 
-  static func hexValue(_ c: UInt8) -> UInt32? {
-    switch c {
-    case 0x30...0x39: UInt32(c - 0x30)
-    case 0x41...0x46: UInt32(c - 0x41 + 10)
-    case 0x61...0x66: UInt32(c - 0x61 + 10)
-    default: nil
-    }
-  }
-
   mutating func string() throws(JSONSyntaxError) -> String {
     let start = i
     let escaped = try scanString()
@@ -218,7 +209,7 @@ struct JSONParser {
       String(unsafeUninitializedCapacity: end - start) { o in
         func hex4(_ at: Int) -> UInt32 {
           var v: UInt32 = 0
-          for k in at..<(at + 4) { v = v * 16 + (JSONParser.hexValue(b[k]) ?? 0) }
+          for k in at..<(at + 4) { v = v * 16 + (ASCII.hexValue(b[k]) ?? 0) }
           return v
         }
         let last = end - 1
@@ -275,7 +266,7 @@ struct JSONParser {
     guard i + 4 < b.count else { throw error("bad \\u escape") }
     var v: UInt32 = 0
     for k in 1...4 {
-      guard let h = Self.hexValue(b[i + k]) else { throw error("bad \\u escape") }
+      guard let h = ASCII.hexValue(b[i + k]) else { throw error("bad \\u escape") }
       v = v * 16 + h
     }
     i += 4

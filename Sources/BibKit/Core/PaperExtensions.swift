@@ -44,13 +44,9 @@ extension Paper {
     }
   }
 
-  /// Warnings for facts no writer can carry: per-author affiliations.
-  func uncarriedAffiliations(key: String, format: String) -> Diagnostic? {
-    Self.uncarriedAffiliations(authors, editors, translators, key: key, format: format)
-  }
-
-  /// ``uncarriedAffiliations(key:format:)`` of a paper's people. Writers pass the lists:
-  /// calling a method on a paper in an array copies the whole paper first.
+  /// Warnings for facts no writer can carry: per-author affiliations, from a paper's people.
+  /// Writers pass the lists: calling a method on a paper in an array copies the whole paper
+  /// first.
   static func uncarriedAffiliations(
     _ authors: [Person], _ editors: [Person], _ translators: [Person], key: String, format: String
   ) -> Diagnostic? {

@@ -45,8 +45,8 @@ public enum Matcher {
   /// of one byte, each costing one), a column of the table at a time in the bits of words
   /// (Myers' bit-vector algorithm, with his blocks of 64 rows for longer patterns, in the
   /// form for the distance between two whole strings): a few word operations per byte of
-  /// the text and block, where the table takes one step per byte of each. The pattern, the
-  /// shorter string, should not be empty.
+  /// the text and block, where the table takes one step per byte of each. The pattern is
+  /// best the shorter string.
   static func editDistance(pattern: [UInt8], text: [UInt8]) -> Int {
     let m = pattern.count
     guard m > 0 else { return text.count }

@@ -129,10 +129,10 @@ extension ArxivAtomReader {
   static func keyFacts(_ e: Entry, options: ReadOptions) -> (base: String, sort: CitationKeys.SortKey) {
     let title = RichText.parsingInlineMath(e.title ?? "")
     let person = e.authors.first(where: { !$0.name.isEmpty }).map { author($0.name) }
-    let date = issued(first: date(e.published), current: date(e.updated), options: options)
+    let issuedDate = issued(first: date(e.published), current: date(e.updated), options: options)
     return (
-      CitationKeys.baseKey(person: person, issued: date, title: title),
-      CitationKeys.SortKey(date: date, title: title.plainText, arxiv: splitID(e.id ?? "").id)
+      CitationKeys.baseKey(person: person, issued: issuedDate, title: title),
+      CitationKeys.SortKey(date: issuedDate, title: title.plainText, arxiv: splitID(e.id ?? "").id)
     )
   }
 }

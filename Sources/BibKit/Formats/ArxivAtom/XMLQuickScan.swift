@@ -99,15 +99,6 @@ enum XMLQuickScan {
       x.count == literal.utf8CodeUnitCount && memcmp(b.baseAddress! + x.lowerBound, literal.utf8Start, x.count) == 0
     }
 
-    static func index(of r: Range<Int>, in b: UnsafeBufferPointer<UInt8>, list: [[UInt8]]) -> Int {
-      for (k, word) in list.enumerated() where word.count == r.count {
-        if word.withUnsafeBufferPointer({ memcmp(b.baseAddress! + r.lowerBound, $0.baseAddress!, r.count) == 0 }) {
-          return k
-        }
-      }
-      return -1
-    }
-
     // MARK: Document
 
     mutating func document<Handler: XMLEventHandler>(_ handler: inout Handler) -> Bool {
@@ -359,13 +350,13 @@ enum XMLQuickScan {
       for n in named where n.key == key && (qname.count <= 7 || equal(n.at, qname)) { return n.name }
       let prefix = qname.lowerBound..<(local == qname.lowerBound ? qname.lowerBound : local - 1)
       guard !equal(prefix, "xml"), !equal(prefix, "xmlns"), let ns = namespace(of: prefix) else { return nil }
-      let name = XMLName(namespace: ns, name: Self.index(of: local..<qname.upperBound, in: b, list: vocabulary.nameBytes))
+      let name = XMLName(namespace: ns, name: XMLVocabulary.index(of: UnsafeBufferPointer(rebasing: b[local..<qname.upperBound]), in: vocabulary.nameBytes))
       if named.count < 64 { named.append((key, qname, name)) }
       return name
     }
 
     func namespaceIndex(_ uri: Range<Int>) -> Int {
-      Self.index(of: uri, in: b, list: vocabulary.namespaceBytes)
+      XMLVocabulary.index(of: UnsafeBufferPointer(rebasing: b[uri]), in: vocabulary.namespaceBytes)
     }
 
     // MARK: Content
@@ -405,7 +396,7 @@ enum XMLQuickScan {
           run = i
         } else if c == UInt8(ascii: "&") {
           guard text(from: run, &handler) else { return false }
-          guard let (scalar, _) = reference() else { return false }
+          guard let scalar = reference() else { return false }
           do throws(XMLFailure) {
             try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { (out) throws(XMLFailure) in
               var n = 0
@@ -461,11 +452,9 @@ enum XMLQuickScan {
       return true
     }
 
-    /// A reference at `i` (`&`): the character it stands for and its length in bytes, `i`
-    /// moved past it; nil for an entity other than the five predefined, or a numeric
+    /// A reference at `i` (`&`): the character it stands for, `i` moved past it; nil for an entity other than the five predefined, or a numeric
     /// reference to a code point that is not an XML character.
-    mutating func reference() -> (Unicode.Scalar, Int)? {
-      let start = i
+    mutating func reference() -> Unicode.Scalar? {
       var k = i + 1
       let scalar: Unicode.Scalar
       if at(k) == UInt8(ascii: "#") {
@@ -474,7 +463,7 @@ enum XMLQuickScan {
         var digits = 0
         if at(k) == UInt8(ascii: "x") {
           k += 1
-          while k < b.count, let d = Self.hexValue(b[k]) {
+          while k < b.count, let d = ASCII.hexValue(b[k]) {
             value = value &* 16 &+ d
             digits += 1
             guard digits <= 6 else { return nil }
@@ -514,14 +503,7 @@ enum XMLQuickScan {
         k += 1
       }
       i = k
-      return (scalar, k - start)
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt32? {
-      if ASCII.isDigit(c) { return UInt32(c - 0x30) }
-      let l = c | 0x20
-      if l >= UInt8(ascii: "a"), l <= UInt8(ascii: "f") { return UInt32(l - UInt8(ascii: "a") + 10) }
-      return nil
+      return scalar
     }
 
     static func isXMLCharacter(_ v: UInt32) -> Bool {

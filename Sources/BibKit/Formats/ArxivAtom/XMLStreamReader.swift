@@ -31,9 +31,13 @@ struct XMLVocabulary {
   /// The index of the NUL-terminated string `p` in `list`, or -1.
   fileprivate static func index(of p: UnsafePointer<xmlChar>?, in list: [[UInt8]]) -> Int {
     guard let p else { return -1 }
-    let n = strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))
-    for (i, word) in list.enumerated() where word.count == n {
-      if word.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, n) == 0 }) { return i }
+    return index(of: UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))), in: list)
+  }
+
+  /// The index of the bytes `b` in `list`, or -1.
+  static func index(of b: UnsafeBufferPointer<UInt8>, in list: [[UInt8]]) -> Int {
+    for (i, word) in list.enumerated() where word.count == b.count {
+      if b.isEmpty || word.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) { return i }
     }
     return -1
   }
