@@ -55,8 +55,11 @@ import Testing
     try Self.expectSame("[]")
   }
 
-  @Test func readWholeUnlessEveryItemHasAKeyAndTheDocumentParses() {
-    func batches(_ s: String) -> Bool { CSLJSONReader.Batches(Array(s.utf8), options: Self.options, threshold: 0, batchBytes: 10) != nil }
+  @Test func keyedWhenEveryItemHasAKeyAndReadWholeUnlessTheDocumentParses() {
+    func made(_ s: String) -> CSLJSONReader.Batches? { CSLJSONReader.Batches(Array(s.utf8), options: Self.options, threshold: 0, batchBytes: 10) }
+    func batches(_ s: String) -> Bool { made(s)?.everyItemHasAKey ?? false }
+    // Items without keys: batches all the same, whose keys are filled in.
+    for s in ["[" + Self.item(1) + ", {\"title\": \"no id\"}]", "[{\"id\": null}]", "[{}]"] { #expect(made(s) != nil) }
     #expect(batches("[" + Self.item(1) + "]"))
     #expect(!batches("[" + Self.item(1) + ", {\"title\": \"no id\"}]"))
     #expect(!batches("[{\"id\": \"\"}]"))
@@ -68,14 +71,70 @@ import Testing
     #expect(batches("[{\"CITATION-\u{212A}EY\": \"a\"}]"))  // the Kelvin sign lowercases to k
     #expect(!batches("[{\"\u{130}D\": \"a\"}]"))  // İ lowercases to i and a combining dot
     #expect(!batches(#"[{"idx": "a"}, {"i": "b"}]"#))
-    #expect(!batches(Self.item(1)))  // one item, not an array
-    #expect(!batches("[" + Self.item(1) + "] x"))
-    #expect(!batches("[" + Self.item(1) + ", ]"))
-    #expect(!batches("[" + Self.item(1)))
-    #expect(!batches("[{\"id\": \"a\", \"t\": \"\\x\"}]"))
+    // Not an array, or not JSON: read whole.
+    #expect(made(Self.item(1)) == nil)  // one item, not an array
+    #expect(made("[" + Self.item(1) + "] x") == nil)
+    #expect(made("[" + Self.item(1) + ", ]") == nil)
+    #expect(made("[" + Self.item(1)) == nil)
+    #expect(made("[{\"id\": \"a\", \"t\": \"\\x\"}]") == nil)
+    #expect(made("[{\"title\": \"no id\"}, {\"t\": \"\\x\"}]") == nil)
     var strict = Self.options
     strict.strict = true
     #expect(CSLJSONReader.Batches(Array(("[" + Self.item(1) + "]").utf8), options: strict, threshold: 0, batchBytes: 10) == nil)
+  }
+
+  /// Batches as the reader gives them, joined: nil when it reads the input whole.
+  static func readerBatches(_ bytes: [UInt8], batchBytes: Int) -> (papers: [Paper], diagnostics: [String])? {
+    var reader = CSLJSONReader()
+    (reader.batchThreshold, reader.batchBytes) = (0, batchBytes)
+    guard var b = reader.batches(bytes, options: options) else { return nil }
+    var papers: [Paper] = []
+    while let batch = b.next() { papers += batch }
+    return (papers, described(b.diagnostics))
+  }
+
+  static func keyless(_ title: String, year: Int, _ extra: String = "") -> String {
+    "{\"type\": \"article-journal\", \"title\": \"\(title)\", \"author\": [{\"family\": \"Doe\", \"given\": \"J\"}], \"issued\": {\"date-parts\": [[\(year)]]}\(extra)}"
+  }
+
+  /// Items without keys get, batch by batch, the keys a whole read gives them: keys that
+  /// avoid those other items have, and suffixes in order of date and title across batches.
+  @Test func itemsWithoutKeysGetTheWholeReadsKeys() throws {
+    var items = (0..<24).map { i in
+      i % 3 == 0 ? Self.item(i) : Self.keyless("Title \(String(UnicodeScalar(UInt8(90 - i))))", year: 2010 + i % 2)
+    }
+    items.insert("42", at: 5)  // not an object: skipped with a warning
+    let base = CitationKeys.baseKey(for: try CSLJSONReader().read(Array(("[" + items.joined(separator: ",") + "]").utf8), options: Self.options).papers[1])
+    // Items with keys that generated keys would otherwise be: the first suffixed key of the
+    // group, and the base key of an item alone in its group.
+    items.append("{\"id\": \"\(base)a\", \"title\": \"Taken\"}")
+    items.append("{\"citation-key\": \"roe1999alone\", \"title\": \"Taken too\"}")
+    items.append("{\"title\": \"Alone\", \"author\": [{\"family\": \"Roe\"}], \"issued\": {\"date-parts\": [[1999]]}}")
+    let bytes = Array(("[" + items.joined(separator: ",\n") + "]").utf8)
+    let whole = try CSLJSONReader().read(bytes, options: Self.options)
+    let keys = whole.papers.map { $0.citationKey ?? "" }
+    #expect(Set(keys.map { $0.lowercased() }).count == keys.count)
+    #expect(keys.filter { $0.hasPrefix(base) }.count > 8)  // collisions to suffix
+    #expect(keys.last != "roe1999alone")
+    for size in [1, 150, 1000, 100_000] {
+      let got = try #require(Self.readerBatches(bytes, batchBytes: size), "batches of \(size)")
+      #expect(got.papers == whole.papers, "batches of \(size)")
+      #expect(got.diagnostics == Self.described(whole.diagnostics), "batches of \(size)")
+    }
+  }
+
+  /// Items without keys that only the rest of the item orders (same first author, date
+  /// and title), and items alike in all of it: the whole read's keys too.
+  @Test func itemsOnlyTheRestOrders() throws {
+    func twin(_ abstract: String) -> String { Self.keyless("Same thing", year: 2010, ", \"abstract\": \"\(abstract)\"") }
+    // "two" before "one" in the input; the order puts "one" first.
+    let text = "[" + [Self.item(1), twin("two"), twin("one"), twin("one"), Self.item(2), twin("one")].joined(separator: ",") + "]"
+    let whole = try CSLJSONReader().read(Array(text.utf8), options: Self.options)
+    #expect(whole.papers[1].citationKey?.hasSuffix("d") == true)
+    for size in [1, 100, 10_000] {
+      let got = try #require(Self.readerBatches(Array(text.utf8), batchBytes: size))
+      #expect(got.papers == whole.papers, "batches of \(size)")
+    }
   }
 
   /// The check and the parser agree on every prefix and every one-byte change of real

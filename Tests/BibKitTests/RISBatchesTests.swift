@@ -57,16 +57,71 @@ import Testing
     try Self.expectSame(bytes)
   }
 
-  @Test func readWholeWhenARecordHasNoKey() {
-    func batches(_ s: String) -> Bool { RISReader.Batches(Array(s.utf8), options: Self.options, threshold: 0, batchBytes: 10) != nil }
+  @Test func keyedWhenEveryRecordHasAnID() {
+    func batches(_ s: String) -> Bool {
+      RISReader.Batches(Array(s.utf8), options: Self.options, threshold: 0, batchBytes: 10)?.everyRecordHasAnID ?? false
+    }
     #expect(batches(Self.record(1) + Self.record(2)))
     #expect(!batches(Self.record(1) + "TY  - JOUR\nTI  - no id\nER  - \n"))
     #expect(!batches(Self.record(1) + "TY  - JOUR\nID  -  \nER  - \n"))
     #expect(!batches(Self.record(1) + "TY  - JOUR\nID  - \u{A0}\nER  - \n"))  // only a no-break space
     #expect(!batches("TY  - JOUR\nID  - \nonly a continuation\nER  - \n"))
     #expect(!batches(Self.record(1) + "TY  - JOUR\nTI  - last, no ER and no ID\n"))
-    #expect(!batches("FN Clarivate\nPT J\n" + Self.record(1)))
+    #expect(RISReader.Batches(Array(("FN Clarivate\nPT J\n" + Self.record(1)).utf8), options: Self.options, threshold: 0, batchBytes: 10) == nil)
     #expect(batches("nothing here\n"))
+  }
+
+  /// Batches as the reader gives them, joined: nil when it reads the input whole.
+  static func readerBatches(_ bytes: [UInt8], batchBytes: Int) -> (papers: [Paper], diagnostics: [String])? {
+    var reader = RISReader()
+    (reader.batchThreshold, reader.batchBytes) = (0, batchBytes)
+    guard var b = reader.batches(bytes, options: options) else { return nil }
+    var papers: [Paper] = []
+    while let batch = b.next() { papers += batch }
+    return (papers, described(b.diagnostics))
+  }
+
+  /// Records without IDs get, batch by batch, the keys a whole read gives them: keys that
+  /// avoid those other records have, and suffixes in order of date and title across batches.
+  @Test func recordsWithoutIDsGetTheWholeReadsKeys() throws {
+    var text = ""
+    for i in 0..<24 {
+      let id = i % 3 == 0 ? "ID  - r\(i)\n" : ""
+      text += "TY  - JOUR\n\(id)TI  - Title \(String(UnicodeScalar(UInt8(90 - i))))\nAU  - Doe, Jane\nPY  - \(2010 + i % 2)\nER  - \n\n"
+    }
+    let base = CitationKeys.baseKey(for: try RISReader().read(Array(text.utf8), options: Self.options).papers[1])
+    // Records with IDs that generated keys would otherwise be: the first suffixed key of
+    // the group, and the base key of a record alone in its group.
+    text += "TY  - JOUR\nID  - \(base)a\nTI  - Taken\nER  - \n"
+    text += "TY  - JOUR\nID  - roe1999alone\nTI  - Taken too\nER  - \n"
+    text += "TY  - JOUR\nTI  - Alone\nAU  - Roe, Ray\nPY  - 1999\nER  - \n"
+    let bytes = Array(text.utf8)
+    let whole = try RISReader().read(bytes, options: Self.options)
+    let keys = whole.papers.map { $0.citationKey ?? "" }
+    #expect(Set(keys.map { $0.lowercased() }).count == keys.count)
+    #expect(keys.filter { $0.hasPrefix(base) }.count > 8)  // collisions to suffix
+    #expect(keys.last != "roe1999alone")
+    for size in [1, 60, 400, 100_000] {
+      let got = try #require(Self.readerBatches(bytes, batchBytes: size), "batches of \(size)")
+      #expect(got.papers == whole.papers, "batches of \(size)")
+      #expect(got.diagnostics == Self.described(whole.diagnostics), "batches of \(size)")
+    }
+  }
+
+  /// Records without IDs that only the rest of the record orders (same first author, date
+  /// and title), and records alike in all of it: the whole read's keys too.
+  @Test func recordsOnlyTheRestOrders() throws {
+    func twin(_ abstract: String) -> String {
+      "TY  - JOUR\nTI  - Same thing\nAU  - Doe, Jane\nPY  - 2010\nAB  - \(abstract)\nER  - \n"
+    }
+    // "two" before "one" in the input; the order puts "one" first.
+    let text = Self.record(1) + twin("two") + twin("one") + twin("one") + Self.record(2) + twin("one")
+    let whole = try RISReader().read(Array(text.utf8), options: Self.options)
+    #expect(whole.papers[1].citationKey?.hasSuffix("d") == true)
+    for size in [1, 100, 10_000] {
+      let got = try #require(Self.readerBatches(Array(text.utf8), batchBytes: size))
+      #expect(got.papers == whole.papers, "batches of \(size)")
+    }
   }
 
   @Test func noRecords() throws {

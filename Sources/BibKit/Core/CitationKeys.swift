@@ -174,6 +174,9 @@ public enum CitationKeys {
     var arxiv: String
     var authors: [Person] = []
     var abstract: String?
+    /// The rest of the record made beforehand, where the paper itself is not kept (see
+    /// ``KeyFillingBatches``).
+    var rest: String?
 
     init(_ p: Paper) {
       self.init(date: p.issued, title: p.title?.plainText ?? "", arxiv: p.identifiers.arxiv?.id ?? "")
@@ -188,7 +191,7 @@ public enum CitationKeys {
       self.arxiv = arxiv
     }
 
-    var fingerprint: String { CitationKeys.fingerprint(authors: authors, abstract: abstract) }
+    var fingerprint: String { rest ?? CitationKeys.fingerprint(authors: authors, abstract: abstract) }
 
     func precedes(_ other: SortKey) -> Bool {
       if date != other.date, date < other.date || other.date < date { return date < other.date }

@@ -31,11 +31,13 @@
     return true
   }
 
-  /// Reading RIS in batches, where the reader would, gives the papers and diagnostics of
-  /// one read.
+  /// Reading RIS in batches, where the reader would, gives the papers (keys filled in
+  /// included) and diagnostics of one read.
   public static func risBatchesAgree(_ input: [UInt8]) -> Bool {
     let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
-    guard var b = RISReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
+    var reader = RISReader()
+    (reader.batchThreshold, reader.batchBytes) = (0, 50)
+    guard var b = reader.batches(input, options: options) else { return true }
     return agree(&b, with: try? RISReader().read(input, options: options))
   }
 
@@ -49,7 +51,7 @@
 
   /// The JSON check and the tape agree with the parser (the same verdict and end, and for
   /// the tape the same error), and reading CSL-JSON in batches, where the reader would,
-  /// gives the papers and diagnostics of one read.
+  /// gives the papers (keys filled in included) and diagnostics of one read.
   public static func cslJSONBatchesAgree(_ input: [UInt8]) -> Bool {
     var parser = JSONParser(input, maxDepth: 256)
     var checker = JSONParser(input, maxDepth: 256)
@@ -65,7 +67,9 @@
       return false
     }
     let options = ReadOptions(source: "fuzz", asOf: PartialDate(year: 2026, month: 11, day: 28))
-    guard var b = CSLJSONReader.Batches(input, options: options, threshold: 0, batchBytes: 50) else { return true }
+    var reader = CSLJSONReader()
+    (reader.batchThreshold, reader.batchBytes) = (0, 50)
+    guard var b = reader.batches(input, options: options) else { return true }
     return agree(&b, with: try? CSLJSONReader().read(input, options: options))
   }
 

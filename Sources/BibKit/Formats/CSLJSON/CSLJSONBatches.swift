@@ -3,13 +3,14 @@
 /// ``CSLJSONReader/read(_:options:)``), and the start of every item noted; then the items
 /// of a few megabytes at a time are parsed and mapped on every core.
 ///
-/// Only arrays whose every object item has a citation key (a non-empty `id` or
-/// `citation-key`) are read this way: other items get generated keys, which depend on every
-/// paper of the input. Strict reads, and documents that are not an array or do not parse,
-/// are read whole.
+/// An object item without a citation key (a non-empty `id` or `citation-key`) gets a
+/// generated key, and generated keys depend on every paper of the input: an array with such
+/// items is read twice, by ``KeyFillingBatches``. Strict reads, and documents that are not
+/// an array or do not parse, are read whole.
 extension CSLJSONReader {
   public func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
-    Batches(input, options: options, threshold: batchThreshold, batchBytes: batchBytes)
+    guard let b = Batches(input, options: options, threshold: batchThreshold, batchBytes: batchBytes) else { return nil }
+    return b.everyItemHasAKey ? b : KeyFillingBatches(b)
   }
 
   struct Batches: PaperBatches {
@@ -20,13 +21,17 @@ extension CSLJSONReader {
     let items: [Int]
     var taken = 0
     var mapping: [Diagnostic] = []
+    /// Whether every object item has a citation key: if not, generated keys depend on the
+    /// whole input, and these batches need ``KeyFillingBatches``.
+    let everyItemHasAKey: Bool
 
     init?(_ input: [UInt8], options: ReadOptions, threshold: Int, batchBytes: Int) {
-      guard !options.strict, input.count >= threshold, let items = Self.items(input) else { return nil }
+      guard !options.strict, input.count >= threshold, let (items, keyed) = Self.items(input) else { return nil }
       bytes = input
       source = options.source
       self.batchBytes = max(1, batchBytes)
       self.items = items
+      everyItemHasAKey = keyed
     }
 
     var metadata: SourceMetadata? { nil }
@@ -53,9 +58,9 @@ extension CSLJSONReader {
       return mapped
     }
 
-    /// Where the items of the top-level array start, when the document parses, is an array,
-    /// and every object item has a citation key; nil otherwise.
-    static func items(_ b: [UInt8]) -> [Int]? {
+    /// Where the items of the top-level array start, and whether every object item has a
+    /// citation key; nil when the document does not parse or is not an array.
+    static func items(_ b: [UInt8]) -> (starts: [Int], keyed: Bool)? {
       var p = JSONParser(b, maxDepth: 256)
       if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { p.i = 3 }
       p.skipSpace()
@@ -63,13 +68,15 @@ extension CSLJSONReader {
       p.i += 1
       p.skipSpace()
       var starts: [Int] = []
+      var keyed = true
       if p.i < b.count, b[p.i] == UInt8(ascii: "]") {
         p.i += 1
       } else {
         while true {
           p.skipSpace()
           starts.append(p.i)
-          guard item(&p) else { return nil }
+          guard let hasKey = item(&p) else { return nil }
+          if !hasKey { keyed = false }
           p.skipSpace()
           guard p.i < b.count else { return nil }
           if b[p.i] == UInt8(ascii: ",") {
@@ -82,7 +89,7 @@ extension CSLJSONReader {
         }
       }
       p.skipSpace()
-      return p.i == b.count ? starts : nil
+      return p.i == b.count ? (starts, keyed) : nil
     }
 
     static let idKey = Array("id".utf8)
@@ -101,11 +108,11 @@ extension CSLJSONReader {
       return key.lowercased().utf8.elementsEqual(name)
     }
 
-    /// Skips one item of the array, as ``JSONParser/skipValue(depth:)`` does; false when it
-    /// does not parse, or is an object without a citation key (its first `id`, else its first
-    /// `citation-key`, in any case, as a non-empty string or a number).
-    static func item(_ p: inout JSONParser) -> Bool {
-      guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "{") else { return p.skipValue(depth: 1) }
+    /// Skips one item of the array, as ``JSONParser/skipValue(depth:)`` does; nil when it
+    /// does not parse, false when it is an object without a citation key (its first `id`,
+    /// else its first `citation-key`, in any case, as a non-empty string or a number).
+    static func item(_ p: inout JSONParser) -> Bool? {
+      guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "{") else { return p.skipValue(depth: 1) ? true : nil }
       p.i += 1
       p.skipSpace()
       if p.i < p.b.count, p.b[p.i] == UInt8(ascii: "}") {
@@ -116,39 +123,39 @@ extension CSLJSONReader {
       var citationKey: String??
       while true {
         p.skipSpace()
-        guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "\"") else { return false }
+        guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "\"") else { return nil }
         let keyStart = p.i
-        guard let escaped = try? p.scanString() else { return false }
+        guard let escaped = try? p.scanString() else { return nil }
         let key = escaped ? nil : (keyStart + 1)..<(p.i - 1)
         p.skipSpace()
-        guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: ":") else { return false }
+        guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: ":") else { return nil }
         p.i += 1
         p.skipSpace()
         let isID = Self.key(p.b, key, from: keyStart, is: Self.idKey)
         if (isID && id == nil) || (citationKey == nil && Self.key(p.b, key, from: keyStart, is: Self.citationKeyKey)) {
           // The value's text, as `JSONNode.text` has it: a string's, a number's, or none.
-          guard p.i < p.b.count else { return false }
+          guard p.i < p.b.count else { return nil }
           let start = p.i
           var text: String?
           if p.b[start] == UInt8(ascii: "\"") {
-            guard let s = try? p.string() else { return false }
+            guard let s = try? p.string() else { return nil }
             text = s
           } else {
-            guard p.skipValue(depth: 2) else { return false }
+            guard p.skipValue(depth: 2) else { return nil }
             if !"{[tfn".utf8.contains(p.b[start]) { text = String(utf8: p.b, start..<p.i) }
           }
           text = text.flatMap { $0.isEmpty ? nil : $0 }
           if isID { id = .some(text) } else { citationKey = .some(text) }
         } else {
-          guard p.skipValue(depth: 2) else { return false }
+          guard p.skipValue(depth: 2) else { return nil }
         }
         p.skipSpace()
-        guard p.i < p.b.count else { return false }
+        guard p.i < p.b.count else { return nil }
         if p.b[p.i] == UInt8(ascii: ",") {
           p.i += 1
           continue
         }
-        guard p.b[p.i] == UInt8(ascii: "}") else { return false }
+        guard p.b[p.i] == UInt8(ascii: "}") else { return nil }
         p.i += 1
         return (id ?? nil) != nil || (citationKey ?? nil) != nil
       }

@@ -2,14 +2,15 @@
 /// batch holds a few megabytes of input, then mapped on every core, with the papers,
 /// diagnostics and order of ``RISReader/read(_:options:)``.
 ///
-/// Only inputs whose every record has a non-empty `ID` are read this way: a record without
-/// one gets a generated key, and generated keys depend on every paper of the input (a
-/// collision suffix is given in date order). Strict reads, and inputs the whole read refuses
-/// outright (a line longer than ``ByteLines/maxLineBytes``, a Web of Science file), are
-/// read whole too.
+/// A record without a non-empty `ID` gets a generated key, and generated keys depend on every
+/// paper of the input (a collision suffix is given in date order): an input with such
+/// records is read twice, by ``KeyFillingBatches``. Strict reads, and inputs the whole read
+/// refuses outright (a line longer than ``ByteLines/maxLineBytes``, a Web of Science file),
+/// are read whole.
 extension RISReader {
   public func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
-    Batches(input, options: options, threshold: batchThreshold, batchBytes: batchBytes)
+    guard let b = Batches(input, options: options, threshold: batchThreshold, batchBytes: batchBytes) else { return nil }
+    return b.everyRecordHasAnID ? b : KeyFillingBatches(b)
   }
 
   struct Batches: PaperBatches {
@@ -23,11 +24,15 @@ extension RISReader {
     var ending: [Diagnostic] = []
     var mapping: [Diagnostic] = []
     var done = false
+    /// Whether every record has a key of its own: if not, generated keys depend on the
+    /// whole input, and these batches need ``KeyFillingBatches``.
+    let everyRecordHasAnID: Bool
 
     init?(_ input: [UInt8], options: ReadOptions, threshold: Int, batchBytes: Int) {
       guard !options.strict, input.count >= threshold else { return nil }
       bytes = Windows1252.decodedInput(input, code: "ris.encoding", source: options.source, into: &encoding)
-      guard Self.everyRecordHasAnID(bytes) else { return nil }
+      guard let keyed = Self.allRecordsKeyed(bytes) else { return nil }
+      everyRecordHasAnID = keyed
       source = options.source
       self.batchBytes = max(1, batchBytes)
       builder = RecordBuilder(source: options.source)
@@ -61,35 +66,37 @@ extension RISReader {
     }
 
     /// Whether every record has an `ID` line with a value (as the mapping takes it: the
-    /// first non-empty one), no line is too long, and the input is not a Web of Science
+    /// first non-empty one); nil when a line is too long or the input is a Web of Science
     /// file. An empty `ID` that a continuation line would fill counts as none: the answer
     /// may be no where it could be yes, never the other way.
-    static func everyRecordHasAnID(_ bytes: [UInt8]) -> Bool {
+    static func allRecordsKeyed(_ bytes: [UInt8]) -> Bool? {
       var cursor = ByteLines.Cursor()
       var inRecord = false
       var hasID = false
+      var keyed = true
       var firstNonEmpty = true
       while let line = cursor.next(bytes) {
-        if line.end - line.lineStart > ByteLines.maxLineBytes { return false }
+        if line.end - line.lineStart > ByteLines.maxLineBytes { return nil }
         if firstNonEmpty, !line.isEmpty {
           firstNonEmpty = false
           let head = bytes[line.start..<line.end]
-          if head.starts(with: Array("FN ".utf8)) || head.starts(with: Array("PT ".utf8)) { return false }
+          if head.starts(with: Array("FN ".utf8)) || head.starts(with: Array("PT ".utf8)) { return nil }
         }
-        guard let (code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) else { continue }
+        // Once a record has no key, only the line lengths are left to check.
+        guard keyed, let (code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) else { continue }
         switch code {
         case RISReader.Field.code("TY"):
-          if inRecord, !hasID { return false }
+          if inRecord, !hasID { keyed = false }
           (inRecord, hasID) = (true, false)
         case RISReader.Field.code("ER"):
-          if inRecord, !hasID { return false }
+          if inRecord, !hasID { keyed = false }
           inRecord = false
         case RISReader.Field.code("ID") where inRecord && !hasID:
           hasID = !String(utf8: bytes, valueStart..<line.end).trimmingSpaces().isEmpty
         default: break
         }
       }
-      return !inRecord || hasID
+      return keyed && (!inRecord || hasID)
     }
   }
 }
