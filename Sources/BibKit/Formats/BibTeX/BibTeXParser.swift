@@ -194,9 +194,21 @@ struct BibTeXParser {
   /// Skips white space and `%` comments running to the end of the line (between fields).
   mutating func skipSpaceAndComments() {
     while i < b.count {
-      if Self.isSpace(b[i]) {
+      let c = b[i]
+      if c == 0x20 {
+        #if _endian(little)
+          // A run of spaces (values aligned after `=`) up to eight at a time: to the first
+          // byte of the word that is not one (its first byte is).
+          if i + 8 <= b.count {
+            let other = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self) ^ (SWAR.ones &* 0x20)
+            i += other == 0 ? 8 : other.trailingZeroBitCount >> 3
+            continue
+          }
+        #endif
+        i += 1
+      } else if Self.isSpace(c) {
         advance()
-      } else if b[i] == UInt8(ascii: "%") {
+      } else if c == UInt8(ascii: "%") {
         while i < b.count, b[i] != ASCII.lf { advance() }
       } else {
         return
