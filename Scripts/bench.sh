@@ -5,8 +5,8 @@
 #   BENCH_QUICK=1 Scripts/bench.sh     bibkit rows and bibtex only
 # Inputs (under .build-bench, made once): bench-10mb.bib, bench-50mb.bib and bench-100k.bib
 # from ../shared/oracles/make-bench-bib.py; bench-50mb.ris and bench-50mb.json converted
-# from bench-50mb.bib by bibkit; bench-50mb.xml, an Atom feed, from
-# Scripts/make-bench-atom.py. Wall and CPU seconds and peak memory come from /usr/bin/time;
+# from bench-50mb.bib by bibkit, and both again without their keys; bench-50mb.xml, an Atom
+# feed, from Scripts/make-bench-atom.py. Wall and CPU seconds and peak memory come from /usr/bin/time;
 # MB/s is given per wall second and per CPU second (bibkit uses every core, so the two
 # differ), entries/s per CPU second. Each row is the fastest of BENCH_RUNS runs (default 3). Other tools run
 # where installed: bibtex 0.99d, pandoc 3.9 (from Scripts/check-consumers.sh's venv or the oracles'),
@@ -25,6 +25,15 @@ done
 [ -f "$work/bench-50mb.json" ] || "$bin" convert "$work/bench-50mb.bib" --to csl-json -o "$work/bench-50mb.json" -q
 [ -f "$work/bench-50mb.ris" ] || "$bin" convert "$work/bench-50mb.bib" --to ris -o "$work/bench-50mb.ris" -q
 [ -f "$work/bench-50mb.xml" ] || python3 "$root/Scripts/make-bench-atom.py" --mb 50 -o "$work/bench-50mb.xml" >/dev/null
+# The same records without keys, whose keys bibkit then generates (read twice, in batches).
+[ -f "$work/bench-50mb-nokeys.ris" ] || grep -v '^ID  - ' "$work/bench-50mb.ris" > "$work/bench-50mb-nokeys.ris"
+[ -f "$work/bench-50mb-nokeys.json" ] || python3 -c '
+import json, sys
+items = json.load(open(sys.argv[1], encoding="utf-8"))
+for item in items:
+    item.pop("id", None); item.pop("citation-key", None)
+json.dump(items, open(sys.argv[2], "w", encoding="utf-8"), indent=2, ensure_ascii=False)
+' "$work/bench-50mb.json" "$work/bench-50mb-nokeys.json"
 
 entries_of() { # FILE -> number of entries or records
   case "$1" in
@@ -88,6 +97,8 @@ b10="$work/bench-10mb.bib" b50="$work/bench-50mb.bib" b100="$work/bench-100k.bib
   row bib50 "bibkit BibTeX → BibTeX" "$b50" "$bin" convert "$b50" --to biblatex -q
   row risin "bibkit RIS → CSL-JSON" "$work/bench-50mb.ris" "$bin" convert "$work/bench-50mb.ris" --to csl-json -q
   row cslin "bibkit CSL-JSON → BibTeX" "$work/bench-50mb.json" "$bin" convert "$work/bench-50mb.json" --to bibtex -q
+  row risnokeys "bibkit RIS without IDs → CSL-JSON" "$work/bench-50mb-nokeys.ris" "$bin" convert "$work/bench-50mb-nokeys.ris" --to csl-json -q
+  row cslnokeys "bibkit CSL-JSON without keys → BibTeX" "$work/bench-50mb-nokeys.json" "$bin" convert "$work/bench-50mb-nokeys.json" --to bibtex -q
   row atomread "bibkit Atom read (check)" "$work/bench-50mb.xml" "$bin" check "$work/bench-50mb.xml"
   row atom "bibkit Atom → BibTeX" "$work/bench-50mb.xml" "$bin" convert "$work/bench-50mb.xml" --to bibtex -q
   row csl100 "bibkit BibTeX → CSL-JSON" "$b100" "$bin" convert "$b100" --to csl-json -q
