@@ -163,6 +163,8 @@ public struct Conversion {
     var papers: [Paper] = []
     var formatsRead: [String] = []
     var preambles: [String] = []
+    // Several inputs: keys in lower case, with the input that has each first.
+    var keysSeen: [String: Int] = [:]
     if let preloaded {
       papers = preloaded.papers
       formatsRead = ["arxiv"]
@@ -203,7 +205,9 @@ public struct Conversion {
           ExitStatus.usage, name,
           "reading \(descriptor.displayName) is not supported yet; `bibkit formats` lists what is")
       }
-      let readOptions = ReadOptions(source: name, strict: strict, asOf: asOf, arxivDate: arxivDate)
+      var readOptions = ReadOptions(source: name, strict: strict, asOf: asOf, arxivDate: arxivDate)
+      // Keys for papers without one are made once for the whole, avoiding every input's.
+      readOptions.fillsMissingKeys = sources.count == 1
       // A single large input that nothing needs whole (no --dedupe, no --enrich) is
       // converted a batch at a time.
       if sources.count == 1, !dedupe, enrichFeeds.isEmpty,
@@ -228,7 +232,19 @@ public struct Conversion {
       if result.papers.isEmpty, !result.diagnostics.contains(where: { $0.severity == .error }) {
         emit(Diagnostic(.note, "cli", "no papers in this input", at: .file(name)))
       }
-      if papers.isEmpty { papers = result.papers } else { papers += result.papers }
+      var read = result.papers
+      if sources.count > 1 {
+        // A key an earlier input has: the paper gets a generated key, as a repeated key in
+        // one RIS or CSL-JSON input does (BibTeX and biber would use only the first).
+        let input = formatsRead.count
+        CitationKeys.dropRepeated(&read, seen: &keysSeen, place: { _ in input }) { _, key, first in
+          emit(
+            Diagnostic(
+              .warning, "cli.duplicate-key", "repeated key '\(key)' (first in \(sources[first] == "-" ? "<stdin>" : sources[first])); this paper gets a generated key",
+              at: .file(name)))
+        }
+      }
+      if papers.isEmpty { papers = read } else { papers += read }
       formatsRead.append(descriptor.id.rawValue)
       preambles += result.metadata?.preambles ?? []
     }

@@ -85,6 +85,37 @@ enum Paths {
     #expect(io.stderr.contains { $0.contains("note: 'vogels2019powersgd' is the same paper as") || $0.contains("is the same paper as") })
   }
 
+  /// Joined inputs never share a key: a key an earlier input has is replaced by a
+  /// generated one, with a warning, and keys generated for papers without one avoid the
+  /// keys of every input (bibtex reports a repeated entry, biber skips it).
+  @Test func severalInputsShareNoKey() throws {
+    let dir = try Paths.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let bib = dir.appendingPathComponent("a.bib")
+    let ris = dir.appendingPathComponent("b.ris")
+    try "@article{k1, title={A}, year=2001}\n@article{doe2001deep, title={Other}, author={Roe, R}, year=2001}\n"
+      .write(to: bib, atomically: true, encoding: .utf8)
+    try "TY  - JOUR\nID  - K1\nTI  - B\nER  - \nTY  - JOUR\nTI  - Deep nets\nAU  - Doe, Jane\nPY  - 2001\nER  - \n"
+      .write(to: ris, atomically: true, encoding: .utf8)
+    let (status, io) = try run([bib.path, ris.path, "--to", "bibtex"])
+    #expect(status == 0)
+    let entries = String(decoding: io.stdout, as: UTF8.self).components(separatedBy: "\n\n")
+    let keys = entries.compactMap { $0.split(separator: "{", maxSplits: 1).dropFirst().first?.split(separator: ",").first.map(String.init) }
+    #expect(keys.count == 4)
+    #expect(Set(keys.map { $0.lowercased() }).count == 4)
+    // The first input keeps its keys; the second's papers get others.
+    #expect(entries.contains { $0.hasPrefix("@article{k1,") && $0.contains("title = {A}") })
+    #expect(entries.contains { $0.hasPrefix("@article{doe2001deep,") && $0.contains("title = {Other}") })
+    #expect(!entries.contains { $0.contains("title = {B}") && $0.hasPrefix("@article{K1,") })
+    #expect(!entries.contains { $0.contains("title = {Deep nets}") && $0.hasPrefix("@article{doe2001deep,") })
+    #expect(io.stderr.contains("\(ris.path): warning: repeated key 'K1' (first in \(bib.path)); this paper gets a generated key"))
+    // A key no input gave (the RIS paper without an ID) is not reported as repeated.
+    #expect(io.stderr.filter { $0.contains("repeated key") }.count == 1)
+    // One input alone keeps its key.
+    let (_, alone) = try run([ris.path, "--to", "bibtex"])
+    #expect(String(decoding: alone.stdout, as: UTF8.self).hasPrefix("@article{K1,"))
+  }
+
   @Test func enrichFromAFeed() throws {
     let feed = Paths.root.appendingPathComponent("seeds/martin-jaggi-arxiv.xml").path
     let (status, io) = try run([Paths.seed, "--enrich", feed, "--to", "bibtex"])

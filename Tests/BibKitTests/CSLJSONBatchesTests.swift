@@ -71,6 +71,10 @@ import Testing
     #expect(batches("[{\"CITATION-\u{212A}EY\": \"a\"}]"))  // the Kelvin sign lowercases to k
     #expect(!batches("[{\"\u{130}D\": \"a\"}]"))  // İ lowercases to i and a combining dot
     #expect(!batches(#"[{"idx": "a"}, {"i": "b"}]"#))
+    // A key an item before has, in any case: that item's key is generated.
+    #expect(!batches(#"[{"id": "a"}, {"id": "b"}, {"citation-key": "A"}]"#))
+    #expect(!batches(#"[{"id": 7}, {"id": "7"}]"#))
+    #expect(batches(#"[{"id": "a"}, 7, "a", {"id": "b"}]"#))
     // Not an array, or not JSON: read whole.
     #expect(made(Self.item(1)) == nil)  // one item, not an array
     #expect(made("[" + Self.item(1) + "] x") == nil)
@@ -134,6 +138,23 @@ import Testing
     for size in [1, 100, 10_000] {
       let got = try #require(Self.readerBatches(Array(text.utf8), batchBytes: size))
       #expect(got.papers == whole.papers, "batches of \(size)")
+    }
+  }
+
+  /// Items whose keys repeat an earlier item's, in other batches too: the whole read's
+  /// papers, keys and warnings.
+  @Test func repeatedKeysAcrossBatches() throws {
+    let items = (0..<30).map { i in
+      i % 4 == 3 ? Self.item(i).replacingOccurrences(of: "\"id\": \"k\(i)\"", with: "\"id\": \"K\(i % 7)\"") : Self.item(i)
+    }
+    let bytes = Array(("[" + items.joined(separator: ",\n") + "]").utf8)
+    let whole = try CSLJSONReader().read(bytes, options: Self.options)
+    #expect(whole.diagnostics.filter { $0.code == "csl-json.duplicate-key" }.count > 3)
+    #expect(Set(whole.papers.map { $0.citationKey?.lowercased() ?? "" }).count == 30)
+    for size in [1, 150, 1000, 100_000] {
+      let got = try #require(Self.readerBatches(bytes, batchBytes: size), "batches of \(size)")
+      #expect(got.papers == whole.papers, "batches of \(size)")
+      #expect(got.diagnostics == Self.described(whole.diagnostics), "batches of \(size)")
     }
   }
 

@@ -19,6 +19,24 @@ import Testing
     #expect(p.extraFields.isEmpty)
   }
 
+  /// An item whose key an earlier item has (in any case, `id` or `citation-key`) gets a
+  /// generated key, with a warning: BibTeX and biber would use only the first of two.
+  @Test func repeatedKeysGetGeneratedKeys() throws {
+    let json = """
+      [{"id": "doe2001deep", "title": "First"}, 42,
+       {"id": "DOE2001DEEP", "title": "Deep nets", "author": [{"family": "Doe"}], "issued": {"date-parts": [[2001]]}},
+       {"citation-key": "doe2001deep", "title": "Third", "author": [{"family": "Roe"}]},
+       {"id": 7, "title": "A number"}, {"id": "7", "title": "Its text"}]
+      """
+    let r = try Self.read(json)
+    #expect(r.papers.map { $0.citationKey ?? "" } == ["doe2001deep", "doe2001deepa", "roethird", "7", "anonits"])
+    #expect(r.diagnostics.filter { $0.code == "csl-json.duplicate-key" }.map(\.description) == [
+      "t.json:1:1: warning: item 3: repeated key 'DOE2001DEEP' (first in item 1); it gets a generated key",
+      "t.json:1:1: warning: item 4: repeated key 'doe2001deep' (first in item 1); it gets a generated key",
+      "t.json:1:1: warning: item 6: repeated key '7' (first in item 5); it gets a generated key",
+    ])
+  }
+
   @Test func unmappedAndUnfitKeysAreKeptByNameSorted() throws {
     let r = try Self.read(
       #"[{"id": "k", "type": "book", "zeta": 1, "Archive": "A", "archive": "B", "author": "not a list", "#

@@ -69,6 +69,31 @@ import Testing
     #expect(!batches(Self.record(1) + "TY  - JOUR\nTI  - last, no ER and no ID\n"))
     #expect(RISReader.Batches(Array(("FN Clarivate\nPT J\n" + Self.record(1)).utf8), options: Self.options, threshold: 0, batchBytes: 10) == nil)
     #expect(batches("nothing here\n"))
+    // An ID a record before has, in any case: that record's key is generated.
+    #expect(!batches(Self.record(1) + Self.record(2) + Self.record(1)))
+    #expect(!batches(Self.record(1) + Self.record(2).replacingOccurrences(of: "ID  - r2", with: "ID  - R1")))
+    // A continuation line would add to the ID's value.
+    #expect(!batches(Self.record(1) + "TY  - JOUR\nID  - r\nmore\nER  - \n"))
+    #expect(batches(Self.record(1) + "TY  - JOUR\nID  - r2\nTI  - t\nmore\nER  - \n"))
+  }
+
+  /// Records whose IDs repeat an earlier record's, in other batches too: the whole read's
+  /// papers, keys and warnings.
+  @Test func repeatedIDsAcrossBatches() throws {
+    var text = ""
+    for i in 0..<30 {
+      let id = i % 4 == 3 ? "ID  - R\(i % 7)\n" : "ID  - r\(i)\n"
+      text += "TY  - JOUR\n\(id)TI  - Title \(i % 5)\nAU  - Doe, Jane\nPY  - 2010\nER  - \n\n"
+    }
+    let bytes = Array(text.utf8)
+    let whole = try RISReader().read(bytes, options: Self.options)
+    #expect(whole.diagnostics.filter { $0.code == "ris.duplicate-id" }.count > 3)
+    #expect(Set(whole.papers.map { $0.citationKey?.lowercased() ?? "" }).count == 30)
+    for size in [1, 70, 1000, 100_000] {
+      let got = try #require(Self.readerBatches(bytes, batchBytes: size), "batches of \(size)")
+      #expect(got.papers == whole.papers, "batches of \(size)")
+      #expect(got.diagnostics == Self.described(whole.diagnostics), "batches of \(size)")
+    }
   }
 
   /// Batches as the reader gives them, joined: nil when it reads the input whole.

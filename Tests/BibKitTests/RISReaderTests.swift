@@ -12,6 +12,43 @@ import Testing
     String(decoding: RISWriter().write(papers, options: WriteOptions()).bytes, as: UTF8.self)
   }
 
+  /// A record whose ID an earlier record has (in any case) gets a generated key, with a
+  /// warning at its line: BibTeX and biber would use only the first of two equal keys.
+  @Test func repeatedIDsGetGeneratedKeys() throws {
+    let ris = """
+      TY  - JOUR
+      ID  - doe2001deep
+      TI  - First
+      ER  - 
+      TY  - JOUR
+      ID  - DOE2001DEEP
+      TI  - Deep nets
+      AU  - Doe, Jane
+      PY  - 2001
+      ER  - 
+      TY  - JOUR
+      ID  - doe2001deep
+      TI  - Third
+      AU  - Roe, Ray
+      ER  - 
+
+      """
+    let r = try RISReader().read(Array(ris.utf8), options: ReadOptions(source: "t.ris", asOf: Fixtures.asOf))
+    let keys = r.papers.map { $0.citationKey ?? "" }
+    #expect(keys[0] == "doe2001deep")
+    // Generated as for a record without an ID: the base key is taken, so a suffix.
+    #expect(keys[1] == "doe2001deepa")
+    #expect(keys[2] == "roethird")
+    #expect(r.diagnostics.map(\.description) == [
+      "t.ris:5:1: warning: repeated ID 'DOE2001DEEP' (first in the record at line 1); this record gets a generated key",
+      "t.ris:11:1: warning: repeated ID 'doe2001deep' (first in the record at line 1); this record gets a generated key",
+    ])
+    // Without filling in (several inputs joined), the keys are left to the whole.
+    var options = ReadOptions(source: "t.ris", asOf: Fixtures.asOf)
+    options.fillsMissingKeys = false
+    #expect(try RISReader().read(Array(ris.utf8), options: options).papers.map(\.citationKey) == ["doe2001deep", nil, nil])
+  }
+
   /// Names read on their bytes agree with the rule, on random names of pieces that try
   /// its every branch (particles, suffixes, `Family G.`, blanks, tabs, non-ASCII).
   @Test func quickNamesAgreeWithTheRule() {

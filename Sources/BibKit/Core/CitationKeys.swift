@@ -74,6 +74,27 @@ public enum CitationKeys {
     }
   }
 
+  /// Takes off each paper's key that an earlier paper has, so that the paper gets a
+  /// generated key instead and no two papers share one (BibTeX and biber use only the first
+  /// entry of a key). Keys are compared in lower case, as BibTeX compares them and as
+  /// generated keys avoid them. `seen` holds the keys met so far, in lower case, with the
+  /// place of the paper that has each (kept from batch to batch); `place(i)` is the place
+  /// of `papers[i]`, and `repeated(i, key, firstPlace)` is called for each key taken off.
+  public static func dropRepeated(
+    _ papers: inout [Paper], seen: inout [String: Int], place: (Int) -> Int, repeated: (Int, String, Int) -> Void
+  ) {
+    for i in papers.indices {
+      guard let key = papers[i].citationKey, !key.isEmpty else { continue }
+      let lower = key.lowercased()
+      if let first = seen[lower] {
+        papers[i].citationKey = nil
+        repeated(i, key, first)
+      } else {
+        seen[lower] = place(i)
+      }
+    }
+  }
+
   /// Keys for every paper, in the same order: kept where the paper has one, generated otherwise.
   public static func assign(_ papers: [Paper]) -> [String] {
     // Every paper has its key (any BibTeX input): nothing to generate, no set to fill.

@@ -9,6 +9,12 @@ public struct ReadOptions: Sendable {
   /// arXiv feeds: which date becomes the paper's date, the first version's (default) or
   /// this version's.
   public var arxivDate: ArxivDateChoice
+  /// RIS and CSL-JSON: give papers without a key (or whose key an earlier paper has) the key
+  /// a writer would give them (``CitationKeys/fillMissing(_:)``), so that reading what was
+  /// written gives the same papers. A caller that joins several inputs into one bibliography
+  /// turns this off, so that keys are generated once for the whole and avoid the keys of
+  /// every input.
+  public var fillsMissingKeys = true
 
   public init(
     source: String? = nil, strict: Bool = false, asOf: PartialDate,

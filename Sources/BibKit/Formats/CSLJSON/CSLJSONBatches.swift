@@ -21,8 +21,12 @@ extension CSLJSONReader {
     let items: [Int]
     var taken = 0
     var mapping: [Diagnostic] = []
-    /// Whether every object item has a citation key: if not, generated keys depend on the
-    /// whole input, and these batches need ``KeyFillingBatches``.
+    /// Keys met so far (in lower case, with their item's place), and the warnings for keys
+    /// that repeat one: given after the mapping's, as the whole read gives them.
+    var seenKeys: [String: Int] = [:]
+    var repeatedKeys: [Diagnostic] = []
+    /// Whether every object item has a citation key of its own: if not, generated keys
+    /// depend on the whole input, and these batches need ``KeyFillingBatches``.
     let everyItemHasAKey: Bool
 
     init?(_ input: [UInt8], options: ReadOptions, threshold: Int, batchBytes: Int) {
@@ -35,7 +39,7 @@ extension CSLJSONReader {
     }
 
     var metadata: SourceMetadata? { nil }
-    var diagnostics: [Diagnostic] { mapping }
+    var diagnostics: [Diagnostic] { mapping + repeatedKeys }
 
     mutating func next() -> [Paper]? {
       guard taken < items.count else { return nil }
@@ -44,7 +48,7 @@ extension CSLJSONReader {
       while to < items.count, items[to] - items[from] < batchBytes { to += 1 }
       taken = to
       let (bytes, items, source) = (bytes, items, source)
-      let (mapped, found) = Parallel.compactMap(to - from) { k, d -> Paper? in
+      var (mapped, found) = Parallel.compactMap(to - from) { k, d -> Paper? in
         let n = from + k
         var parser = JSONParser(bytes, maxDepth: 256)
         parser.i = items[n]
@@ -55,11 +59,15 @@ extension CSLJSONReader {
         return CSLJSONReader.paper(JSONTape(bytes: bytes, nodes: nodes), item: 0, index: n, diagnostics: &d, source: source)
       }
       mapping += found
+      // The items that gave papers: the objects (an item starts at its first byte).
+      let objects = (from..<to).filter { bytes[items[$0]] == UInt8(ascii: "{") }
+      CSLJSONReader.dropRepeatedKeys(&mapped, items: objects, seen: &seenKeys, source: source, into: &repeatedKeys)
       return mapped
     }
 
     /// Where the items of the top-level array start, and whether every object item has a
-    /// citation key; nil when the document does not parse or is not an array.
+    /// citation key that no item before has; nil when the document does not parse or is not
+    /// an array.
     static func items(_ b: [UInt8]) -> (starts: [Int], keyed: Bool)? {
       var p = JSONParser(b, maxDepth: 256)
       if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { p.i = 3 }
@@ -69,14 +77,16 @@ extension CSLJSONReader {
       p.skipSpace()
       var starts: [Int] = []
       var keyed = true
+      var seen = Set<String>()
       if p.i < b.count, b[p.i] == UInt8(ascii: "]") {
         p.i += 1
       } else {
         while true {
           p.skipSpace()
           starts.append(p.i)
-          guard let hasKey = item(&p) else { return nil }
-          if !hasKey { keyed = false }
+          guard let (object, key) = item(&p) else { return nil }
+          // An object without a key, or with one an object before has (in lower case).
+          if object, !(key.map { seen.insert($0.lowercased()).inserted } ?? false) { keyed = false }
           p.skipSpace()
           guard p.i < b.count else { return nil }
           if b[p.i] == UInt8(ascii: ",") {
@@ -109,15 +119,16 @@ extension CSLJSONReader {
     }
 
     /// Skips one item of the array, as ``JSONParser/skipValue(depth:)`` does; nil when it
-    /// does not parse, false when it is an object without a citation key (its first `id`,
-    /// else its first `citation-key`, in any case, as a non-empty string or a number).
-    static func item(_ p: inout JSONParser) -> Bool? {
-      guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "{") else { return p.skipValue(depth: 1) ? true : nil }
+    /// does not parse. Otherwise whether it is an object, and an object's citation key (its
+    /// first `id`, else its first `citation-key`, in any case, as a non-empty string or a
+    /// number), nil when it has none.
+    static func item(_ p: inout JSONParser) -> (object: Bool, key: String?)? {
+      guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "{") else { return p.skipValue(depth: 1) ? (false, nil) : nil }
       p.i += 1
       p.skipSpace()
       if p.i < p.b.count, p.b[p.i] == UInt8(ascii: "}") {
         p.i += 1
-        return false
+        return (true, nil)
       }
       var id: String??
       var citationKey: String??
@@ -157,7 +168,7 @@ extension CSLJSONReader {
         }
         guard p.b[p.i] == UInt8(ascii: "}") else { return nil }
         p.i += 1
-        return (id ?? nil) != nil || (citationKey ?? nil) != nil
+        return (true, (id ?? nil) ?? (citationKey ?? nil))
       }
     }
   }

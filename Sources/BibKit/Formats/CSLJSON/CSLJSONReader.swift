@@ -59,8 +59,27 @@ public struct CSLJSONReader: BibliographyReader {
       Self.paper(tape, item: items[n], index: n, diagnostics: &d, source: source)
     }
     diagnostics += found
-    CitationKeys.fillMissing(&papers)
+    var seen: [String: Int] = [:]
+    let objects = items.indices.filter { tape.kind(items[$0]) == .object }
+    Self.dropRepeatedKeys(&papers, items: objects, seen: &seen, source: source, into: &diagnostics)
+    if options.fillsMissingKeys { CitationKeys.fillMissing(&papers) }
     return ReadResult(papers: papers, diagnostics: diagnostics)
+  }
+
+  /// ``CitationKeys/dropRepeated(_:seen:place:repeated:)`` for papers read from the items
+  /// whose places in the array (from 0) are `items`, one each, with a warning for the item
+  /// whose key repeats an earlier item's (`seen` maps keys in lower case to the place of the
+  /// item that has each).
+  static func dropRepeatedKeys(
+    _ papers: inout [Paper], items: [Int], seen: inout [String: Int], source: String?, into diagnostics: inout [Diagnostic]
+  ) {
+    CitationKeys.dropRepeated(&papers, seen: &seen, place: { items[$0] }) { i, key, first in
+      diagnostics.append(
+        Diagnostic(
+          .warning, "csl-json.duplicate-key",
+          "item \(items[i] + 1): repeated key '\(key)' (first in item \(first + 1)); it gets a generated key",
+          at: SourceLocation(file: source, line: 1, column: 1)))
+    }
   }
 
   /// The paper for the item at node `item` of `tape`, the item at `index` (from 0) of the

@@ -23,9 +23,13 @@ extension RISReader {
     var encoding: [Diagnostic] = []
     var ending: [Diagnostic] = []
     var mapping: [Diagnostic] = []
+    /// IDs met so far (in lower case, with their record's line), and the warnings for IDs
+    /// that repeat one: given after the mapping's, as the whole read gives them.
+    var seenIDs: [String: Int] = [:]
+    var repeatedIDs: [Diagnostic] = []
     var done = false
-    /// Whether every record has a key of its own: if not, generated keys depend on the
-    /// whole input, and these batches need ``KeyFillingBatches``.
+    /// Whether every record has a key of its own (one no record before has): if not,
+    /// generated keys depend on the whole input, and these batches need ``KeyFillingBatches``.
     let everyRecordHasAnID: Bool
 
     init?(_ input: [UInt8], options: ReadOptions, threshold: Int, batchBytes: Int) {
@@ -40,7 +44,7 @@ extension RISReader {
 
     var metadata: SourceMetadata? { nil }
 
-    var diagnostics: [Diagnostic] { encoding + builder.diagnostics + ending + mapping }
+    var diagnostics: [Diagnostic] { encoding + builder.diagnostics + ending + mapping + repeatedIDs }
 
     mutating func next() -> [Paper]? {
       guard !done else { return nil }
@@ -60,19 +64,22 @@ extension RISReader {
             at: SourceLocation(file: source, line: 1, column: 1)))
       }
       let source = source
-      let (papers, found) = Parallel.map(records.count) { i, d in RISReader.paper(records[i], diagnostics: &d, source: source) }
+      var (papers, found) = Parallel.map(records.count) { i, d in RISReader.paper(records[i], diagnostics: &d, source: source) }
       mapping += found
+      RISReader.dropRepeatedIDs(&papers, of: records, seen: &seenIDs, source: source, into: &repeatedIDs)
       return papers
     }
 
     /// Whether every record has an `ID` line with a value (as the mapping takes it: the
-    /// first non-empty one); nil when a line is too long or the input is a Web of Science
-    /// file. An empty `ID` that a continuation line would fill counts as none: the answer
-    /// may be no where it could be yes, never the other way.
+    /// first non-empty one) that no record before has (in lower case); nil when a line is too
+    /// long or the input is a Web of Science file. An `ID` line that a continuation line
+    /// follows counts as none: the answer may be no where it could be yes, never the other way.
     static func allRecordsKeyed(_ bytes: [UInt8]) -> Bool? {
       var cursor = ByteLines.Cursor()
       var inRecord = false
       var hasID = false
+      var afterID = false
+      var seen = Set<String>()
       var keyed = true
       var firstNonEmpty = true
       while let line = cursor.next(bytes) {
@@ -83,7 +90,13 @@ extension RISReader {
           if head.starts(with: Array("FN ".utf8)) || head.starts(with: Array("PT ".utf8)) { return nil }
         }
         // Once a record has no key, only the line lengths are left to check.
-        guard keyed, let (code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) else { continue }
+        guard keyed else { continue }
+        guard let (code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) else {
+          // A continuation line would add to the ID's value.
+          if inRecord, afterID, !line.isEmpty { keyed = false }
+          continue
+        }
+        afterID = inRecord && code == RISReader.Field.code("ID")
         switch code {
         case RISReader.Field.code("TY"):
           if inRecord, !hasID { keyed = false }
@@ -92,7 +105,9 @@ extension RISReader {
           if inRecord, !hasID { keyed = false }
           inRecord = false
         case RISReader.Field.code("ID") where inRecord && !hasID:
-          hasID = !String(utf8: bytes, valueStart..<line.end).trimmingSpaces().isEmpty
+          let id = String(utf8: bytes, valueStart..<line.end).trimmingSpaces()
+          hasID = !id.isEmpty
+          if hasID, !seen.insert(id.lowercased()).inserted { keyed = false }
         default: break
         }
       }

@@ -145,8 +145,24 @@ public struct RISReader: BibliographyReader {
     let all = records
     var (papers, found) = Parallel.map(all.count) { i, d in Self.paper(all[i], diagnostics: &d, source: source) }
     diagnostics += found
-    CitationKeys.fillMissing(&papers)
+    var seen: [String: Int] = [:]
+    Self.dropRepeatedIDs(&papers, of: all, seen: &seen, source: source, into: &diagnostics)
+    if options.fillsMissingKeys { CitationKeys.fillMissing(&papers) }
     return ReadResult(papers: papers, diagnostics: diagnostics)
+  }
+
+  /// ``CitationKeys/dropRepeated(_:seen:place:repeated:)`` for the papers of `records`, one
+  /// each, with a warning at the record whose ID repeats an earlier record's (`seen` maps
+  /// IDs in lower case to the line of the record that has each).
+  static func dropRepeatedIDs(
+    _ papers: inout [Paper], of records: [Record], seen: inout [String: Int], source: String?, into diagnostics: inout [Diagnostic]
+  ) {
+    CitationKeys.dropRepeated(&papers, seen: &seen, place: { records[$0].line }) { i, id, first in
+      diagnostics.append(
+        Diagnostic(
+          .warning, "ris.duplicate-id", "repeated ID '\(id)' (first in the record at line \(first)); this record gets a generated key",
+          at: SourceLocation(file: source, line: records[i].line, column: 1)))
+    }
   }
 
   /// Gathers lines into records: from `TY` to `ER` (or the next `TY`, or the end, with a
