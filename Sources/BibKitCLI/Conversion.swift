@@ -164,7 +164,7 @@ public struct Conversion {
     var formatsRead: [String] = []
     var preambles: [String] = []
     // Several inputs: keys in lower case, with the input that has each first.
-    var keysSeen: [String: Int] = [:]
+    var keysSeen: [CitationKeys.FoldedKey: Int] = [:]
     if let preloaded {
       papers = preloaded.papers
       formatsRead = ["arxiv"]

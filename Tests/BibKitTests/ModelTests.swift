@@ -75,6 +75,25 @@ import Testing
       issued: PartialDate(year: year, month: month))
   }
 
+  /// Keys compared for repeats are equal exactly when their `lowercased()` forms are, and
+  /// then hash alike, whatever path the comparison takes (ASCII or not).
+  @Test func foldedKeysCompareInLowerCase() {
+    let pieces = ["a", "Z", "k1", ":", "-", "É", "é", "ß", "İ", "i", "K", "k", "\u{212A}", "ǅ", "Σ", "σ", " ", "0", "\u{301}"]
+    var rng = XorShift64(state: 0xF01D)
+    var keys = ["", "abc", "ABC", "Doe2001", "doe2001", "Ünïcode", "ÜNÏCODE", "straße", "STRASSE", "\u{212A}1", "k1", "K1"]
+    for _ in 0..<2_000 { keys.append((0..<(1 + Int(rng.next() % 4))).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()) }
+    var pairs: [(String, String)] = keys.map { ($0, $0.uppercased()) } + keys.map { ($0, $0.lowercased()) }
+    for _ in 0..<4_000 { pairs.append((keys[Int(rng.next() % UInt64(keys.count))], keys[Int(rng.next() % UInt64(keys.count))])) }
+    var equal = 0
+    for (a, b) in pairs {
+      let same = a.lowercased() == b.lowercased()
+      if same { equal += 1 }
+      #expect((CitationKeys.FoldedKey(a) == CitationKeys.FoldedKey(b)) == same, "\(a.debugDescription) \(b.debugDescription)")
+      #expect(Set([CitationKeys.FoldedKey(a)]).contains(CitationKeys.FoldedKey(b)) == same, "\(a.debugDescription) \(b.debugDescription)")
+    }
+    #expect(equal > 2_000)
+  }
+
   @Test func shape() {
     #expect(CitationKeys.baseKey(for: paper("Vogels", 2019, "PowerSGD: Practical Low-Rank")) == "vogels2019powersgd")
     #expect(CitationKeys.baseKey(for: paper("Kydlíček", 2025, "FineWeb2: One Pipeline")) == "kydlicek2025fineweb2")

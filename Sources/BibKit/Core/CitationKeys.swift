@@ -81,17 +81,59 @@ public enum CitationKeys {
   /// place of the paper that has each (kept from batch to batch); `place(i)` is the place
   /// of `papers[i]`, and `repeated(i, key, firstPlace)` is called for each key taken off.
   public static func dropRepeated(
-    _ papers: inout [Paper], seen: inout [String: Int], place: (Int) -> Int, repeated: (Int, String, Int) -> Void
+    _ papers: inout [Paper], seen: inout [FoldedKey: Int], place: (Int) -> Int, repeated: (Int, String, Int) -> Void
   ) {
+    seen.reserveCapacity(seen.count + papers.count)
     for i in papers.indices {
       guard let key = papers[i].citationKey, !key.isEmpty else { continue }
-      let lower = key.lowercased()
-      if let first = seen[lower] {
+      let folded = FoldedKey(key)
+      // One lookup for a key not seen before (nearly every key); the first place put back
+      // for one that was.
+      if let first = seen.updateValue(place(i), forKey: folded) {
+        seen[folded] = first
         papers[i].citationKey = nil
         repeated(i, key, first)
-      } else {
-        seen[lower] = place(i)
       }
+    }
+  }
+
+  /// A key as compared for repeats: equal to another when their `lowercased()` forms are,
+  /// and hashed by FNV-1a over the bytes of that form. A `String` in a set or dictionary is
+  /// hashed by SipHash after a check of its normalization, which took more than the rest of
+  /// reading a RIS record's key; an ASCII key (most are) is neither copied nor lowered here.
+  public struct FoldedKey: Hashable, Sendable {
+    /// The key as given, when it is ASCII; its `lowercased()` form otherwise.
+    let text: String
+    /// Whether `text` is ASCII (compared with ASCII letters folded): a key that is, or one
+    /// whose lower case is (the Kelvin sign's is `k`).
+    let ascii: Bool
+    let fnv: UInt64
+
+    public init(_ key: String) {
+      var k = key
+      if k.withUTF8({ b in b.allSatisfy { $0 < 0x80 } }) {
+        text = key
+        ascii = true
+      } else {
+        var lower = key.lowercased()
+        text = lower
+        ascii = lower.withUTF8 { b in b.allSatisfy { $0 < 0x80 } }
+      }
+      var t = text
+      fnv = t.withUTF8 { b in
+        var h = NameTable.fnvBasis
+        for c in b { h = (h ^ UInt64(ASCII.lowered(c))) &* NameTable.fnvPrime }
+        return h
+      }
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(fnv) }
+
+    public static func == (a: FoldedKey, b: FoldedKey) -> Bool {
+      guard a.fnv == b.fnv, a.ascii == b.ascii else { return false }
+      guard a.ascii else { return a.text == b.text }
+      var (x, y) = (a.text, b.text)
+      return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && p.indices.allSatisfy { ASCII.lowered(p[$0]) == ASCII.lowered(q[$0]) } } }
     }
   }
 

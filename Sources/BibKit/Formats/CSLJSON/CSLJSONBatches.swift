@@ -23,7 +23,7 @@ extension CSLJSONReader {
     var mapping: [Diagnostic] = []
     /// Keys met so far (in lower case, with their item's place), and the warnings for keys
     /// that repeat one: given after the mapping's, as the whole read gives them.
-    var seenKeys: [String: Int] = [:]
+    var seenKeys: [CitationKeys.FoldedKey: Int] = [:]
     var repeatedKeys: [Diagnostic] = []
     /// Whether every object item has a citation key of its own: if not, generated keys
     /// depend on the whole input, and these batches need ``KeyFillingBatches``.
@@ -59,9 +59,13 @@ extension CSLJSONReader {
         return CSLJSONReader.paper(JSONTape(bytes: bytes, nodes: nodes), item: 0, index: n, diagnostics: &d, source: source)
       }
       mapping += found
-      // The items that gave papers: the objects (an item starts at its first byte).
-      let objects = (from..<to).filter { bytes[items[$0]] == UInt8(ascii: "{") }
-      CSLJSONReader.dropRepeatedKeys(&mapped, items: objects, seen: &seenKeys, source: source, into: &repeatedKeys)
+      // The check found every key and no key twice; otherwise repeats are taken off here,
+      // as the whole read takes them off. The items that gave papers are the objects (an
+      // item starts at its first byte).
+      if !everyItemHasAKey {
+        let objects = (from..<to).filter { bytes[items[$0]] == UInt8(ascii: "{") }
+        CSLJSONReader.dropRepeatedKeys(&mapped, items: objects, seen: &seenKeys, source: source, into: &repeatedKeys)
+      }
       return mapped
     }
 
@@ -77,7 +81,7 @@ extension CSLJSONReader {
       p.skipSpace()
       var starts: [Int] = []
       var keyed = true
-      var seen = Set<String>()
+      var seen = Set<CitationKeys.FoldedKey>()
       if p.i < b.count, b[p.i] == UInt8(ascii: "]") {
         p.i += 1
       } else {
@@ -86,7 +90,7 @@ extension CSLJSONReader {
           starts.append(p.i)
           guard let (object, key) = item(&p) else { return nil }
           // An object without a key, or with one an object before has (in lower case).
-          if object, !(key.map { seen.insert($0.lowercased()).inserted } ?? false) { keyed = false }
+          if object, !(key.map { seen.insert(CitationKeys.FoldedKey($0)).inserted } ?? false) { keyed = false }
           p.skipSpace()
           guard p.i < b.count else { return nil }
           if b[p.i] == UInt8(ascii: ",") {

@@ -59,7 +59,7 @@ public struct CSLJSONReader: BibliographyReader {
       Self.paper(tape, item: items[n], index: n, diagnostics: &d, source: source)
     }
     diagnostics += found
-    var seen: [String: Int] = [:]
+    var seen: [CitationKeys.FoldedKey: Int] = [:]
     let objects = items.indices.filter { tape.kind(items[$0]) == .object }
     Self.dropRepeatedKeys(&papers, items: objects, seen: &seen, source: source, into: &diagnostics)
     if options.fillsMissingKeys { CitationKeys.fillMissing(&papers) }
@@ -71,7 +71,7 @@ public struct CSLJSONReader: BibliographyReader {
   /// whose key repeats an earlier item's (`seen` maps keys in lower case to the place of the
   /// item that has each).
   static func dropRepeatedKeys(
-    _ papers: inout [Paper], items: [Int], seen: inout [String: Int], source: String?, into diagnostics: inout [Diagnostic]
+    _ papers: inout [Paper], items: [Int], seen: inout [CitationKeys.FoldedKey: Int], source: String?, into diagnostics: inout [Diagnostic]
   ) {
     CitationKeys.dropRepeated(&papers, seen: &seen, place: { items[$0] }) { i, key, first in
       diagnostics.append(

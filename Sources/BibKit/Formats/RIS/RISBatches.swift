@@ -25,7 +25,7 @@ extension RISReader {
     var mapping: [Diagnostic] = []
     /// IDs met so far (in lower case, with their record's line), and the warnings for IDs
     /// that repeat one: given after the mapping's, as the whole read gives them.
-    var seenIDs: [String: Int] = [:]
+    var seenIDs: [CitationKeys.FoldedKey: Int] = [:]
     var repeatedIDs: [Diagnostic] = []
     var done = false
     /// Whether every record has a key of its own (one no record before has): if not,
@@ -66,7 +66,11 @@ extension RISReader {
       let source = source
       var (papers, found) = Parallel.map(records.count) { i, d in RISReader.paper(records[i], diagnostics: &d, source: source) }
       mapping += found
-      RISReader.dropRepeatedIDs(&papers, of: records, seen: &seenIDs, source: source, into: &repeatedIDs)
+      // The check found every ID and no ID twice; otherwise repeats are taken off here, as
+      // the whole read takes them off.
+      if !everyRecordHasAnID {
+        RISReader.dropRepeatedIDs(&papers, of: records, seen: &seenIDs, source: source, into: &repeatedIDs)
+      }
       return papers
     }
 
@@ -79,7 +83,7 @@ extension RISReader {
       var inRecord = false
       var hasID = false
       var afterID = false
-      var seen = Set<String>()
+      var seen = Set<CitationKeys.FoldedKey>()
       var keyed = true
       var firstNonEmpty = true
       while let line = cursor.next(bytes) {
@@ -107,7 +111,7 @@ extension RISReader {
         case RISReader.Field.code("ID") where inRecord && !hasID:
           let id = String(utf8: bytes, valueStart..<line.end).trimmingSpaces()
           hasID = !id.isEmpty
-          if hasID, !seen.insert(id.lowercased()).inserted { keyed = false }
+          if hasID, !seen.insert(CitationKeys.FoldedKey(id)).inserted { keyed = false }
         default: break
         }
       }

@@ -145,7 +145,7 @@ public struct RISReader: BibliographyReader {
     let all = records
     var (papers, found) = Parallel.map(all.count) { i, d in Self.paper(all[i], diagnostics: &d, source: source) }
     diagnostics += found
-    var seen: [String: Int] = [:]
+    var seen: [CitationKeys.FoldedKey: Int] = [:]
     Self.dropRepeatedIDs(&papers, of: all, seen: &seen, source: source, into: &diagnostics)
     if options.fillsMissingKeys { CitationKeys.fillMissing(&papers) }
     return ReadResult(papers: papers, diagnostics: diagnostics)
@@ -155,7 +155,7 @@ public struct RISReader: BibliographyReader {
   /// each, with a warning at the record whose ID repeats an earlier record's (`seen` maps
   /// IDs in lower case to the line of the record that has each).
   static func dropRepeatedIDs(
-    _ papers: inout [Paper], of records: [Record], seen: inout [String: Int], source: String?, into diagnostics: inout [Diagnostic]
+    _ papers: inout [Paper], of records: [Record], seen: inout [CitationKeys.FoldedKey: Int], source: String?, into diagnostics: inout [Diagnostic]
   ) {
     CitationKeys.dropRepeated(&papers, seen: &seen, place: { records[$0].line }) { i, id, first in
       diagnostics.append(
