@@ -4,6 +4,8 @@
 #   - the CSL-JSON validates against the CSL 1.0.2 schema;
 #   - pandoc 3.9 reads the CSL-JSON and the BibTeX and finds 50 references in each;
 #   - rispy and bibutils' ris2xml each read 50 RIS records.
+# The same for the seed feed and, where the corpora are, rispy's example RIS (two records with
+# one ID); then the TUGboat bibliography, and pandoc's and bibutils' output read back.
 # Installs what it needs (apt: texlive-binaries texlive-base bibutils; pip venv: pypandoc-binary
 # (pandoc 3.9), rispy, jsonschema) unless BIBKIT_NO_INSTALL=1.
 #
@@ -84,6 +86,11 @@ check "arxiv: MEDITRON-70B authors as pandoc reads the BibTeX" 20 \
   "$("$PANDOC" -f bibtex -t csljson "$tmp/arxiv.bib" | "$PY" -c 'import json,sys; print([len(i["author"]) for i in json.load(sys.stdin) if i["id"] == "chen2023meditron"][0])')"
 check "arxiv: MEDITRON-70B authors as rispy reads the RIS" 20 \
   "$("$PY" -c 'import rispy,sys; print([len(r["authors"]) for r in rispy.load(open(sys.argv[1], encoding="utf-8")) if r["id"] == "chen2023meditron"][0])' "$tmp/arxiv.ris")"
+
+# rispy's own example (read in place): two records with the ID 12345, which written as they
+# came would be one key twice (bibtex reports "Repeated entry" and keeps one).
+rispy_example="$root/../shared/corpora/ris/rispy/example_full.ris"
+[ -f "$rispy_example" ] && check_input rispy-example "$rispy_example" 2
 
 # The TUGboat bibliography (3.8 MB, read in place from the corpus when it is there).
 tug="$root/../shared/corpora/bibtex/large/tugboat-texlive2022-v4.10.bib"
