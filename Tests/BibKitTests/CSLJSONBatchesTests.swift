@@ -87,14 +87,11 @@ import Testing
     #expect(CSLJSONReader.Batches(Array(("[" + Self.item(1) + "]").utf8), options: strict, threshold: 0, batchBytes: 10) == nil)
   }
 
-  /// Batches as the reader gives them, joined: nil when it reads the input whole.
-  static func readerBatches(_ bytes: [UInt8], batchBytes: Int) -> (papers: [Paper], diagnostics: [String])? {
+  /// The reader's batches for `bytes` in batches of `batchBytes`: nil when it reads them whole.
+  static func readerBatches(_ bytes: [UInt8], batchBytes: Int) -> (any PaperBatches)? {
     var reader = CSLJSONReader()
     (reader.batchThreshold, reader.batchBytes) = (0, batchBytes)
-    guard var b = reader.batches(bytes, options: options) else { return nil }
-    var papers: [Paper] = []
-    while let batch = b.next() { papers += batch }
-    return (papers, described(b.diagnostics))
+    return reader.batches(bytes, options: options)
   }
 
   static func keyless(_ title: String, year: Int, _ extra: String = "") -> String {
@@ -116,15 +113,8 @@ import Testing
     items.append("{\"title\": \"Alone\", \"author\": [{\"family\": \"Roe\"}], \"issued\": {\"date-parts\": [[1999]]}}")
     let bytes = Array(("[" + items.joined(separator: ",\n") + "]").utf8)
     let whole = try CSLJSONReader().read(bytes, options: Self.options)
-    let keys = whole.papers.map { $0.citationKey ?? "" }
-    #expect(Set(keys.map { $0.lowercased() }).count == keys.count)
-    #expect(keys.filter { $0.hasPrefix(base) }.count > 8)  // collisions to suffix
-    #expect(keys.last != "roe1999alone")
-    for size in [1, 150, 1000, 100_000] {
-      let got = try #require(Self.readerBatches(bytes, batchBytes: size), "batches of \(size)")
-      #expect(got.papers == whole.papers, "batches of \(size)")
-      #expect(got.diagnostics == Self.described(whole.diagnostics), "batches of \(size)")
-    }
+    expectFilledKeys(whole, base: base, lastIsNot: "roe1999alone")
+    try expectBatchesAgree(with: whole, sizes: [1, 150, 1000, 100_000]) { Self.readerBatches(bytes, batchBytes: $0) }
   }
 
   /// Items without keys that only the rest of the item orders (same first author, date
@@ -135,10 +125,7 @@ import Testing
     let text = "[" + [Self.item(1), twin("two"), twin("one"), twin("one"), Self.item(2), twin("one")].joined(separator: ",") + "]"
     let whole = try CSLJSONReader().read(Array(text.utf8), options: Self.options)
     #expect(whole.papers[1].citationKey?.hasSuffix("d") == true)
-    for size in [1, 100, 10_000] {
-      let got = try #require(Self.readerBatches(Array(text.utf8), batchBytes: size))
-      #expect(got.papers == whole.papers, "batches of \(size)")
-    }
+    try expectBatchesAgree(with: whole, sizes: [1, 100, 10_000]) { Self.readerBatches(Array(text.utf8), batchBytes: $0) }
   }
 
   /// Items whose keys repeat an earlier item's, in other batches too: the whole read's
@@ -151,11 +138,7 @@ import Testing
     let whole = try CSLJSONReader().read(bytes, options: Self.options)
     #expect(whole.diagnostics.filter { $0.code == "csl-json.duplicate-key" }.count > 3)
     #expect(Set(whole.papers.map { $0.citationKey?.lowercased() ?? "" }).count == 30)
-    for size in [1, 150, 1000, 100_000] {
-      let got = try #require(Self.readerBatches(bytes, batchBytes: size), "batches of \(size)")
-      #expect(got.papers == whole.papers, "batches of \(size)")
-      #expect(got.diagnostics == Self.described(whole.diagnostics), "batches of \(size)")
-    }
+    try expectBatchesAgree(with: whole, sizes: [1, 150, 1000, 100_000]) { Self.readerBatches(bytes, batchBytes: $0) }
   }
 
   /// The check and the parser agree on every prefix and every one-byte change of real

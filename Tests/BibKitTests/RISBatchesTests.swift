@@ -89,21 +89,14 @@ import Testing
     let whole = try RISReader().read(bytes, options: Self.options)
     #expect(whole.diagnostics.filter { $0.code == "ris.duplicate-id" }.count > 3)
     #expect(Set(whole.papers.map { $0.citationKey?.lowercased() ?? "" }).count == 30)
-    for size in [1, 70, 1000, 100_000] {
-      let got = try #require(Self.readerBatches(bytes, batchBytes: size), "batches of \(size)")
-      #expect(got.papers == whole.papers, "batches of \(size)")
-      #expect(got.diagnostics == Self.described(whole.diagnostics), "batches of \(size)")
-    }
+    try expectBatchesAgree(with: whole, sizes: [1, 70, 1000, 100_000]) { Self.readerBatches(bytes, batchBytes: $0) }
   }
 
-  /// Batches as the reader gives them, joined: nil when it reads the input whole.
-  static func readerBatches(_ bytes: [UInt8], batchBytes: Int) -> (papers: [Paper], diagnostics: [String])? {
+  /// The reader's batches for `bytes` in batches of `batchBytes`: nil when it reads them whole.
+  static func readerBatches(_ bytes: [UInt8], batchBytes: Int) -> (any PaperBatches)? {
     var reader = RISReader()
     (reader.batchThreshold, reader.batchBytes) = (0, batchBytes)
-    guard var b = reader.batches(bytes, options: options) else { return nil }
-    var papers: [Paper] = []
-    while let batch = b.next() { papers += batch }
-    return (papers, described(b.diagnostics))
+    return reader.batches(bytes, options: options)
   }
 
   /// Records without IDs get, batch by batch, the keys a whole read gives them: keys that
@@ -122,15 +115,8 @@ import Testing
     text += "TY  - JOUR\nTI  - Alone\nAU  - Roe, Ray\nPY  - 1999\nER  - \n"
     let bytes = Array(text.utf8)
     let whole = try RISReader().read(bytes, options: Self.options)
-    let keys = whole.papers.map { $0.citationKey ?? "" }
-    #expect(Set(keys.map { $0.lowercased() }).count == keys.count)
-    #expect(keys.filter { $0.hasPrefix(base) }.count > 8)  // collisions to suffix
-    #expect(keys.last != "roe1999alone")
-    for size in [1, 60, 400, 100_000] {
-      let got = try #require(Self.readerBatches(bytes, batchBytes: size), "batches of \(size)")
-      #expect(got.papers == whole.papers, "batches of \(size)")
-      #expect(got.diagnostics == Self.described(whole.diagnostics), "batches of \(size)")
-    }
+    expectFilledKeys(whole, base: base, lastIsNot: "roe1999alone")
+    try expectBatchesAgree(with: whole, sizes: [1, 60, 400, 100_000]) { Self.readerBatches(bytes, batchBytes: $0) }
   }
 
   /// Records without IDs that only the rest of the record orders (same first author, date
@@ -143,10 +129,7 @@ import Testing
     let text = Self.record(1) + twin("two") + twin("one") + twin("one") + Self.record(2) + twin("one")
     let whole = try RISReader().read(Array(text.utf8), options: Self.options)
     #expect(whole.papers[1].citationKey?.hasSuffix("d") == true)
-    for size in [1, 100, 10_000] {
-      let got = try #require(Self.readerBatches(Array(text.utf8), batchBytes: size))
-      #expect(got.papers == whole.papers, "batches of \(size)")
-    }
+    try expectBatchesAgree(with: whole, sizes: [1, 100, 10_000]) { Self.readerBatches(Array(text.utf8), batchBytes: $0) }
   }
 
   @Test func noRecords() throws {
