@@ -5,7 +5,8 @@
 #   - pandoc 3.9 reads the CSL-JSON and the BibTeX and finds 50 references in each;
 #   - rispy and bibutils' ris2xml each read 50 RIS records.
 # The same for the seed feed and, where the corpora are, rispy's example RIS (two records with
-# one ID); then the TUGboat bibliography, and pandoc's and bibutils' output read back.
+# one ID) and a citation-js RIS whose IDs hold spaces; then the TUGboat bibliography, and
+# pandoc's and bibutils' output read back.
 # Installs what it needs (apt: texlive-binaries texlive-base bibutils; pip venv: pypandoc-binary
 # (pandoc 3.9), rispy, jsonschema) unless BIBKIT_NO_INSTALL=1.
 #
@@ -91,6 +92,9 @@ check "arxiv: MEDITRON-70B authors as rispy reads the RIS" 20 \
 # came would be one key twice (bibtex reports "Repeated entry" and keeps one).
 rispy_example="$root/../shared/corpora/ris/rispy/example_full.ris"
 [ -f "$rispy_example" ] && check_input rispy-example "$rispy_example" 2
+# citation-js's RIS with IDs that hold a space ("OEB 205629"), which no BibTeX key can.
+cjs_ris="$root/../shared/corpora/ris/citation-js/file-citation-js-citation-js-pull-248-1.ris"
+[ -f "$cjs_ris" ] && check_input citation-js-ris "$cjs_ris" "$("$bin" check "$cjs_ris" 2>&1 | tail -1 | cut -d' ' -f1)"
 
 # The TUGboat bibliography (3.8 MB, read in place from the corpus when it is there).
 tug="$root/../shared/corpora/bibtex/large/tugboat-texlive2022-v4.10.bib"

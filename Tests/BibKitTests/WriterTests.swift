@@ -140,6 +140,72 @@ import Testing
 /// A BibTeX extra field whose name (in any case) the writer already wrote from the model is
 /// not written again, with a warning per entry; one of another name is written. Entries
 /// written one after another by the same builder do not see each other's names.
+/// Keys BibTeX cannot read (white space, a control character, a comma, a brace) are written
+/// with those as `-`, apart from every other key, with a warning; other keys as they are.
+@Suite struct BibTeXKeyTests {
+  static func paper(_ key: String) -> Paper {
+    var p = Paper(kind: .book, title: RichText("Title \(key.utf8.count)"))
+    p.citationKey = key
+    return p
+  }
+
+  static func keys(_ bib: [UInt8]) throws -> [String] {
+    try BibTeXReader().read(bib, options: ReadOptions(source: "t.bib", asOf: Fixtures.asOf)).papers.map { $0.citationKey ?? "" }
+  }
+
+  @Test func unreadableKeysAreMadeReadable() throws {
+    let given = ["OEB 205629", "Doe, 2001", "x{y}", "tab\there", " lead", "a\u{7F}b", ",{}",
+                 "http://zotero.org/users/1/items/ABC", "café", "DBLP:conf/nips/X17", "50%", "a\"b"]
+    let papers = given.map(Self.paper)
+    let r = BibTeXWriter().write(papers, options: WriteOptions())
+    let read = try Self.keys(r.bytes)
+    #expect(read == ["OEB-205629", "Doe-2001", "x-y", "tab-here", "lead", "a-b", "key",
+                     "http://zotero.org/users/1/items/ABC", "café", "DBLP:conf/nips/X17", "50%", "a\"b"])
+    #expect(r.diagnostics.filter { $0.code == "write.key" }.count == 7)
+    #expect(r.diagnostics.first?.description == "bibkit: warning: 'OEB 205629': BibTeX cannot read white space, a comma or a brace in a key; written as 'OEB-205629'")
+    // Each paper still has its title: nothing else moved.
+    #expect(try BibTeXReader().read(r.bytes, options: ReadOptions(asOf: Fixtures.asOf)).papers.map { $0.title?.plainText } == given.map { "Title \($0.utf8.count)" })
+  }
+
+  /// The one-pass hash agrees with `FoldedKey`, and is nil exactly for unreadable keys;
+  /// the hash set holds what was put in it and nothing else.
+  @Test func keyHashesAndTheirSet() {
+    let pieces = ["a", "Z", "1", ":", " ", ",", "{", "}", "\t", "\u{7F}", "é", "\u{212A}", "ß", "-"]
+    var rng = XorShift64(state: 0xB1B)
+    var set = HashSet64()
+    var inserted: [UInt64] = []
+    for _ in 0..<3_000 {
+      let key = (0..<(1 + Int(rng.next() % 5))).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+      let hash = BibTeXWriter.readableKeyHash(key)
+      #expect((hash == nil) == BibTeXWriter.isUnreadableKey(key), "\(key.debugDescription)")
+      if let hash {
+        #expect(hash == CitationKeys.FoldedKey(key).fnv, "\(key.debugDescription)")
+      }
+      let h = rng.next() | 2  // neither 0 nor 1, which the set keeps as one
+      if rng.next() % 2 == 0 {
+        set.insert(h)
+        inserted.append(h)
+      } else {
+        #expect(!set.contains(h))
+      }
+    }
+    #expect(inserted.allSatisfy(set.contains))
+  }
+
+  @Test func madeKeysStayApartFromEveryOther() throws {
+    // Within one batch, the made key avoids the batch's keys, in any case.
+    let r = BibTeXWriter().write(["a b", "A-B", "a-ba", "c d"].map(Self.paper), options: WriteOptions())
+    #expect(try Self.keys(r.bytes) == ["a-bb", "A-B", "a-ba", "c-d"])
+    // A later batch's key that an earlier batch made: made again.
+    var w = BibTeXWriter.Batches(options: WriteOptions())
+    let first = w.write([Self.paper("e f")], keys: ["e f"])
+    let second = w.write([Self.paper("e-F"), Self.paper("g")], keys: ["e-F", "g"])
+    let text = (first.parts + second.parts).flatMap { $0 }
+    #expect(try Self.keys(text) == ["e-f", "e-Fa", "g"])
+    #expect(second.diagnostics.map(\.description) == ["bibkit: warning: 'e-F': a key made for another paper; written as 'e-Fa'"])
+  }
+}
+
 @Suite struct BibTeXExtraConflictTests {
   static func paper(_ key: String, arxiv: Bool, extras: [(String, String)]) -> Paper {
     var p = Paper(citationKey: key, kind: .article, title: "T")

@@ -269,3 +269,45 @@ public enum CitationKeys {
     (authors.map(\.displayName) + [abstract ?? ""]).joined(separator: "\u{1}")
   }
 }
+
+/// A set of 64-bit hashes, open addressing with linear probing: the hashes are already
+/// well mixed (FNV-1a), so unlike `Set<UInt64>` it does not hash them again.
+struct HashSet64 {
+  private var slots = [UInt64](repeating: 0, count: 64)
+  private var count = 0
+
+  /// 0 marks an empty slot, so the hash 0 is kept as 1.
+  private static func stored(_ h: UInt64) -> UInt64 { h == 0 ? 1 : h }
+
+  func contains(_ h: UInt64) -> Bool {
+    let h = Self.stored(h)
+    let mask = slots.count - 1
+    var k = Int(truncatingIfNeeded: h) & mask
+    while slots[k] != 0 {
+      if slots[k] == h { return true }
+      k = (k + 1) & mask
+    }
+    return false
+  }
+
+  mutating func insert(_ h: UInt64) {
+    if (count + 1) * 2 > slots.count { grow() }
+    let h = Self.stored(h)
+    let mask = slots.count - 1
+    var k = Int(truncatingIfNeeded: h) & mask
+    while slots[k] != 0 {
+      if slots[k] == h { return }
+      k = (k + 1) & mask
+    }
+    slots[k] = h
+    count += 1
+  }
+
+  private mutating func grow() {
+    let old = slots
+    slots = [UInt64](repeating: 0, count: old.count * 2)
+    count = 0
+    for h in old where h != 0 { insert(h) }
+  }
+}
+

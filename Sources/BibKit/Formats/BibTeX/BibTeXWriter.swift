@@ -23,13 +23,88 @@ public struct BibTeXWriter: BibliographyWriter {
 
   /// The preambles, then the entries separated by blank lines; the count of days that
   /// classic BibTeX could not hold is reported once, at the end.
+  /// Whether `key` has a byte BibTeX cannot read in a key: ASCII white space or another
+  /// control character, a comma, or a brace.
+  static func isUnreadableKey(_ key: String) -> Bool {
+    key.utf8.contains { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }
+  }
+
+  /// The hash ``CitationKeys/FoldedKey`` gives `key` (FNV-1a of its lower case), or nil when
+  /// BibTeX cannot read it (``isUnreadableKey(_:)``): one pass over an ASCII key's bytes.
+  static func readableKeyHash(_ key: String) -> UInt64? {
+    var k = key
+    let ascii: UInt64?? = k.withUTF8 { b in
+      var h = NameTable.fnvBasis
+      for c in b {
+        if c < 0x21 || c == 0x7F || c == UInt8(ascii: ",") || c == UInt8(ascii: "{") || c == UInt8(ascii: "}") { return .some(nil) }
+        if c >= 0x80 { return nil }
+        h = (h ^ UInt64(ASCII.lowered(c))) &* NameTable.fnvPrime
+      }
+      return h
+    }
+    if let ascii { return ascii }
+    return isUnreadableKey(key) ? nil : CitationKeys.FoldedKey(key).fnv
+  }
+
+  /// `key` with each run of the bytes ``isUnreadableKey(_:)`` looks for as `-`, none at
+  /// either end; `key` when nothing else is left.
+  static func readableKey(_ key: String) -> String {
+    let pieces = key.utf8.split { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }
+    let made = pieces.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "-")
+    return made.isEmpty ? "key" : made
+  }
+
   struct Batches: BatchWriter {
     let options: WriteOptions
     var written = 0
     var preamblesWritten = false
     var droppedDays = 0
+    /// Every key written so far, as the FNV-1a hash of its lower case: a key made in place
+    /// of one BibTeX cannot read must not be one of them (a hash that matches counts as the
+    /// key, which at worst gives a made key a suffix it did not need).
+    var writtenKeys = HashSet64()
+    /// The keys made in place of keys BibTeX cannot read: a later key that is one of them is
+    /// made again too.
+    var madeKeys = Set<CitationKeys.FoldedKey>()
 
     init(options: WriteOptions) { self.options = options }
+
+    /// The keys to write: each as given, except a key BibTeX cannot read (white space, a
+    /// control character, a comma or a brace ends or breaks a key for bibtex, biber and
+    /// BibKit's reader), which is written with each run of those as `-`, and a key that an
+    /// earlier batch made so already; either gets a suffix if need be to stay apart from
+    /// every key written and every key of the batch, with a warning.
+    mutating func writableKeys(_ keys: [String], into diagnostics: inout [Diagnostic]) -> [String] {
+      var keys = keys
+      // The batch's own keys first, so that a key made for one of its papers avoids them all
+      // (a whole bibliography is one batch); only a later batch's key can meet a made one.
+      // One pass over each key's bytes finds both whether it is readable and its hash.
+      var unreadable: [Int] = []
+      for i in keys.indices {
+        if let hash = BibTeXWriter.readableKeyHash(keys[i]) { writtenKeys.insert(hash) } else { unreadable.append(i) }
+      }
+      var next = 0
+      for i in keys.indices {
+        let key = keys[i]
+        let unreadable = next < unreadable.count && unreadable[next] == i
+        if unreadable { next += 1 }
+        if unreadable || (!madeKeys.isEmpty && madeKeys.contains(CitationKeys.FoldedKey(key))) {
+          let base = unreadable ? BibTeXWriter.readableKey(key) : key
+          var made = base
+          var n = 0
+          while writtenKeys.contains(CitationKeys.FoldedKey(made).fnv) || madeKeys.contains(CitationKeys.FoldedKey(made)) {
+            made = base + CitationKeys.suffix(n)
+            n += 1
+          }
+          madeKeys.insert(CitationKeys.FoldedKey(made))
+          let why = unreadable ? "BibTeX cannot read white space, a comma or a brace in a key" : "a key made for another paper"
+          diagnostics.append(Diagnostic(.warning, "write.key", "'\(key)': \(why); written as '\(made)'"))
+          keys[i] = made
+          writtenKeys.insert(CitationKeys.FoldedKey(made).fnv)
+        }
+      }
+      return keys
+    }
 
     mutating func preambles() -> [UInt8] {
       guard !preamblesWritten else { return [] }
@@ -41,8 +116,10 @@ public struct BibTeXWriter: BibliographyWriter {
       return out
     }
 
-    mutating func write(_ papers: [Paper], keys: [String]) -> WriteResult {
+    mutating func write(_ papers: [Paper], keys given: [String]) -> WriteResult {
       guard !papers.isEmpty else { return WriteResult(parts: [], count: 0) }
+      var keyDiagnostics: [Diagnostic] = []
+      let keys = writableKeys(given, into: &keyDiagnostics)
       // Entries are independent once keys are assigned: large batches are written in one
       // chunk per core, then joined in order.
       struct Chunk {
@@ -83,7 +160,7 @@ public struct BibTeXWriter: BibliographyWriter {
       written += papers.count
       // The chunks are not joined: the caller writes the parts one after another.
       var parts = [preambles()]
-      var diagnostics: [Diagnostic] = []
+      var diagnostics = keyDiagnostics
       for c in chunks {
         parts.append(c.text)
         diagnostics += c.diagnostics
