@@ -13,15 +13,19 @@ public struct FuzzTarget: Sendable {
   /// agrees with reading in one piece; for arXiv feeds also the byte-level keys-only reading
   /// with libxml2's).
   public var check: (@Sendable ([UInt8]) -> Bool)?
+  /// The keys the writer writes for the papers, where it may write others than theirs (a
+  /// BibTeX key BibTeX cannot read): the round trip expects those.
+  public var writtenKeys: (@Sendable ([Paper]) -> [String])?
 
   public init(
     reader: any BibliographyReader, writer: (any BibliographyWriter)? = nil, writeOptions: WriteOptions = WriteOptions(),
-    check: (@Sendable ([UInt8]) -> Bool)? = nil
+    check: (@Sendable ([UInt8]) -> Bool)? = nil, writtenKeys: (@Sendable ([Paper]) -> [String])? = nil
   ) {
     self.reader = reader
     self.writer = writer
     self.writeOptions = writeOptions
     self.check = check
+    self.writtenKeys = writtenKeys
   }
 }
 
@@ -47,7 +51,11 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let second = try? target.reader.read(written, options: options) else {
       fatalError("our own output does not read back")
     }
-    if second.papers != first.papers { fatalError("write(read(x)) reads back different papers") }
+    var expected = first.papers
+    if let keys = target.writtenKeys?(expected) {
+      for i in expected.indices { expected[i].citationKey = keys[i] }
+    }
+    if second.papers != expected { fatalError("write(read(x)) reads back different papers") }
   }
   return 0
 }

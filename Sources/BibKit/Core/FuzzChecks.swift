@@ -31,6 +31,14 @@
     return true
   }
 
+  /// The keys the BibTeX writer writes for `papers` written whole: theirs, or generated,
+  /// made readable where BibTeX cannot read them.
+  public static func bibtexWrittenKeys(_ papers: [Paper]) -> [String] {
+    var writer = BibTeXWriter.Batches(options: WriteOptions())
+    var diagnostics: [Diagnostic] = []
+    return writer.writableKeys(CitationKeys.assign(papers), into: &diagnostics)
+  }
+
   /// Reading RIS in batches, where the reader would, gives the papers (keys filled in
   /// included) and diagnostics of one read.
   public static func risBatchesAgree(_ input: [UInt8]) -> Bool {
