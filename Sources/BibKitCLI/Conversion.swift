@@ -169,8 +169,10 @@ public struct Conversion {
       papers = preloaded.papers
       formatsRead = ["arxiv"]
     }
+    /// An input as messages name it.
+    func displayName(_ source: String) -> String { source == "-" ? "<stdin>" : source }
     for source in sources where preloaded == nil {
-      let name = source == "-" ? "<stdin>" : source
+      let name = displayName(source)
       let bytes: [UInt8]
       if source == "-" {
         do { bytes = try io.readStandardInput() } catch {
@@ -240,7 +242,7 @@ public struct Conversion {
         CitationKeys.dropRepeated(&read, seen: &keysSeen, place: { _ in input }) { _, key, first in
           emit(
             Diagnostic(
-              .warning, "cli.duplicate-key", "repeated key '\(key)' (first in \(sources[first] == "-" ? "<stdin>" : sources[first])); this paper gets a generated key",
+              .warning, "cli.duplicate-key", "repeated key '\(key)' (first in \(displayName(sources[first]))); this paper gets a generated key",
               at: .file(name)))
         }
       }

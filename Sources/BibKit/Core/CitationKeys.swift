@@ -120,12 +120,11 @@ public enum CitationKeys {
         ascii = lower.withUTF8 { b in b.allSatisfy { $0 < 0x80 } }
       }
       var t = text
-      fnv = t.withUTF8 { b in
-        var h = NameTable.fnvBasis
-        for c in b { h = (h ^ UInt64(ASCII.lowered(c))) &* NameTable.fnvPrime }
-        return h
-      }
+      fnv = t.withUTF8 { b in b.reduce(NameTable.fnvBasis, Self.fold) }
     }
+
+    /// One byte of the hash: FNV-1a of the byte with an ASCII capital made small.
+    @inline(__always) static func fold(_ h: UInt64, _ c: UInt8) -> UInt64 { (h ^ UInt64(ASCII.lowered(c))) &* NameTable.fnvPrime }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(fnv) }
 

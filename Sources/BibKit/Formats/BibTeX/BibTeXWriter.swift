@@ -21,24 +21,26 @@ public struct BibTeXWriter: BibliographyWriter {
 
   public func batchWriter(options: WriteOptions) -> (any BatchWriter)? { Batches(options: options) }
 
-  /// The preambles, then the entries separated by blank lines; the count of days that
-  /// classic BibTeX could not hold is reported once, at the end.
-  /// Whether `key` has a byte BibTeX cannot read in a key: ASCII white space or another
-  /// control character, a comma, or a brace.
-  static func isUnreadableKey(_ key: String) -> Bool {
-    key.utf8.contains { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }
+  /// Whether BibTeX cannot read byte `c` in a key: ASCII white space or another control
+  /// character, a comma, or a brace.
+  @inline(__always) static func isUnreadableKeyByte(_ c: UInt8) -> Bool {
+    c < 0x21 || c == 0x7F || c == UInt8(ascii: ",") || c == UInt8(ascii: "{") || c == UInt8(ascii: "}")
   }
 
-  /// The hash ``CitationKeys/FoldedKey`` gives `key` (FNV-1a of its lower case), or nil when
-  /// BibTeX cannot read it (``isUnreadableKey(_:)``): one pass over an ASCII key's bytes.
+  /// Whether `key` has a byte BibTeX cannot read in a key (``isUnreadableKeyByte(_:)``).
+  static func isUnreadableKey(_ key: String) -> Bool { key.utf8.contains(where: isUnreadableKeyByte) }
+
+  /// The hash ``CitationKeys/FoldedKey`` gives `key`, or nil when BibTeX cannot read it: for
+  /// an ASCII key one pass over its bytes, hashing as it checks them (making the `FoldedKey`
+  /// after the check costs 0.8% more on CSL-JSON → BibTeX).
   static func readableKeyHash(_ key: String) -> UInt64? {
     var k = key
     let ascii: UInt64?? = k.withUTF8 { b in
       var h = NameTable.fnvBasis
       for c in b {
-        if c < 0x21 || c == 0x7F || c == UInt8(ascii: ",") || c == UInt8(ascii: "{") || c == UInt8(ascii: "}") { return .some(nil) }
+        if isUnreadableKeyByte(c) { return .some(nil) }
         if c >= 0x80 { return nil }
-        h = (h ^ UInt64(ASCII.lowered(c))) &* NameTable.fnvPrime
+        h = CitationKeys.FoldedKey.fold(h, c)
       }
       return h
     }
@@ -46,14 +48,15 @@ public struct BibTeXWriter: BibliographyWriter {
     return isUnreadableKey(key) ? nil : CitationKeys.FoldedKey(key).fnv
   }
 
-  /// `key` with each run of the bytes ``isUnreadableKey(_:)`` looks for as `-`, none at
+  /// `key` with each run of the bytes ``isUnreadableKeyByte(_:)`` looks for as `-`, none at
   /// either end; `key` when nothing else is left.
   static func readableKey(_ key: String) -> String {
-    let pieces = key.utf8.split { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }
-    let made = pieces.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "-")
+    let made = key.utf8.split(whereSeparator: isUnreadableKeyByte).map { String(decoding: $0, as: UTF8.self) }.joined(separator: "-")
     return made.isEmpty ? "key" : made
   }
 
+  /// The preambles, then the entries separated by blank lines; the count of days that
+  /// classic BibTeX could not hold is reported once, at the end.
   struct Batches: BatchWriter {
     let options: WriteOptions
     var written = 0
@@ -78,7 +81,6 @@ public struct BibTeXWriter: BibliographyWriter {
       var keys = keys
       // The batch's own keys first, so that a key made for one of its papers avoids them all
       // (a whole bibliography is one batch); only a later batch's key can meet a made one.
-      // One pass over each key's bytes finds both whether it is readable and its hash.
       var unreadable: [Int] = []
       for i in keys.indices {
         if let hash = BibTeXWriter.readableKeyHash(keys[i]) { writtenKeys.insert(hash) } else { unreadable.append(i) }
@@ -91,16 +93,18 @@ public struct BibTeXWriter: BibliographyWriter {
         if unreadable || (!madeKeys.isEmpty && madeKeys.contains(CitationKeys.FoldedKey(key))) {
           let base = unreadable ? BibTeXWriter.readableKey(key) : key
           var made = base
+          var folded = CitationKeys.FoldedKey(made)
           var n = 0
-          while writtenKeys.contains(CitationKeys.FoldedKey(made).fnv) || madeKeys.contains(CitationKeys.FoldedKey(made)) {
+          while writtenKeys.contains(folded.fnv) || madeKeys.contains(folded) {
             made = base + CitationKeys.suffix(n)
+            folded = CitationKeys.FoldedKey(made)
             n += 1
           }
-          madeKeys.insert(CitationKeys.FoldedKey(made))
+          madeKeys.insert(folded)
+          writtenKeys.insert(folded.fnv)
           let why = unreadable ? "BibTeX cannot read white space, a comma or a brace in a key" : "a key made for another paper"
           diagnostics.append(Diagnostic(.warning, "write.key", "'\(key)': \(why); written as '\(made)'"))
           keys[i] = made
-          writtenKeys.insert(CitationKeys.FoldedKey(made).fnv)
         }
       }
       return keys
