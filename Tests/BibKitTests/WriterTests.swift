@@ -66,6 +66,29 @@ import Testing
     #expect(entry(p).contains("title = {Fast {LLMs} with {PowerSGD} and {MEDITRON-70B}: On-Device Llama-2 in {GPT-4}},"))
   }
 
+  /// A particle reads back as a particle only when each of its words reads as lower case:
+  /// words that start with a capital, a non-ASCII capital or an escaped symbol are braced
+  /// up to their first lower-case letter (bibtex 0.99d reads `{{}\%Å}ke Larsson` and
+  /// `{{}\%{\AA}}ke Larsson` with von `…ke`, checked with a `format.name$` style).
+  @Test func particlesReadBackAsParticles() throws {
+    let particles = ["%Åke", "Åke", "Van", "De La", "Öz", "50%off", "{X}y", "van Der", "L'ar", "#x"]
+    for particle in particles {
+      for ascii in [false, true] {
+        var p = Paper(kind: .article, title: "T")
+        p.citationKey = "k"
+        p.authors = [Person(given: "Ann", family: "Larsson", particle: particle)]
+        let text = entry(p, ascii: ascii)
+        let back = try BibTeXReader().read(Array(text.utf8), options: ReadOptions(asOf: Fixtures.asOf)).papers
+        #expect(back.first?.authors == p.authors, "\(particle) ascii \(ascii): \(text)")
+      }
+    }
+    var p = Paper(kind: .article, title: "T")
+    p.citationKey = "k"
+    p.authors = [Person(given: "Ann", family: "Larsson", particle: "%Åke")]
+    #expect(entry(p).contains(##"author = {{{}\%Å}ke Larsson, Ann}"##))
+    #expect(entry(p, ascii: true).contains(##"author = {{{}\%{\AA}}ke Larsson, Ann}"##))
+  }
+
   @Test func escapesSpecialCharacters() {
     var p = Paper(kind: .article, title: ##"A & B 50% $5 #1 snake_case {x} ~ ^ \ end"##)
     p.citationKey = "k"

@@ -507,17 +507,38 @@ struct EntryBuilder: ~Copyable {
   }
 
   /// BibTeX takes a word for part of the von particle when its first letter outside braces
-  /// is lower case. A particle word that starts with a capital (`{N}onsense` or `{DE}1la`
-  /// read as von) has everything before its first lower-case letter braced again, so it
-  /// still reads as von; a prefix with a brace or a backslash is left as it is.
+  /// is lower case. A particle word that does not read as lower case (`{N}onsense`, `Åke`,
+  /// `\%Åke` as written for `%Åke`) has everything before its first lower-case ASCII letter
+  /// outside braces braced again, so it still reads as von. A group that starts with a
+  /// backslash would be a special character, whose case is its own, so such a prefix goes
+  /// behind an empty group: `{{}\%Å}ke`. A word with no such letter is left as it is.
   static func lowercaseForBibTeX(_ particle: String) -> String {
     particle.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+      let w = String(word)
+      guard BibTeXNames.isLower(w) != true else { return w }
       let b = Array(word.utf8)
-      guard let first = b.first, ASCII.isUpper(first),
-        let k = b.firstIndex(where: { ASCII.isLower($0) }),
-        !b[..<k].contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "\\") })
-      else { return String(word) }
-      return "{" + String(decoding: b[..<k], as: UTF8.self) + "}" + String(decoding: b[k...], as: UTF8.self)
+      var depth = 0
+      var k = 0
+      while k < b.count {
+        let c = b[k]
+        if c == UInt8(ascii: "{") {
+          depth += 1
+        } else if c == UInt8(ascii: "}") {
+          depth -= 1
+        } else if c == UInt8(ascii: "\\") {
+          // A control symbol's character, or a control word's letters, are not the word's.
+          k += 1
+          if k < b.count, Sniffing.isASCIILetter(b[k]) {
+            while k + 1 < b.count, Sniffing.isASCIILetter(b[k + 1]) { k += 1 }
+          }
+        } else if depth == 0, ASCII.isLower(c) {
+          break
+        }
+        k += 1
+      }
+      guard k > 0, k < b.count, depth == 0 else { return w }
+      let open = b[0] == UInt8(ascii: "\\") ? "{{}" : "{"
+      return open + String(decoding: b[..<k], as: UTF8.self) + "}" + String(decoding: b[k...], as: UTF8.self)
     }.joined(separator: " ")
   }
 
