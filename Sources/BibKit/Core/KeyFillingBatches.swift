@@ -16,28 +16,10 @@ struct KeyFillingBatches<Inner: PaperBatches>: PaperBatches {
   /// `fresh` is batches not yet read; it is read twice, as two copies.
   init(_ fresh: Inner) {
     var first = fresh
-    var taken = Set<String>()
-    var bases: [(index: Int, base: String)] = []
-    var order: [CitationKeys.SortKey] = []
-    while let papers = first.next() {
-      for p in papers {
-        if let k = p.citationKey, !k.isEmpty {
-          taken.insert(k.lowercased())
-        } else {
-          bases.append((bases.count, CitationKeys.baseKey(for: p)))
-          var k = CitationKeys.SortKey(date: p.issued, title: p.title?.plainText ?? "", arxiv: p.identifiers.arxiv?.id ?? "")
-          // Made for every such paper, as any two may tie on the rest.
-          k.rest = CitationKeys.fingerprint(authors: p.authors, abstract: p.abstract)
-          order.append(k)
-        }
-      }
-    }
-    var filled = [String](repeating: "", count: bases.count)
-    // The order compares what the whole read's compares: ties (papers alike in all of it)
-    // fall as they fall there.
-    CitationKeys.generate(bases, sortKey: { order[$0] }, taken: &taken, key: { filled[$0] = $1 })
+    var plan = MissingKeys()
+    while let papers = first.next() { plan.note(papers) }
     inner = fresh
-    self.filled = filled
+    filled = plan.keys()
   }
 
   var metadata: SourceMetadata? { inner.metadata }
@@ -51,5 +33,51 @@ struct KeyFillingBatches<Inner: PaperBatches>: PaperBatches {
       nextFilled += 1
     }
     return papers
+  }
+}
+
+/// The keys a whole read gives papers without one, planned from papers seen a batch at a
+/// time and not kept: what ``CitationKeys/assign(_:)`` gives them over all the papers at
+/// once. It keeps the keys the papers have and, for each paper without one, its base key
+/// and what the order of collision suffixes compares.
+///
+/// ```swift
+/// var plan = MissingKeys()
+/// while let papers = firstPass.next() { plan.note(papers) }
+/// let keys = plan.keys()  // one per paper without a key, in the order they came
+/// ```
+public struct MissingKeys: Sendable {
+  var taken = Set<String>()
+  var bases: [(index: Int, base: String)] = []
+  var order: [CitationKeys.SortKey] = []
+
+  public init() {}
+
+  /// How many papers noted so far have no key.
+  public var missing: Int { bases.count }
+
+  /// Notes the next papers, in input order.
+  public mutating func note(_ papers: [Paper]) {
+    for p in papers {
+      if let k = p.citationKey, !k.isEmpty {
+        taken.insert(k.lowercased())
+      } else {
+        bases.append((bases.count, CitationKeys.baseKey(for: p)))
+        var k = CitationKeys.SortKey(date: p.issued, title: p.title?.plainText ?? "", arxiv: p.identifiers.arxiv?.id ?? "")
+        // Made for every such paper, as any two may tie on the rest.
+        k.rest = CitationKeys.fingerprint(authors: p.authors, abstract: p.abstract)
+        order.append(k)
+      }
+    }
+  }
+
+  /// The keys of the papers without one, in the order they were noted.
+  public func keys() -> [String] {
+    var filled = [String](repeating: "", count: bases.count)
+    var taken = taken
+    // The order compares what the whole read's compares: ties (papers alike in all of it)
+    // fall as they fall there.
+    CitationKeys.generate(bases, sortKey: { order[$0] }, taken: &taken, key: { filled[$0] = $1 })
+    return filled
   }
 }

@@ -5,12 +5,13 @@
 ///
 /// An object item without a citation key (a non-empty `id` or `citation-key`) gets a
 /// generated key, and generated keys depend on every paper of the input: an array with such
-/// items is read twice, by ``KeyFillingBatches``. Strict reads, and documents that are not
-/// an array or do not parse, are read whole.
+/// items is read twice, by ``KeyFillingBatches`` (unless ``ReadOptions/fillsMissingKeys`` is
+/// off: such items then come without a key). Strict reads, and documents that are not an
+/// array or do not parse, are read whole.
 extension CSLJSONReader {
   public func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
     guard let b = Batches(input, options: options, threshold: batchThreshold, batchBytes: batchBytes) else { return nil }
-    return b.everyItemHasAKey ? b : KeyFillingBatches(b)
+    return b.everyItemHasAKey || !options.fillsMissingKeys ? b : KeyFillingBatches(b)
   }
 
   struct Batches: PaperBatches {

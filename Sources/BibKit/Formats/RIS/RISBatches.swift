@@ -4,13 +4,14 @@
 ///
 /// A record without a non-empty `ID` gets a generated key, and generated keys depend on every
 /// paper of the input (a collision suffix is given in date order): an input with such
-/// records is read twice, by ``KeyFillingBatches``. Strict reads, and inputs the whole read
+/// records is read twice, by ``KeyFillingBatches`` (unless ``ReadOptions/fillsMissingKeys``
+/// is off: such records then come without a key). Strict reads, and inputs the whole read
 /// refuses outright (a line longer than ``ByteLines/maxLineBytes``, a Web of Science file),
 /// are read whole.
 extension RISReader {
   public func batches(_ input: [UInt8], options: ReadOptions) -> (any PaperBatches)? {
     guard let b = Batches(input, options: options, threshold: batchThreshold, batchBytes: batchBytes) else { return nil }
-    return b.everyRecordHasAnID ? b : KeyFillingBatches(b)
+    return b.everyRecordHasAnID || !options.fillsMissingKeys ? b : KeyFillingBatches(b)
   }
 
   struct Batches: PaperBatches {
