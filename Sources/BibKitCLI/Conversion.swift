@@ -24,6 +24,9 @@ public struct Conversion {
   /// the run ends (the command sets this; freeing a large bibliography object by object
   /// takes longer than the exit, which returns the memory at once).
   public var keepUntilExit = false
+  /// Several inputs of this many bytes in all (files; standard input counts as none) are
+  /// read twice rather than held whole: see ``JoinedInputs``.
+  public var joinedThreshold = 8 << 20
 
   public init(inputs: [String], from: FormatID?, to: FormatID, output: String?, asOf: PartialDate) {
     self.inputs = inputs
@@ -82,8 +85,12 @@ public struct Conversion {
     }
 
     /// Reads and writes one batch after another; the output, the diagnostics and the exit
-    /// status are those of reading everything and then writing it.
-    func inBatches(_ batches: inout any PaperBatches, name: String, format: String) -> Int32 {
+    /// status are those of reading everything and then writing it. `name` is the input's
+    /// name, for a note when it has no papers; nil for several inputs, whose messages were
+    /// given as they were first read, with their preambles.
+    func inBatches(
+      _ batches: inout any PaperBatches, name: String?, format: String, inputs: Int = 1, preambles known: [String]? = nil
+    ) -> Int32 {
       let target = output ?? "-"
       var file: FileIO.AtomicFile?
       func openedFile() throws(FileIO.ReplaceError) -> FileIO.AtomicFile {
@@ -122,21 +129,21 @@ public struct Conversion {
         // After a failed write the batches are still written (not put), so the messages are
         // those of a run that reads everything first.
         if checkOnly { continue }
-        if batchWriter == nil { batchWriter = makeWriter(batches.metadata?.preambles ?? []) }
+        if batchWriter == nil { batchWriter = makeWriter(known ?? batches.metadata?.preambles ?? []) }
         let r = batchWriter!.write(papers, keys: CitationKeys.assign(papers))
         held.add(r.diagnostics)
         written += r.count
         put(r.parts)
       }
       let readDiagnostics = batches.diagnostics
-      let preambles = batches.metadata?.preambles ?? []
+      let preambles = known ?? batches.metadata?.preambles ?? []
       for d in readDiagnostics { emit(d) }
       let errors = readDiagnostics.contains { $0.severity == .error }
       if read == 0, errors, !checkOnly {
         file?.abort()
         return ExitStatus.dataError
       }
-      if read == 0, !errors {
+      if read == 0, !errors, let name {
         emit(Diagnostic(.note, "cli", "no papers in this input", at: .file(name)))
       }
       if checkOnly { return checked(read) }
@@ -156,9 +163,20 @@ public struct Conversion {
         file?.abort()
         return fail(failure.status, failure.at, failure.message)
       }
-      summary(read: read, from: format, inputs: 1, written: written, target: target)
+      summary(read: read, from: format, inputs: inputs, written: written, target: target)
       return ExitStatus.success
     }
+
+    // Several large inputs are read twice, a batch at a time: a first pass reports what
+    // each input's read reports, as reading it whole does, and keeps only the keys (see
+    // ``MissingKeys``); the second reads them again and writes (see ``JoinedInputs``).
+    let joined =
+      preloaded == nil && sources.count > 1 && !dedupe && enrichFeeds.isEmpty
+      && (checkOnly || writer.batchWriter(options: writeOptions) != nil)
+      && sources.reduce(0, { $0 + ($1 == "-" ? 0 : FileIO.size(path: $1)) }) >= joinedThreshold
+    var joinedInputs: [JoinedInputs.Input] = []
+    var plan = MissingKeys()
+    var joinedCount = 0
 
     var papers: [Paper] = []
     var formatsRead: [String] = []
@@ -210,6 +228,50 @@ public struct Conversion {
       var readOptions = ReadOptions(source: name, strict: strict, asOf: asOf, arxivDate: arxivDate)
       // Keys for papers without one are made once for the whole, avoiding every input's.
       readOptions.fillsMissingKeys = sources.count == 1
+      if joined {
+        // What reading the input whole and joining it to the others reports, in its order:
+        // the read's messages, then the keys that earlier inputs have.
+        let input = formatsRead.count
+        var count = 0
+        var repeats: [Diagnostic] = []
+        func take(_ batch: [Paper]) {
+          var batch = batch
+          CitationKeys.dropRepeated(&batch, seen: &keysSeen, place: { _ in input }) { _, key, first in
+            repeats.append(
+              Diagnostic(
+                .warning, "cli.duplicate-key",
+                "repeated key '\(key)' (first in \(displayName(sources[first]))); this paper gets a generated key",
+                at: .file(name)))
+          }
+          plan.note(batch)
+          count += batch.count
+        }
+        let diagnostics: [Diagnostic]
+        if var batches = reader.batches(bytes, options: readOptions) {
+          while let batch = batches.next() { take(batch) }
+          diagnostics = batches.diagnostics
+          preambles += batches.metadata?.preambles ?? []
+        } else {
+          do {
+            let result = try reader.read(bytes, options: readOptions)
+            take(result.papers)
+            diagnostics = result.diagnostics
+            preambles += result.metadata?.preambles ?? []
+          } catch {
+            emit(error.diagnostic)
+            return ExitStatus.dataError
+          }
+        }
+        for d in diagnostics { emit(d) }
+        let errors = diagnostics.contains { $0.severity == .error }
+        if count == 0, errors, !checkOnly { return ExitStatus.dataError }
+        if count == 0, !errors { emit(Diagnostic(.note, "cli", "no papers in this input", at: .file(name))) }
+        for d in repeats { emit(d) }
+        joinedCount += count
+        formatsRead.append(descriptor.id.rawValue)
+        joinedInputs.append(JoinedInputs.Input(reader: reader, bytes: bytes, options: readOptions))
+        continue
+      }
       // A single large input that nothing needs whole (no --dedupe, no --enrich) is
       // converted a batch at a time.
       if sources.count == 1, !dedupe, enrichFeeds.isEmpty,
@@ -249,6 +311,15 @@ public struct Conversion {
       if papers.isEmpty { papers = read } else { papers += read }
       formatsRead.append(descriptor.id.rawValue)
       preambles += result.metadata?.preambles ?? []
+    }
+
+    if joined {
+      if checkOnly { return checked(joinedCount) }
+      var batches: any PaperBatches = JoinedInputs(inputs: joinedInputs, keys: plan.keys())
+      joinedInputs = []
+      return inBatches(
+        &batches, name: nil, format: Set(formatsRead).sorted().joined(separator: "+"), inputs: sources.count,
+        preambles: preambles)
     }
 
     // The same paper twice becomes one (on request: merging entries that have their own

@@ -185,6 +185,13 @@ enum FileIO {
     }
   }
 
+  /// The size of a regular file, or 0 (not a regular file, or not there).
+  static func size(path: String) -> Int {
+    var st = stat()
+    guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return 0 }
+    return Int(st.st_size)
+  }
+
   /// Whether two paths name the same existing file.
   static func sameFile(_ a: String, _ b: String) -> Bool {
     var sa = stat()

@@ -39,7 +39,7 @@ import Testing
   }
 
   /// The standard formats, with BibTeX, RIS and CSL-JSON read in batches of a few hundred
-  /// bytes, whatever the input's size.
+  /// bytes, and arXiv feeds in pieces of a few thousand, whatever the input's size.
   static func registry(_ counter: Counter) -> FormatRegistry {
     var bibtex = BibTeXReader()
     (bibtex.batchThreshold, bibtex.batchChunkBytes) = (0, 300)
@@ -47,7 +47,9 @@ import Testing
     (ris.batchThreshold, ris.batchBytes) = (0, 300)
     var csl = CSLJSONReader()
     (csl.batchThreshold, csl.batchBytes) = (0, 300)
-    let readers: [FormatID: any BibliographyReader] = [.bibtex: bibtex, .ris: ris, .cslJSON: csl]
+    var atom = ArxivAtomReader()
+    (atom.batchThreshold, atom.pieceBytes) = (0, 3000)
+    let readers: [FormatID: any BibliographyReader] = [.bibtex: bibtex, .ris: ris, .cslJSON: csl, .arxiv: atom]
     return FormatRegistry(
       FormatRegistry.standard.formats.map {
         var f = $0

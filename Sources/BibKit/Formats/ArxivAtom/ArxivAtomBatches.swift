@@ -7,7 +7,8 @@
 /// in order of date, title and arXiv identifier), so a first pass reads each piece keeping
 /// only what keys are made from, and assigns every key. Then each batch reads the next
 /// pieces in full, one per core, and its papers come with their keys: the keys a writer
-/// would give the papers of one whole read.
+/// would give the papers of one whole read. With ``ReadOptions/fillsMissingKeys`` off (a
+/// feed joined to other inputs) they come without keys, as from a whole read.
 ///
 /// The feed is read whole instead when it is small, when the read is strict, when it cannot
 /// be cut or a piece does not read (the whole read then reports the error with its place),
@@ -23,8 +24,9 @@ extension ArxivAtomReader {
     let options: ReadOptions
     let plan: ChunkPlan
     let cores: Int
-    /// Every paper's key, in feed order.
+    /// Every paper's key, in feed order (none when keys are not filled).
     let keys: [String]
+    let paperCount: Int
     /// Where each piece's papers start in ``keys``.
     let firstPaper: [Int]
     let totals: SourceMetadata
@@ -72,11 +74,15 @@ extension ArxivAtomReader {
         sorts += facts.sorts
         totals.addTotals(of: facts.totals)
       }
-      var keys = [String](repeating: "", count: bases.count)
-      var taken = Set<String>()
-      guard CitationKeys.generate(bases, sortKey: { sorts[$0] }, taken: &taken, key: { keys[$0] = $1 }) else {
-        return nil
+      var keys: [String] = []
+      if options.fillsMissingKeys {
+        keys = [String](repeating: "", count: bases.count)
+        var taken = Set<String>()
+        guard CitationKeys.generate(bases, sortKey: { sorts[$0] }, taken: &taken, key: { keys[$0] = $1 }) else {
+          return nil
+        }
       }
+      paperCount = bases.count
       bytes = input
       self.options = options
       self.plan = plan
@@ -105,7 +111,7 @@ extension ArxivAtomReader {
       var papers: [Paper] = []
       for (k, s) in zip(pieces, scans) {
         // The piece read in the first pass, from the same bytes.
-        guard let s, firstPaper[k] + s.papers.count == (k + 1 < firstPaper.count ? firstPaper[k + 1] : keys.count) else {
+        guard let s, firstPaper[k] + s.papers.count == (k + 1 < firstPaper.count ? firstPaper[k + 1] : paperCount) else {
           found.append(
             Diagnostic(.error, "arxiv.xml", "the feed read differently a second time", at: SourceLocation(file: options.source, line: 1, column: 1)))
           continue
@@ -113,7 +119,7 @@ extension ArxivAtomReader {
         for o in s.others { found.append(o.diagnostic(source: options.source)) }
         papers.reserveCapacity(papers.count + s.papers.count)
         for (j, var p) in s.papers.enumerated() {
-          p.citationKey = keys[firstPaper[k] + j]
+          if !keys.isEmpty { p.citationKey = keys[firstPaper[k] + j] }
           papers.append(p)
         }
       }
