@@ -59,7 +59,9 @@ import Testing
 
   /// Runs `bibkit convert FILES ARGS` (or `check`), with standard input `stdin`, reading the
   /// inputs whole and joining them, or read twice in batches of a few hundred bytes.
-  static func run(_ files: [String], _ args: [String], stdin: String = "", check: Bool = false, joined: Bool) throws -> Run {
+  static func run(
+    _ files: [String], _ args: [String], stdin: String = "", check: Bool = false, joined: Bool, batched: Bool = true
+  ) throws -> Run {
     var conversion = try ConvertCommand.parse(files + args + ["--as-of", "2026-11-28"]).conversion()
     conversion.checkOnly = check
     let counter = BatchedConversionTests.Counter()
@@ -72,14 +74,16 @@ import Testing
     let io = BufferIO(stdin: Array(stdin.utf8))
     let status = conversion.run(io: io)
     // The joined run read the large inputs in batches, and read them twice.
-    if joined, !check, status == 0 { #expect(counter.batches > 6, "the run was batched") }
+    if joined, batched, !check, status == 0 { #expect(counter.batches > 6, "the run was batched") }
     return Run(status: status, stdout: io.stdout, stderr: io.stderr)
   }
 
-  static func both(_ files: [String], _ args: [String], stdin: String = "", check: Bool = false) throws -> (whole: Run, joined: Run) {
+  static func both(
+    _ files: [String], _ args: [String], stdin: String = "", check: Bool = false, batched: Bool = true
+  ) throws -> (whole: Run, joined: Run) {
     (
       try run(files, args, stdin: stdin, check: check, joined: false),
-      try run(files, args, stdin: stdin, check: check, joined: true)
+      try run(files, args, stdin: stdin, check: check, joined: true, batched: batched)
     )
   }
 
@@ -161,5 +165,41 @@ import Testing
     // within the file, and the item with r0, which the RIS has: 31 papers by Jane Doe get
     // keys made from doe, the year and "deep".
     #expect(keys.filter { $0.hasPrefix("doe200") }.count == 31)
+  }
+
+  static let corpora = Paths.root.appendingPathComponent("../shared/corpora").standardizedFileURL
+  static var corporaAvailable: Bool { FileManager.default.fileExists(atPath: corpora.appendingPathComponent("ris").path) }
+
+  /// Real files joined: groups of two to four files of the corpora (BibTeX, RIS, CSL-JSON,
+  /// arXiv feeds, under 300 KB), chosen by a seeded generator, each converted to one of the
+  /// three formats both ways. Skipped when the corpora are absent.
+  @Test(.enabled(if: corporaAvailable))
+  func corpusFilesJoined() throws {
+    var files: [String] = []
+    for (folder, ext) in [("bibtex", "bib"), ("ris", "ris"), ("csl-json", "json"), ("arxiv", "xml")] {
+      let root = Self.corpora.appendingPathComponent(folder)
+      let found = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
+      files += found.filter { $0.hasSuffix("." + ext) }.sorted().map { root.appendingPathComponent($0).path }
+        .filter { (1..<300_000).contains(FileIO.size(path: $0)) }
+    }
+    try #require(files.count > 100)
+    var state: UInt64 = 0x101E
+    func next(_ n: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(n))
+    }
+    var (succeeded, repeated) = (0, 0)
+    for round in 0..<60 {
+      let group = (0..<(2 + next(3))).map { _ in files[next(files.count)] }
+      let to = ["bibtex", "csl-json", "ris"][round % 3]
+      // Small files give few batches each.
+      let (whole, joined) = try Self.both(group, ["--to", to], batched: false)
+      #expect(joined == whole, "\(group) --to \(to)")
+      if whole.status == 0 { succeeded += 1 }
+      if whole.stderr.contains(where: { $0.contains("repeated key") }) { repeated += 1 }
+    }
+    // Most groups convert, and some share keys across their files.
+    #expect(succeeded > 40)
+    #expect(repeated > 0)
   }
 }
