@@ -69,9 +69,14 @@ import Testing
   /// A particle reads back as a particle only when each of its words reads as lower case:
   /// words that start with a capital, a non-ASCII capital or an escaped symbol are braced
   /// up to their first lower-case letter (bibtex 0.99d reads `{{}\%Å}ke Larsson` and
-  /// `{{}\%{\AA}}ke Larsson` with von `…ke`, checked with a `format.name$` style).
+  /// `{{}\%{\AA}}ke Larsson` with von `…ke`, checked with a `format.name$` style); when
+  /// the first or last word has none, the particle is one word (`v{an Ö}`, `{ÓK Y}z`).
   @Test func particlesReadBackAsParticles() throws {
-    let particles = ["%Åke", "Åke", "Van", "De La", "Öz", "50%off", "{X}y", "van Der", "L'ar", "#x"]
+    let particles = [
+      "%Åke", "Åke", "Van", "De La", "Öz", "50%off", "{X}y", "van Der", "L'ar", "#x",
+      // A first or last word with no lower-case letter: the particle is written as one word.
+      "ÓK Yz", "van Ö", "de Ö la", "\u{AF}ÓK \u{B4}£æ)Š\u{81}Yz", "Van {X}",
+    ]
     for particle in particles {
       for ascii in [false, true] {
         var p = Paper(kind: .article, title: "T")
@@ -87,6 +92,11 @@ import Testing
     p.authors = [Person(given: "Ann", family: "Larsson", particle: "%Åke")]
     #expect(entry(p).contains(##"author = {{{}\%Å}ke Larsson, Ann}"##))
     #expect(entry(p, ascii: true).contains(##"author = {{{}\%{\AA}}ke Larsson, Ann}"##))
+    p.authors = [Person(given: "Ann", family: "Larsson", particle: "van Ö")]
+    #expect(entry(p).contains("author = {v{an Ö} Larsson, Ann}"))
+    #expect(entry(p, ascii: true).contains(##"author = {v{an {\"O}} Larsson, Ann}"##))
+    p.authors = [Person(given: "Ann", family: "Larsson", particle: "ÓK Yz")]
+    #expect(entry(p).contains("author = {{ÓK Y}z Larsson, Ann}"))
   }
 
   @Test func escapesSpecialCharacters() {

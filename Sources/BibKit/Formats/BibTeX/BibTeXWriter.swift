@@ -507,39 +507,80 @@ struct EntryBuilder: ~Copyable {
   }
 
   /// BibTeX takes a word for part of the von particle when its first letter outside braces
-  /// is lower case. A particle word that does not read as lower case (`{N}onsense`, `Åke`,
-  /// `\%Åke` as written for `%Åke`) has everything before its first lower-case ASCII letter
-  /// outside braces braced again, so it still reads as von. A group that starts with a
-  /// backslash would be a special character, whose case is its own, so such a prefix goes
-  /// behind an empty group: `{{}\%Å}ke`. A word with no such letter is left as it is.
+  /// is lower case, and the von part runs from the first such word to the last. A particle
+  /// word that does not read as lower case (`{N}onsense`, `Åke`, `\%Åke` as written for
+  /// `%Åke`) has everything before its first lower-case ASCII letter outside braces braced
+  /// again, so it still reads as von. A group that starts with a backslash would be a special
+  /// character, whose case is its own, so such a prefix goes behind an empty group:
+  /// `{{}\%Å}ke`. When the first or the last word has no such letter (`ÓK Yz`, `van Ö`), the
+  /// particle is written as one word instead, braced before and after its first lower-case
+  /// letter (`{ÓK Y}z`, `v{an Ö}`). A particle with no such letter at all is left as it is.
   static func lowercaseForBibTeX(_ particle: String) -> String {
-    particle.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
-      let w = String(word)
-      guard BibTeXNames.isLower(w) != true else { return w }
-      let b = Array(word.utf8)
-      var depth = 0
-      var k = 0
-      while k < b.count {
-        let c = b[k]
-        if c == UInt8(ascii: "{") {
-          depth += 1
-        } else if c == UInt8(ascii: "}") {
-          depth -= 1
-        } else if c == UInt8(ascii: "\\") {
-          // A control symbol's character, or a control word's letters, are not the word's.
-          k += 1
-          if k < b.count, Sniffing.isASCIILetter(b[k]) {
-            while k + 1 < b.count, Sniffing.isASCIILetter(b[k + 1]) { k += 1 }
-          }
-        } else if depth == 0, ASCII.isLower(c) {
-          break
-        }
-        k += 1
+    let b = Array(particle.utf8)
+    // Words at brace depth 0, each with its first lower-case letter braced to the front.
+    var words: [String] = []
+    var depth = 0
+    var start = 0
+    for (k, c) in b.enumerated() {
+      if c == UInt8(ascii: "{") {
+        depth += 1
+      } else if c == UInt8(ascii: "}") {
+        depth -= 1
+      } else if c == 0x20, depth == 0 {
+        words.append(lowercaseWord(b[start..<k]))
+        start = k + 1
       }
-      guard k > 0, k < b.count, depth == 0 else { return w }
-      let open = b[0] == UInt8(ascii: "\\") ? "{{}" : "{"
-      return open + String(decoding: b[..<k], as: UTF8.self) + "}" + String(decoding: b[k...], as: UTF8.self)
-    }.joined(separator: " ")
+    }
+    words.append(lowercaseWord(b[start...]))
+    // A particle with a space at either end is left in words: its ends are not letters.
+    if BibTeXNames.isLower(words[0]) == true && BibTeXNames.isLower(words[words.count - 1]) == true
+      || words[0].isEmpty || words[words.count - 1].isEmpty
+    {
+      return words.joined(separator: " ")
+    }
+    guard let k = firstLowerLetter(b[...]), k > 0 || k + 1 < b.count else { return words.joined(separator: " ") }
+    let letter = String(decoding: b[k...k], as: UTF8.self)
+    let before = k == 0 ? "" : (b[0] == UInt8(ascii: "\\") ? "{{}" : "{") + String(decoding: b[..<k], as: UTF8.self) + "}"
+    let after = k + 1 == b.count ? "" : "{" + String(decoding: b[(k + 1)...], as: UTF8.self) + "}"
+    return before + letter + after
+  }
+
+  /// A particle word as it reads as lower case, if it can (see ``lowercaseForBibTeX(_:)``).
+  static func lowercaseWord(_ word: ArraySlice<UInt8>) -> String {
+    let w = String(decoding: word, as: UTF8.self)
+    guard BibTeXNames.isLower(w) != true, let k = firstLowerLetter(word), k > word.startIndex else { return w }
+    let open = word.first == UInt8(ascii: "\\") ? "{{}" : "{"
+    return open + String(decoding: word[..<k], as: UTF8.self) + "}" + String(decoding: word[k...], as: UTF8.self)
+  }
+
+  /// The index of the first lower-case ASCII letter outside braces that is not part of a
+  /// control sequence, in bytes whose braces balance; nil when there is none.
+  static func firstLowerLetter(_ b: ArraySlice<UInt8>) -> Int? {
+    var depth = 0
+    var k = b.startIndex
+    var found: Int?
+    while k < b.endIndex {
+      let c = b[k]
+      if c == UInt8(ascii: "{") {
+        depth += 1
+      } else if c == UInt8(ascii: "}") {
+        depth -= 1
+      } else if c == UInt8(ascii: "\\"), k + 1 < b.endIndex {
+        // A control word's letters, or a control symbol's character, are not the word's;
+        // a brace after a backslash still counts, as BibTeX counts it.
+        let next = b[k + 1]
+        if Sniffing.isASCIILetter(next) {
+          k += 1
+          while k + 1 < b.endIndex, Sniffing.isASCIILetter(b[k + 1]) { k += 1 }
+        } else if next != UInt8(ascii: "{"), next != UInt8(ascii: "}") {
+          k += 1
+        }
+      } else if depth == 0, found == nil, ASCII.isLower(c) {
+        found = k
+      }
+      k += 1
+    }
+    return depth == 0 ? found : nil
   }
 
   /// Whether a name part is written as it is: it reads as itself in LaTeX, holds no comma
