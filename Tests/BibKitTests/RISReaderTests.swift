@@ -156,6 +156,43 @@ import Testing
   }
 }
 
+/// N1 lines that hold another format's extra field are read from their bytes; the papers
+/// are those of reading each such line as a note line first (`readsExtraNotes` off): over
+/// names with and without a format's prefix, white space of every kind at the ends and
+/// after the colon, empty values, values beyond ASCII, continuation lines and lines that
+/// are notes.
+@Suite struct RISExtraNoteTests {
+  @Test func bytesReadAsTheNoteLineIs() throws {
+    var rng = XorShift64(state: 0x4E31)
+    let names = ["bibtex-coden", "bibtex-bib date", "csl-json-x", "arxiv-id", "ris-own", "profile-k", "genre", "Plain note", "bibtex-", "bibtex-é"]
+    let pieces = [" ", "  ", "\t", "\u{A0}", "\u{3000}", "x", "é", "a b", ":", "", "Beebe, \\path|x|"]
+    func pick(_ a: [String]) -> String { a[Int(rng.next() % UInt64(a.count))] }
+    var split = 0
+    for _ in 0..<300 {
+      var text = ""
+      for r in 0..<8 {
+        text += "TY  - JOUR\nID  - k\(r)\n"
+        for _ in 0..<Int(rng.next() % 6) {
+          text += "N1  - " + pick(["", " ", "\u{A0}"]) + pick(names) + pick([":", ": ", ":  ", " :", ""])
+          text += (0..<Int(rng.next() % 4)).map { _ in pick(pieces) }.joined() + "\n"
+          if rng.next() % 5 == 0 { text += pick(["more", " more ", "\u{A0}x"]) + "\n" }
+        }
+        text += "ER  - \n"
+      }
+      let bytes = Array(text.utf8)
+      let options = ReadOptions(asOf: Fixtures.asOf)
+      let fast = try RISReader().read(bytes, options: options)
+      var reference = RISReader()
+      reference.readsExtraNotes = false
+      let slow = try reference.read(bytes, options: options)
+      #expect(fast.papers == slow.papers, "\(text.debugDescription)")
+      #expect(fast.diagnostics.map(\.description) == slow.diagnostics.map(\.description))
+      split += fast.papers.reduce(0) { $0 + $1.extraFields.filter { $0.source == "bibtex" }.count }
+    }
+    #expect(split > 300)
+  }
+}
+
 /// A field's tag code matches the code of the same tag written in the source, and no other.
 @Suite struct RISTagCodeTests {
   @Test func codesMatchOnlyTheSameTag() {

@@ -74,13 +74,18 @@ extension ExtraField {
   /// ``Paper/forEachExtensionField(for:carriesTruncation:_:)``), as read by `reader`: the
   /// format and the name, for any format but the reader's own.
   static func foreignName(_ b: UnsafeBufferPointer<UInt8>, readBy reader: FormatID) -> (source: String, name: String)? {
+    foreignPrefix(b, readBy: reader).map { ($0.source, String(decoding: UnsafeBufferPointer(rebasing: b[$0.length...]), as: UTF8.self)) }
+  }
+
+  /// ``foreignName(_:readBy:)``'s format, and the length of the prefix before the name.
+  static func foreignPrefix(_ b: UnsafeBufferPointer<UInt8>, readBy reader: FormatID) -> (source: String, length: Int)? {
     guard let first = b.first else { return nil }
     // By index, first bytes first: most names have no prefix, and a loop over the pairs
     // would copy each one.
     for k in prefixedSources.indices where prefixFirstBytes[k] == first {
       let prefix = prefixedSources[k].prefix
       guard b.hasPrefix(prefix), prefixedSources[k].source != reader.rawValue else { continue }
-      return (prefixedSources[k].source, String(decoding: UnsafeBufferPointer(rebasing: b[prefix.count...]), as: UTF8.self))
+      return (prefixedSources[k].source, prefix.count)
     }
     return nil
   }

@@ -8,6 +8,10 @@ public struct RISReader: BibliographyReader {
   /// ``batches(_:options:)`` (see RISBatches.swift), batches of `batchBytes` of input.
   public var batchThreshold = 8 << 20
   public var batchBytes = 1 << 20
+  /// Whether N1 lines that hold another format's extra field are read from their bytes
+  /// (``RecordBuilder/extraNote(_:_:line:)``); off, every N1 line is read as a note line
+  /// first, the way the tests compare the two with.
+  var readsExtraNotes = true
 
   public init() {}
 
@@ -49,6 +53,9 @@ public struct RISReader: BibliographyReader {
     /// The tag as given, when it was given as a string (a tag line's tag is made from its
     /// code when asked for: its two bytes are ASCII).
     private let given: String?
+    /// For an N1 line `<format>-<name>: value` (another format's extra field, as the
+    /// writers write it), the format and the name: `value` is then what follows the colon.
+    var extra: (source: String, name: String)?
 
     /// The tag: two characters, as a rule.
     var tag: String {
@@ -128,6 +135,7 @@ public struct RISReader: BibliographyReader {
     }
 
     var builder = RecordBuilder(source: options.source)
+    builder.readsExtraNotes = readsExtraNotes
     // Room for a record per KiB at once (the bench's take 1.1 KiB), rather than growing
     // the array through every power of two.
     builder.records.reserveCapacity(bytes.count >> 10)
@@ -175,6 +183,9 @@ public struct RISReader: BibliographyReader {
     var diagnostics: [Diagnostic] = []
     /// The room made for the tags of the next record.
     var fieldRoom = 16
+    /// The names of extra fields in N1 lines, one string for each (`bibdate`, `coden`).
+    var extraNames = NameStrings()
+    var readsExtraNotes = true
 
     init(source: String?) { self.source = source }
 
@@ -182,6 +193,10 @@ public struct RISReader: BibliographyReader {
 
     mutating func add(_ line: ByteLine, _ bytes: [UInt8]) {
       if let (code, valueStart) = RISReader.tagLine(bytes, line.start, line.end) {
+        if code == Field.code("N1"), readsExtraNotes, current != nil, let f = extraNote(bytes, valueStart..<line.end, line: line.number) {
+          current!.fields.append(f)
+          return
+        }
         let value = String(utf8: bytes, valueStart..<line.end).trimmingSpaces()
         if code == Field.code("TY") {
           if let c = current {
@@ -212,6 +227,31 @@ public struct RISReader: BibliographyReader {
         // Trimmed at both ends, as a tag line's value is.
         last.value = (last.value.isEmpty ? more : last.value + sep + more).trimmingSpaces()
         current!.fields.append(last)
+      }
+    }
+
+    /// An N1 line's value `<format>-<name>: value`, read as ``RISReader/applyExtension(_:to:)``
+    /// reads the value string, but made from the bytes: the value after the colon is the
+    /// only string made, and the name is shared by the lines that have it. Nil where that
+    /// reading does not make another format's field, or where either end of the line or of
+    /// the value is not ASCII (trimming is then by Unicode's white space): the line's value
+    /// is then made whole, as any other.
+    mutating func extraNote(_ bytes: [UInt8], _ range: Range<Int>, line: Int) -> Field? {
+      bytes.withUnsafeBufferPointer { all -> Field? in
+        let v = UnsafeBufferPointer(rebasing: all[range])
+        guard let r = String.asciiTrimmed(v), !r.isEmpty else { return nil }
+        let t = UnsafeBufferPointer(rebasing: v[r])
+        guard let colon = t.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == 0x20 || $0 == 0x0A }),
+          t[colon] == UInt8(ascii: ":")
+        else { return nil }
+        let name = UnsafeBufferPointer(rebasing: t[..<colon])
+        guard let (source, length) = ExtraField.foreignPrefix(name, readBy: .ris), source != "arxiv" else { return nil }
+        let rest = UnsafeBufferPointer(rebasing: t[(colon + 1)...])
+        guard let kept = String.asciiTrimmed(rest), !kept.isEmpty else { return nil }
+        let short = UnsafeBufferPointer(rebasing: name[length...])
+        var f = Field(code: Field.code("N1"), value: String(decoding: UnsafeBufferPointer(rebasing: rest[kept]), as: UTF8.self), line: line)
+        f.extra = (source, extraNames.name(NameTable.hash(short), short))
+        return f
       }
     }
 
@@ -403,7 +443,11 @@ public struct RISReader: BibliographyReader {
       // An empty N1 says nothing; joined in, it would end the note with a line break that
       // RIS cannot write back.
       if fields[k].value.isEmpty { continue }
-      if !applyExtension(fields[k].value, to: &p) { notes.append(fields[k].value) }
+      if let (source, name) = fields[k].extra {
+        p.extraFields.append(ExtraField(source: source, name: name, value: fields[k].value))
+      } else if !applyExtension(fields[k].value, to: &p) {
+        notes.append(fields[k].value)
+      }
     }
     if !notes.isEmpty { p.note = notes.joined(separator: "\n") }
     // A kind named in N1 whose own TY this is (CLSWK for `classic`): the TY says nothing more.
