@@ -119,6 +119,23 @@ import Testing
     #expect(joined == whole)
   }
 
+  /// `--strict` stops at the first error, in the first pass, before anything is written;
+  /// without errors it converts as the lenient run does.
+  @Test func sameStrictRun() throws {
+    let (dir, files) = try Self.inputs()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (whole, joined) = try Self.both([files[1], files[0], files[2]], ["--to", "ris", "--strict"], batched: false)
+    #expect(whole.status == 65)
+    #expect(whole.stdout.isEmpty)
+    #expect(whole.stderr.last?.contains("big.bib:") == true)
+    #expect(joined == whole)
+    let feed = Paths.root.appendingPathComponent("seeds/martin-jaggi-arxiv.xml").path
+    let (wholeFine, joinedFine) = try Self.both([feed, feed], ["--to", "csl-json", "--strict"], batched: false)
+    #expect(wholeFine.status == 0)
+    #expect(wholeFine.stdout.count > 1000)
+    #expect(joinedFine == wholeFine)
+  }
+
   @Test func sameCheck() throws {
     let (dir, files) = try Self.inputs()
     defer { try? FileManager.default.removeItem(at: dir) }
