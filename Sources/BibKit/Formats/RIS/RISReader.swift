@@ -10,7 +10,7 @@ public struct RISReader: BibliographyReader {
   public var batchBytes = 1 << 20
   /// Whether N1 lines that hold another format's extra field are read from their bytes
   /// (``RecordBuilder/extraNote(_:_:line:)``); off, every N1 line is read as a note line
-  /// first, the way the tests compare the two with.
+  /// first. The tests read both ways and compare.
   var readsExtraNotes = true
 
   public init() {}
