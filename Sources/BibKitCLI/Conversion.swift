@@ -189,6 +189,12 @@ public struct Conversion {
     }
     /// An input as messages name it.
     func displayName(_ source: String) -> String { source == "-" ? "<stdin>" : source }
+    /// The warning for a paper of input `name` whose key input `first` has.
+    func repeatedKey(_ key: String, first: Int, in name: String) -> Diagnostic {
+      Diagnostic(
+        .warning, "cli.duplicate-key",
+        "repeated key '\(key)' (first in \(displayName(sources[first]))); this paper gets a generated key", at: .file(name))
+    }
     for source in sources where preloaded == nil {
       let name = displayName(source)
       let bytes: [UInt8]
@@ -237,11 +243,7 @@ public struct Conversion {
         func take(_ batch: [Paper]) {
           var batch = batch
           CitationKeys.dropRepeated(&batch, seen: &keysSeen, place: { _ in input }) { _, key, first in
-            repeats.append(
-              Diagnostic(
-                .warning, "cli.duplicate-key",
-                "repeated key '\(key)' (first in \(displayName(sources[first]))); this paper gets a generated key",
-                at: .file(name)))
+            repeats.append(repeatedKey(key, first: first, in: name))
           }
           plan.note(batch)
           count += batch.count
@@ -302,10 +304,7 @@ public struct Conversion {
         // one RIS or CSL-JSON input does (BibTeX and biber would use only the first).
         let input = formatsRead.count
         CitationKeys.dropRepeated(&read, seen: &keysSeen, place: { _ in input }) { _, key, first in
-          emit(
-            Diagnostic(
-              .warning, "cli.duplicate-key", "repeated key '\(key)' (first in \(displayName(sources[first]))); this paper gets a generated key",
-              at: .file(name)))
+          emit(repeatedKey(key, first: first, in: name))
         }
       }
       if papers.isEmpty { papers = read } else { papers += read }

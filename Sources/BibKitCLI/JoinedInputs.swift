@@ -62,10 +62,7 @@ struct JoinedInputs: PaperBatches {
   mutating func keyed(_ papers: [Paper], input: Int) -> [Paper] {
     var papers = papers
     CitationKeys.dropRepeated(&papers, seen: &seen, place: { _ in input }) { _, _, _ in }
-    for i in papers.indices where papers[i].citationKey?.isEmpty ?? true && nextKey < keys.count {
-      papers[i].citationKey = keys[nextKey]
-      nextKey += 1
-    }
+    MissingKeys.fill(&papers, with: keys, next: &nextKey)
     return papers
   }
 }

@@ -28,10 +28,7 @@ struct KeyFillingBatches<Inner: PaperBatches>: PaperBatches {
   mutating func next() -> [Paper]? {
     guard var papers = inner.next() else { return nil }
     // The second pass reads what the first read: as many papers without keys.
-    for k in papers.indices where papers[k].citationKey?.isEmpty ?? true && nextFilled < filled.count {
-      papers[k].citationKey = filled[nextFilled]
-      nextFilled += 1
-    }
+    MissingKeys.fill(&papers, with: filled, next: &nextFilled)
     return papers
   }
 }
@@ -79,5 +76,14 @@ public struct MissingKeys: Sendable {
     // fall as they fall there.
     CitationKeys.generate(bases, sortKey: { order[$0] }, taken: &taken, key: { filled[$0] = $1 })
     return filled
+  }
+
+  /// Gives the papers without a key, in order, the next of `keys` (those of ``keys()``),
+  /// from `keys[next]` on; `next` moves past the keys given.
+  public static func fill(_ papers: inout [Paper], with keys: [String], next: inout Int) {
+    for k in papers.indices where papers[k].citationKey?.isEmpty ?? true && next < keys.count {
+      papers[k].citationKey = keys[next]
+      next += 1
+    }
   }
 }

@@ -532,25 +532,31 @@ struct EntryBuilder: ~Copyable {
       }
     }
     words.append(lowercaseWord(b[start...]))
+    let inWords = words.joined(separator: " ")
     // A particle with a space at either end is left in words: its ends are not letters.
     if BibTeXNames.isLower(words[0]) == true && BibTeXNames.isLower(words[words.count - 1]) == true
       || words[0].isEmpty || words[words.count - 1].isEmpty
     {
-      return words.joined(separator: " ")
+      return inWords
     }
-    guard let k = firstLowerLetter(b[...]), k > 0 || k + 1 < b.count else { return words.joined(separator: " ") }
-    let letter = String(decoding: b[k...k], as: UTF8.self)
-    let before = k == 0 ? "" : (b[0] == UInt8(ascii: "\\") ? "{{}" : "{") + String(decoding: b[..<k], as: UTF8.self) + "}"
+    guard let k = firstLowerLetter(b[...]) else { return inWords }
     let after = k + 1 == b.count ? "" : "{" + String(decoding: b[(k + 1)...], as: UTF8.self) + "}"
-    return before + letter + after
+    return bracedBefore(b[...], k) + String(decoding: b[k...k], as: UTF8.self) + after
   }
 
   /// A particle word as it reads as lower case, if it can (see ``lowercaseForBibTeX(_:)``).
   static func lowercaseWord(_ word: ArraySlice<UInt8>) -> String {
     let w = String(decoding: word, as: UTF8.self)
-    guard BibTeXNames.isLower(w) != true, let k = firstLowerLetter(word), k > word.startIndex else { return w }
-    let open = word.first == UInt8(ascii: "\\") ? "{{}" : "{"
-    return open + String(decoding: word[..<k], as: UTF8.self) + "}" + String(decoding: word[k...], as: UTF8.self)
+    guard BibTeXNames.isLower(w) != true, let k = firstLowerLetter(word) else { return w }
+    return bracedBefore(word, k) + String(decoding: word[k...], as: UTF8.self)
+  }
+
+  /// What comes before index `k` of `b` as one caseless group (nothing when nothing does):
+  /// behind an empty group when it starts with a backslash, which would make the group a
+  /// special character.
+  static func bracedBefore(_ b: ArraySlice<UInt8>, _ k: Int) -> String {
+    guard k > b.startIndex else { return "" }
+    return (b.first == UInt8(ascii: "\\") ? "{{}" : "{") + String(decoding: b[..<k], as: UTF8.self) + "}"
   }
 
   /// The index of the first lower-case ASCII letter outside braces that is not part of a

@@ -241,9 +241,7 @@ public struct RISReader: BibliographyReader {
         let v = UnsafeBufferPointer(rebasing: all[range])
         guard let r = String.asciiTrimmed(v), !r.isEmpty else { return nil }
         let t = UnsafeBufferPointer(rebasing: v[r])
-        guard let colon = t.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == 0x20 || $0 == 0x0A }),
-          t[colon] == UInt8(ascii: ":")
-        else { return nil }
+        guard let colon = RISReader.nameColon(t) else { return nil }
         let name = UnsafeBufferPointer(rebasing: t[..<colon])
         guard let (source, length) = ExtraField.foreignPrefix(name, readBy: .ris), source != "arxiv" else { return nil }
         let rest = UnsafeBufferPointer(rebasing: t[(colon + 1)...])
@@ -483,15 +481,22 @@ public struct RISReader: BibliographyReader {
   ]
 
   /// Reads one `N1  - name: value` line the writer wrote; false for an ordinary note.
+  /// Where the name of a note `name: value` ends: the colon, when it comes before any space
+  /// or line break (the name is one word); nil when it does not.
+  static func nameColon(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard let colon = b.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == 0x20 || $0 == 0x0A }),
+      b[colon] == UInt8(ascii: ":")
+    else { return nil }
+    return colon
+  }
+
   static func applyExtension(_ line: String, to p: inout Paper) -> Bool {
     // `name: value`, the name one word: scanned on UTF-8 up to the colon or a space, so a
     // long note is not walked character by character.
     var line = line
     guard
       let (name, value, extra) = line.withUTF8({ b -> (String, String, (source: String, name: String)?)? in
-        guard let colon = b.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == 0x20 || $0 == 0x0A }),
-          b[colon] == UInt8(ascii: ":")
-        else { return nil }
+        guard let colon = nameColon(b) else { return nil }
         let name = UnsafeBufferPointer(rebasing: b[..<colon])
         let value = String(trimmingSpaces: UnsafeBufferPointer(rebasing: b[(colon + 1)...]))
         let extra = ExtraField.foreignName(name, readBy: .ris)
